@@ -1,0 +1,99 @@
+"""Append one event to the audit log, in the caller's transaction (DESIGN.md §4.4).
+
+The writer locks the head row, takes the next ``seq``, links the event to the
+head's hash, inserts it and moves the head — all flushed, never committed: the
+event commits or rolls back with the change it records.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from review_service.audit.chain import (
+    DEFAULT_ALGORITHM,
+    GENESIS,
+    event_canonical,
+    event_hash,
+    format_at,
+    normalize_payload,
+)
+from review_service.audit.models import HEAD_ID, AuditEvent, AuditHead
+from review_service.core.clock import utcnow
+
+CLIENT_ADDR_KEY = "client_addr"
+
+
+def lock_head(session: Session) -> AuditHead:
+    """Lock and return the head row, creating it (``last_seq = 0``, genesis hash) on first use.
+
+    PostgreSQL: ``SELECT … FOR UPDATE`` queues concurrent writers; the first
+    writers race on ``INSERT … ON CONFLICT DO NOTHING`` and then all lock the
+    one row. SQLite: every transaction begins ``IMMEDIATE`` (``core.db``), so
+    the transaction already holds the database's write lock.
+    """
+    stmt = (
+        select(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    head = session.execute(stmt).scalar_one_or_none()
+    if head is None:
+        values = {"id": HEAD_ID, "last_seq": 0, "last_hash": GENESIS}
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            session.execute(pg_insert(AuditHead).values(values).on_conflict_do_nothing(index_elements=["id"]))
+        elif dialect == "sqlite":
+            session.execute(sqlite_insert(AuditHead).values(values).on_conflict_do_nothing(index_elements=["id"]))
+        else:  # pragma: no cover - only the two supported databases
+            session.execute(insert(AuditHead).values(values))
+        head = session.execute(stmt).scalar_one()
+    return head
+
+
+def append_event(
+    session: Session,
+    *,
+    action: str,
+    actor: Any,
+    role: str,
+    agency_id: int | None,
+    case_id: int | None,
+    payload: dict[str, Any],
+    outcome: str = "ok",
+    algorithm: str = DEFAULT_ALGORITHM,
+) -> AuditEvent:
+    """Write the next audit event in ``session``'s transaction and return it (flushed, not committed).
+
+    ``actor`` is ``None`` for the system or any object with ``.id`` and ``.username``;
+    ``client_addr`` is read from ``session.info["client_addr"]``, which the edge sets.
+    ``payload`` must be JSON-able (no NaN); it is stored as canonical JSON.
+    """
+    payload_text, payload_value = normalize_payload(payload)
+    head = lock_head(session)
+    fields: dict[str, Any] = {
+        "seq": head.last_seq + 1,
+        "at": utcnow(),
+        "actor_id": getattr(actor, "id", None),
+        "actor_username": getattr(actor, "username", None),
+        "role": role,
+        "agency_id": agency_id,
+        "case_id": case_id,
+        "action": action,
+        "outcome": outcome,
+        "client_addr": session.info.get(CLIENT_ADDR_KEY),
+        "prev_hash": head.last_hash,
+    }
+    canonical = event_canonical({**fields, "at": format_at(fields["at"]), "payload": payload_value})
+    digest = event_hash(canonical, algorithm)
+    event = AuditEvent(**fields, payload=payload_text, canonical=canonical, hash=digest)
+    session.add(event)
+    head.last_seq = event.seq
+    head.last_hash = digest
+    session.flush()
+    return event

@@ -1,0 +1,143 @@
+"""The glue between a case row and its workflow instance: lock, find the task, complete, save.
+
+Operations never touch the engine directly: they ask :class:`CaseFlow` to
+complete the one task their verb is about, which also bumps the case version
+and derives its status from where the process now waits.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from review_service.cases.models import Case, CaseStatus
+from review_service.core import signals
+from review_service.core.clock import utcnow
+from review_service.core.errors import Conflict, NotFound
+from review_service.core.permissions import require_same_agency
+from review_service.workflow import ProcessRegistry, ReadyTask, WorkflowRun, store
+from review_service.workflow.models import WorkflowInstance
+
+PROCESS_ID = "major_decision_review"
+BPMN_DIR = Path(__file__).resolve().parents[2] / "workflows" / "bpmn"
+
+STATUS_BY_TASK: dict[str, CaseStatus] = {
+    "draft": CaseStatus.DRAFT,
+    "signoff": CaseStatus.AWAITING_SIGNOFF,
+    "assign": CaseStatus.IN_REVIEW,
+    "intake": CaseStatus.IN_REVIEW,
+    "supplement": CaseStatus.AWAITING_MATERIALS,
+    "review": CaseStatus.IN_REVIEW,
+    "reply": CaseStatus.AWAITING_REPLY,
+    "resubmit": CaseStatus.AWAITING_RESUBMISSION,
+    "coordinate": CaseStatus.IN_COORDINATION,
+    "approve": CaseStatus.AWAITING_APPROVAL,
+}
+
+TASK_LABELS: dict[str, str] = {
+    "draft": "起草并报送",
+    "signoff": "承办机构负责人签核",
+    "assign": "分配审核人员",
+    "intake": "受理审查",
+    "supplement": "补充材料",
+    "review": "法制审核",
+    "reply": "书面回复",
+    "resubmit": "修改并重新报送",
+    "coordinate": "协调",
+    "approve": "负责人审批",
+}
+
+_registry: ProcessRegistry | None = None
+
+
+def registry() -> ProcessRegistry:
+    """The parsed and linted process files, loaded once per process (DESIGN.md §5 "parse once")."""
+    global _registry
+    if _registry is None:
+        _registry = ProcessRegistry.load(Path(os.environ.get("REVIEW_SERVICE_BPMN_DIR", BPMN_DIR)))
+    return _registry
+
+
+def use_registry(value: ProcessRegistry | None) -> None:
+    """Replace the process registry (tests that run an edited process file)."""
+    global _registry
+    _registry = value
+
+
+def lock_case(session: Session, case_id: int, *, actor: Any, expected_version: int | None = None) -> Case:
+    """Load a case under a row lock (PostgreSQL; SQLite writers are already serialized)."""
+    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()).one_or_none()
+    if case is None:
+        raise NotFound("案件不存在或不在您的权限范围内。")
+    require_same_agency(actor, case.agency_id)
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict(
+            "案件已被他人办理或已进入下一环节，请刷新后查看最新状态。",
+            expected_version=expected_version,
+            actual_version=case.version,
+        )
+    return case
+
+
+def start_workflow(session: Session) -> WorkflowInstance:
+    """Start a new process instance at its first task and store it."""
+    reg = registry()
+    definition = reg.definition(PROCESS_ID)
+    store.ensure_definition(session, definition)
+    return store.save_new(session, reg.start(PROCESS_ID, {}))
+
+
+class CaseFlow:
+    """A case's workflow, loaded once per action."""
+
+    def __init__(self, session: Session, case: Case) -> None:
+        self.session = session
+        self.case = case
+        self.row = session.get(WorkflowInstance, case.workflow_instance_id)
+        if self.row is None:  # pragma: no cover - the foreign key makes this impossible
+            raise NotFound("案件流程不存在。")
+        self.run: WorkflowRun = store.load(registry(), self.row)
+
+    def ready(self) -> list[ReadyTask]:
+        return self.run.ready_tasks()
+
+    def require_task(self, kind: str) -> ReadyTask:
+        """The ready task of this kind, or a conflict: someone completed it or the case moved on."""
+        task = self.run.find_ready(kind)
+        if task is None:
+            raise Conflict(
+                f"当前环节不是“{TASK_LABELS.get(kind, kind)}”：该任务已被办理或案件已进入其他环节。",
+                task=kind,
+                actual_version=self.case.version,
+                ready=[t.kind for t in self.ready()],
+            )
+        return task
+
+    def complete(self, kind: str, data: dict[str, Any], *, actor: Any, role: str) -> None:
+        """Complete the ready task ``kind`` with routing ``data``; save state and move the case on."""
+        task = self.require_task(kind)
+        self.run.complete(task.id, data)
+        store.save(self.session, self.row, self.run)
+        if self.run.continued:
+            signals.emit(
+                "workflow_continued",
+                session=self.session,
+                actor=actor,
+                role=role,
+                agency_id=self.case.agency_id,
+                case_id=self.case.id,
+                payload={"generation": self.run.generation, "at_task": [t.kind for t in self.ready()]},
+            )
+        self.case.status = self.derived_status().value
+        self.case.version += 1
+        self.case.updated_at = utcnow()
+
+    def derived_status(self) -> CaseStatus:
+        if self.run.completed:
+            return CaseStatus.DECIDED if self.run.end_event == "decided" else CaseStatus.CLOSED
+        kinds = [task.kind for task in self.ready()]
+        return STATUS_BY_TASK[kinds[0]] if kinds else CaseStatus(self.case.status)

@@ -1,0 +1,146 @@
+"""Input shapes of a draft (API.md ``POST /api/v1/cases``), validated with pydantic."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from review_service.core.errors import Invalid
+
+DecisionType = Literal[
+    "administrative_penalty",
+    "administrative_license",
+    "administrative_coercion",
+    "administrative_levy",
+    "administrative_inspection",
+    "other",
+]
+
+_MONEY = Field(default=None, max_digits=14, decimal_places=2, ge=0)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Counterparty(_Strict):
+    kind: Literal["individual", "organization"]
+    name: str = Field(min_length=1, max_length=200)
+    id_number: str | None = Field(default=None, max_length=50)
+
+
+class ProposedDecision(_Strict):
+    summary: str = Field(min_length=1, max_length=2000)
+    fine_amount: Decimal | None = _MONEY
+    confiscation_amount: Decimal | None = _MONEY
+    license_revocation: bool = False
+    suspension_of_business: bool = False
+    closure: bool = False
+
+
+class Discretion(_Strict):
+    benchmark: str = Field(default="", max_length=300)
+    level: str = Field(default="", max_length=50)
+
+
+class Flags(_Strict):
+    public_interest: bool = False
+    social_impact: bool = False
+    multiple_legal_relations: bool = False
+    complex: bool = False
+    serious_violation: bool = False  # 行政处罚法第五十七条 情节复杂或者重大违法: needs 集体讨论
+
+
+class MaterialRef(_Strict):
+    kind: str = Field(min_length=1, max_length=40)
+    title: str = Field(min_length=1, max_length=300)
+
+
+class DraftIn(_Strict):
+    """A complete draft as posted on create."""
+
+    title: str = Field(min_length=1, max_length=300)
+    case_number: str | None = Field(default=None, max_length=100)
+    filed_on: date | None = None
+    decision_type: DecisionType
+    counterparty: Counterparty
+    facts: str = Field(default="", max_length=50_000)
+    proposed_decision: ProposedDecision
+    legal_basis: list[str] = Field(default_factory=list, max_length=50)
+    discretion: Discretion = Field(default_factory=Discretion)
+    hearing_held: bool = False
+    flags: Flags = Field(default_factory=Flags)
+    materials: list[MaterialRef] = Field(default_factory=list, max_length=200)
+
+    @field_validator("legal_basis")
+    @classmethod
+    def _no_blank_basis(cls, value: list[str]) -> list[str]:
+        return [item.strip() for item in value if item.strip()]
+
+    def content(self) -> dict[str, Any]:
+        """The draft as JSON-able data: money as ``"500000.00"`` strings, dates as ISO strings."""
+        data = self.model_dump(mode="json")
+        for key in ("fine_amount", "confiscation_amount"):
+            amount = self.proposed_decision.__dict__[key]
+            data["proposed_decision"][key] = None if amount is None else f"{amount:.2f}"
+        return data
+
+
+def invalid_from(error: ValidationError) -> Invalid:
+    """Turn pydantic's errors into our ``invalid`` error with a Chinese reason per field."""
+    fields: dict[str, str] = {}
+    for item in error.errors():
+        path = ".".join(str(part) for part in item["loc"]) or "body"
+        fields[path] = _reason_zh(item)
+    return Invalid("提交的内容有误，请按提示修改。", fields=fields)
+
+
+def _reason_zh(item: Any) -> str:
+    kind = item.get("type", "")
+    reasons = {
+        "missing": "必填",
+        "extra_forbidden": "不认识的字段",
+        "literal_error": "取值不在允许范围内",
+        "string_too_short": "不能为空",
+        "string_too_long": "内容过长",
+        "bool_type": "应为是/否",
+        "bool_parsing": "应为是/否",
+        "decimal_parsing": "应为金额（元）",
+        "decimal_type": "应为金额（元）",
+        "decimal_max_places": "金额最多两位小数",
+        "greater_than_equal": "不能为负数",
+        "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+        "date_parsing": "应为日期（YYYY-MM-DD）",
+        "date_type": "应为日期（YYYY-MM-DD）",
+        "list_type": "应为列表",
+        "dict_type": "应为对象",
+        "model_type": "应为对象",
+        "string_type": "应为文字",
+        "int_type": "应为整数",
+        "int_parsing": "应为整数",
+        "too_long": "条目过多",
+    }
+    return reasons.get(kind, f"格式不正确（{item.get('msg', kind)}）")
+
+
+def parse_draft(data: Any) -> DraftIn:
+    try:
+        return DraftIn.model_validate(data)
+    except ValidationError as error:
+        raise invalid_from(error) from None
+
+
+def merge_draft(current: dict[str, Any], changes: Any) -> DraftIn:
+    """Apply a PATCH (any subset; nested objects merge one level deep) and validate the result."""
+    if not isinstance(changes, dict):
+        raise Invalid("提交的内容有误，请按提示修改。", fields={"body": "应为对象"})
+    merged = dict(current)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return parse_draft(merged)

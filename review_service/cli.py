@@ -1,0 +1,195 @@
+"""The command line: ``review-service init | demo | agency add | user add | token | catalog | audit``.
+
+Each command opens one transaction (one unit of work) and exits non-zero with a
+one-line reason on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from review_service.core.errors import ServiceError
+from review_service.runtime import Runtime, open_runtime
+
+
+class CommandError(Exception):
+    """A failure with a one-line reason for the person at the terminal."""
+
+
+def _runtime() -> Runtime:
+    return open_runtime()
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from review_service.core.migrate import upgrade_database
+
+    runtime = _runtime()
+    upgrade_database(runtime.database_url)
+    runtime.secret_key()
+    print(f"数据库已就绪：{_display_url(runtime.database_url)}")
+    return 0
+
+
+def _display_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from review_service.core.migrate import upgrade_database
+    from review_service.demo import load_demo
+
+    runtime = _runtime()
+    upgrade_database(runtime.database_url)
+    summary = load_demo(runtime)
+    print(summary)
+    return 0
+
+
+def cmd_agency_add(args: argparse.Namespace) -> int:
+    from review_service.organization.operations import add_agency
+
+    runtime = _runtime()
+    with runtime.transaction() as session:
+        agency = add_agency(session, actor=None, name=args.name, parent=args.parent, system=args.system,
+                            region_code=args.region)
+        agency_id = agency.id
+    print(agency_id)
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from review_service.organization.operations import add_user
+
+    if not args.password_stdin:
+        raise CommandError("请用 --password-stdin 从标准输入提供密码")
+    password = sys.stdin.readline().rstrip("\r\n")
+    runtime = _runtime()
+    with runtime.transaction() as session:
+        user = add_user(session, actor=None, username=args.username, name=args.name, agency=args.agency,
+                        roles=[r.strip() for r in args.roles.split(",") if r.strip()], password=password,
+                        qualification=args.qualification,
+                        reviewing_since=date.fromisoformat(args.reviewing_since) if args.reviewing_since else None)
+        user_id = user.id
+    print(user_id)
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from review_service.organization.operations import issue_token, user_by_username
+
+    runtime = _runtime()
+    with runtime.transaction() as session:
+        token, expires_at = issue_token(session, actor=None, user=user_by_username(session, args.username))
+    print(token)
+    print(f"expires_at: {expires_at.isoformat()}", file=sys.stderr)
+    return 0
+
+
+def cmd_catalog_check(args: argparse.Namespace) -> int:
+    from review_service.catalog.loader import check_files
+
+    errors = check_files([Path(p) for p in args.files])
+    for line in errors:
+        print(line)
+    if errors:
+        return 1
+    print(f"{len(args.files)} 个目录清单校验通过")
+    return 0
+
+
+def cmd_catalog_load(args: argparse.Namespace) -> int:
+    from review_service.catalog.loader import check_files
+    from review_service.catalog.operations import load_catalog
+
+    paths = [Path(p) for p in args.files]
+    errors = check_files(paths)
+    if errors:
+        for line in errors:
+            print(line)
+        return 1
+    runtime = _runtime()
+    with runtime.transaction() as session:
+        loaded = [load_catalog(session, actor=None, text=p.read_text(encoding="utf-8"), filename=str(p)) for p in paths]
+        lines = [f"{row.catalog_id} v{row.version} 已加载" for row in loaded]
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from review_service.audit.verify import verify_chain
+
+    runtime = _runtime()
+    with runtime.transaction() as session:
+        result = verify_chain(session)
+    if result.ok:
+        print(f"审计日志完整：共 {result.events} 条事件，校验通过")
+        return 0
+    print(f"审计日志校验失败：第 {result.first_bad_seq} 条事件 {result.reason}")
+    return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="review-service", description="重大执法决定法制审核系统")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="创建或升级数据库").set_defaults(func=cmd_init)
+    sub.add_parser("demo", help="载入演示数据").set_defaults(func=cmd_demo)
+
+    agency = sub.add_parser("agency", help="机关").add_subparsers(dest="agency_command", required=True)
+    agency_add = agency.add_parser("add", help="新增机关")
+    agency_add.add_argument("name")
+    agency_add.add_argument("--parent")
+    agency_add.add_argument("--system")
+    agency_add.add_argument("--region")
+    agency_add.set_defaults(func=cmd_agency_add)
+
+    user = sub.add_parser("user", help="用户").add_subparsers(dest="user_command", required=True)
+    user_add = user.add_parser("add", help="新增用户")
+    user_add.add_argument("username")
+    user_add.add_argument("--name", required=True)
+    user_add.add_argument("--agency", required=True)
+    user_add.add_argument("--roles", required=True)
+    user_add.add_argument("--qualification", default="none", choices=["legal_profession", "law_degree", "none"])
+    user_add.add_argument("--reviewing-since", help="开始从事法制审核的日期 YYYY-MM-DD")
+    user_add.add_argument("--password-stdin", action="store_true")
+    user_add.set_defaults(func=cmd_user_add)
+
+    token = sub.add_parser("token", help="签发 API 令牌")
+    token.add_argument("username")
+    token.set_defaults(func=cmd_token)
+
+    catalog = sub.add_parser("catalog", help="目录清单").add_subparsers(dest="catalog_command", required=True)
+    check = catalog.add_parser("check", help="校验目录清单文件")
+    check.add_argument("files", nargs="+")
+    check.set_defaults(func=cmd_catalog_check)
+    load = catalog.add_parser("load", help="校验并载入目录清单")
+    load.add_argument("files", nargs="+")
+    load.set_defaults(func=cmd_catalog_load)
+
+    audit = sub.add_parser("audit", help="审计日志").add_subparsers(dest="audit_command", required=True)
+    audit.add_parser("verify", help="校验审计日志哈希链").set_defaults(func=cmd_audit_verify)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except ServiceError as error:
+        fields = getattr(error, "fields", None)
+        detail = "；".join(f"{k}: {v}" for k, v in fields.items()) if fields else ""
+        print(f"错误（{error.code}）：{error.message}{'（' + detail + '）' if detail else ''}", file=sys.stderr)
+        return 1
+    except (CommandError, ValueError, OSError) as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""The head coordinates a disagreement between the unit and the review body (协调机制)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from review_service.cases.flow import CaseFlow, lock_case
+from review_service.cases.models import Case
+from review_service.cases.participants import participants
+from review_service.cases.schemas import invalid_from
+from review_service.coordination.models import Coordination
+from review_service.coordination.schemas import CoordinationIn
+from review_service.core import signals
+from review_service.core.permissions import require_not_in, require_role
+from review_service.organization.models import User
+from review_service.replies.models import Reply
+
+
+def coordinate(session: Session, *, actor: User, case_id: int, data: Any,
+               expected_version: int | None = None) -> tuple[Case, Coordination]:
+    """Record the head's coordination. It never clears a case: only an approving review does (art. 58)."""
+    case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
+    require_role(actor, "head")
+    people = participants(session, case)
+    require_not_in(actor, people.handlers | people.reviewers | people.advisors,
+                   "承办或审核本案的人员不能主持本案的协调。")
+    flow = CaseFlow(session, case)
+    flow.require_task("coordinate")
+    try:
+        coordination_in = CoordinationIn.model_validate(data)
+    except ValidationError as error:
+        raise invalid_from(error) from None
+    last_reply = session.scalars(
+        select(Reply).where(Reply.case_id == case.id).order_by(Reply.id.desc()).limit(1)
+    ).first()
+    reason = "disputed" if last_reply is not None and last_reply.disputed else "round_cap"
+    discussion = coordination_in.collective_discussion
+    record = Coordination(case_id=case.id, round=case.round, reason=reason, outcome=coordination_in.outcome,
+                          reasoning=coordination_in.reasoning,
+                          collective_discussion=discussion.model_dump(mode="json") if discussion else None,
+                          head_id=actor.id)
+    session.add(record)
+    session.flush()
+    case.rounds_since_coordination = 0
+    flow.complete("coordinate", {"outcome": coordination_in.outcome}, actor=actor, role="head")
+    signals.emit("case_coordinated", session=session, actor=actor, role="head", agency_id=case.agency_id,
+                 case_id=case.id,
+                 payload={"coordination_id": record.id, "round": case.round, "reason": reason,
+                          "outcome": coordination_in.outcome, "collective_discussion": discussion is not None,
+                          "status": case.status})
+    return case, record

@@ -1,0 +1,1 @@
+"""Shared plumbing: database, signals, errors, permissions, clock."""

@@ -1,0 +1,89 @@
+"""Engine, declarative base and the unit of work.
+
+The edge (a request, a CLI command, ``tick``) opens exactly one transaction with
+:func:`unit_of_work` and commits once; operations only flush.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def is_sqlite(url_or_engine: str | Engine) -> bool:
+    url = str(url_or_engine.url) if isinstance(url_or_engine, Engine) else url_or_engine
+    return url.startswith("sqlite")
+
+
+def default_database_url(instance_path: Path) -> str:
+    return f"sqlite:///{instance_path / 'review-service.sqlite3'}"
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and ``BEGIN IMMEDIATE`` writes.
+
+    pysqlite's own transaction handling is switched off so that every transaction
+    starts with ``BEGIN IMMEDIATE``: the write lock is taken up front, so two
+    writers queue on ``busy_timeout`` instead of failing half-way with
+    ``database is locked`` on lock upgrade.
+    """
+    if is_sqlite(url):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on any error, then run post-commit hooks."""
+    from review_service.core import signals
+
+    session = factory()
+    try:
+        with session.begin():
+            yield session
+        signals.run_after_commit(session)
+    finally:
+        signals.discard_after_commit(session)
+        session.close()
+
+
+def env_database_url(instance_path: Path) -> str:
+    return os.environ.get("REVIEW_SERVICE_DATABASE_URL") or default_database_url(instance_path)

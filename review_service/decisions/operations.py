@@ -1,0 +1,127 @@
+"""The head approves (and the decision is made) or returns the case. The gate of art. 58 lives here."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from review_service.cases.classification import latest_classification
+from review_service.cases.flow import CaseFlow, lock_case
+from review_service.cases.models import Case
+from review_service.cases.participants import participants
+from review_service.cases.schemas import invalid_from
+from review_service.coordination.models import Coordination
+from review_service.coordination.schemas import CollectiveDiscussionIn
+from review_service.core import signals
+from review_service.core.clock import beijing_today
+from review_service.core.errors import Invalid, NotCleared
+from review_service.core.permissions import require_not_in, require_role
+from review_service.decisions.models import Approval, Decision
+from review_service.organization.models import User
+from review_service.review.models import Review
+
+
+class ApprovalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    approve: bool
+    comment: str = Field(default="", max_length=20_000)
+    collective_discussion: CollectiveDiscussionIn | None = None
+
+
+def clearance(session: Session, case: Case) -> dict[str, Any]:
+    """What clears the current draft for a decision, or raise ``NotCleared`` (DESIGN.md §4.1)."""
+    draft = case.current_draft
+    classification = latest_classification(session, case)
+    if draft is None or classification is None:
+        raise NotCleared("案件尚未分类，不得作出决定。")
+    if not classification.major and classification.draft_version_id == draft.id:
+        return {"clearance": "not_major", "classification_id": classification.id, "classification_major": False}
+    review = session.scalars(select(Review).where(Review.case_id == case.id).order_by(Review.round.desc())
+                             .limit(1)).first()
+    if review is None or review.conclusion != "approve":
+        raise NotCleared("未经法制审核或者审核未通过的，不得作出决定（《行政处罚法》第五十八条）。",
+                         latest_conclusion=review.conclusion if review else None)
+    if review.draft_version_id != draft.id or review.draft_sha256 != draft.sha256:
+        raise NotCleared("拟决定的草稿与法制审核同意的版本不一致，须重新审核。",
+                         reviewed_sha256=review.draft_sha256, current_sha256=draft.sha256)
+    return {"clearance": "review", "review_id": review.id, "review_conclusion": "approve"}
+
+
+def needs_collective_discussion(session: Session, case: Case) -> bool:
+    """Art. 57: 情节复杂或者重大违法给予较重行政处罚, the heads must discuss collectively."""
+    if case.decision_type != "administrative_penalty" or case.current_draft is None:
+        return False
+    flags = json.loads(case.current_draft.content).get("flags", {})
+    classification = latest_classification(session, case)
+    complex_rule = classification is not None and any(m.get("category") == "complex" for m in classification.matched)
+    return bool(flags.get("serious_violation") or flags.get("complex") or complex_rule)
+
+
+def approve_decision(session: Session, *, actor: User, case_id: int, data: Any,
+                     expected_version: int | None = None) -> Case:
+    """Approve (the decision is made on the cleared draft) or return the case to the handler."""
+    case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
+    require_role(actor, "head")
+    people = participants(session, case)
+    require_not_in(actor, people.handlers | people.reviewers | people.advisors,
+                   "承办或审核本案的人员不能审批本案。")
+    flow = CaseFlow(session, case)
+    flow.require_task("approve")
+    try:
+        approval_in = ApprovalIn.model_validate(data)
+    except ValidationError as error:
+        raise invalid_from(error) from None
+    draft = case.current_draft
+    assert draft is not None
+    discussion = approval_in.collective_discussion
+    if not approval_in.approve:
+        if not approval_in.comment:
+            raise Invalid("退回时请写明理由。", fields={"comment": "必填"})
+        return _return_case(session, case, flow, actor, approval_in)
+    cleared = clearance(session, case)
+    if needs_collective_discussion(session, case) and discussion is None and not _discussed(session, case):
+        raise Invalid("情节复杂或者重大违法的案件，应当经行政机关负责人集体讨论决定（《行政处罚法》第五十七条）。",
+                      fields={"collective_discussion": "须记录集体讨论"})
+    approval = Approval(case_id=case.id, head_id=actor.id, approved=True, comment=approval_in.comment,
+                        draft_sha256=draft.sha256,
+                        collective_discussion=discussion.model_dump(mode="json") if discussion else None)
+    session.add(approval)
+    session.flush()
+    decision = Decision(case_id=case.id, number=case.case_number or f"决〔{beijing_today().year}〕{case.id}号",
+                        decided_by=actor.id, approval_id=approval.id, draft_version_id=draft.id,
+                        draft_sha256=draft.sha256, **cleared)
+    session.add(decision)
+    session.flush()
+    flow.complete("approve", {"approved": True}, actor=actor, role="head")
+    signals.emit("decision_made", session=session, actor=actor, role="head", agency_id=case.agency_id,
+                 case_id=case.id,
+                 payload={"decision_id": decision.id, "number": decision.number, "draft_sha256": draft.sha256,
+                          "clearance": cleared["clearance"], "review_id": cleared.get("review_id"),
+                          "approval_id": approval.id, "collective_discussion": discussion is not None,
+                          "status": case.status})
+    return case
+
+
+def _discussed(session: Session, case: Case) -> bool:
+    rows = session.scalars(select(Coordination.collective_discussion).where(Coordination.case_id == case.id))
+    return any(row is not None for row in rows)
+
+
+def _return_case(session: Session, case: Case, flow: CaseFlow, actor: User, approval_in: ApprovalIn) -> Case:
+    draft = case.current_draft
+    assert draft is not None
+    approval = Approval(case_id=case.id, head_id=actor.id, approved=False, comment=approval_in.comment,
+                        draft_sha256=draft.sha256)
+    session.add(approval)
+    session.flush()
+    flow.complete("approve", {"approved": False}, actor=actor, role="head")
+    signals.emit("case_returned", session=session, actor=actor, role="head", agency_id=case.agency_id,
+                 case_id=case.id,
+                 payload={"approval_id": approval.id, "comment": approval_in.comment, "draft_sha256": draft.sha256,
+                          "status": case.status})
+    return case

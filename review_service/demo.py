@@ -1,0 +1,202 @@
+"""The demo data set: agencies, a user for every role, the shipped catalogs, cases in every state.
+
+Every row is made through the same operations people use, so the demo's audit
+trail verifies and its cases move on like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from review_service.cases.models import Case
+from review_service.cases.operations import attach_material, create_case, submit_case
+from review_service.catalog.operations import load_catalog
+from review_service.coordination.operations import coordinate
+from review_service.decisions.operations import approve_decision
+from review_service.organization.models import User
+from review_service.organization.operations import add_agency, add_user
+from review_service.replies.operations import abandon_case, reply_to_opinion, resubmit_case
+from review_service.review.operations import assign_reviewer, record_intake, submit_opinion
+from review_service.review.points import TEN_POINTS
+from review_service.runtime import Runtime
+
+DEMO_PASSWORD = "Demo@2026review"
+CATALOG_DIR = Path(__file__).resolve().parents[1] / "catalogs"
+MARKET = "西安市市场监督管理局"
+ECOLOGY = "西安市生态环境局"
+COUNTY = "西安市雁塔区市场监督管理局"
+
+USERS: list[tuple[str, str, str, list[str], str, date | None]] = [
+    ("admin", "系统管理员", MARKET, ["admin"], "none", None),
+    ("zhang.wei", "张伟", MARKET, ["handler"], "none", None),
+    ("li.na", "李娜", MARKET, ["handler"], "none", None),
+    ("wang.qiang", "王强", MARKET, ["unit_head"], "none", None),
+    ("zhao.min", "赵敏", MARKET, ["review_lead", "reviewer"], "legal_profession", date(2018, 3, 1)),
+    ("chen.jing", "陈静", MARKET, ["reviewer"], "legal_profession", date(2022, 5, 10)),
+    ("liu.yang", "刘洋", MARKET, ["reviewer"], "law_degree", date(2019, 9, 1)),
+    ("sun.li", "孙丽", MARKET, ["advisor"], "legal_profession", None),
+    ("zhou.jun", "周军", MARKET, ["head"], "none", None),
+    ("wu.gang", "吴刚", MARKET, ["head"], "none", None),
+    ("auditor", "郑监督", "陕西省市场监督管理局", ["auditor"], "none", None),
+    ("huang.hai", "黄海", ECOLOGY, ["handler"], "none", None),
+    ("he.ping", "何平", ECOLOGY, ["review_lead", "reviewer"], "legal_profession", date(2020, 1, 6)),
+    ("lin.tao", "林涛", ECOLOGY, ["head"], "none", None),
+    ("ma.lan", "马兰", COUNTY, ["handler"], "none", None),
+    ("gao.feng", "高峰", COUNTY, ["unit_head"], "none", None),
+]
+
+
+def _draft(title: str, number: str, kind: str, fine: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "title": title,
+        "case_number": number,
+        "filed_on": "2026-09-01",
+        "decision_type": "administrative_penalty",
+        "counterparty": {"kind": kind, "name": extra.pop("party", "西安某某商贸有限公司"),
+                         "id_number": "91610100MA6XXXXXXX" if kind == "organization" else None},
+        "facts": extra.pop("facts", "经查，当事人于2026年6月至8月期间销售经检验不合格的电热水壶共计1200台，货值金额六万元。"),
+        "proposed_decision": {"summary": f"罚款人民币{fine}元，没收违法所得", "fine_amount": fine,
+                              "confiscation_amount": "12000.00", **extra.pop("decision", {})},
+        "legal_basis": ["《中华人民共和国产品质量法》第四十九条"],
+        "discretion": {"benchmark": "陕西省市场监督管理行政处罚裁量权基准", "level": "较重"},
+        "hearing_held": extra.pop("hearing", False),
+        "flags": extra.pop("flags", {}),
+        "materials": [{"kind": "investigation_report", "title": "案件调查终结报告"},
+                      {"kind": "evidence", "title": "抽样检验报告、询问笔录"},
+                      {"kind": "decision_draft", "title": "行政处罚决定书（草稿）"}],
+    }
+
+
+def _opinion(conclusion: str, problems: dict[str, str] | None = None) -> dict[str, Any]:
+    problems = problems or {}
+    points = {}
+    for key, label in TEN_POINTS.items():
+        if key in problems:
+            points[key] = {"finding": "problem", "opinion": problems[key],
+                           "citations": ["《中华人民共和国行政处罚法》第四十条"],
+                           "remedy": f"请针对“{label}”补充相应证据并在决定书中写明认定依据"}
+        else:
+            points[key] = {"finding": "ok", "opinion": f"经审查，{label}，符合法律规定，未发现问题。"}
+    return {"points": points, "conclusion": conclusion, "summary": "审核意见见各要点。"}
+
+
+class _Demo:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def user(self, session: Session, username: str) -> User:
+        return session.scalars(select(User).where(User.username == username)).one()
+
+    def step(self, fn: Callable[..., Any], username: str, **kwargs: Any) -> Any:
+        with self.runtime.transaction(client_addr="127.0.0.1") as session:
+            return fn(session, actor=self.user(session, username), **kwargs)
+
+    def new_case(self, username: str, draft: dict[str, Any]) -> int:
+        case = self.step(create_case, username, data=draft)
+        return int(case.id)
+
+    def submitted(self, username: str, draft: dict[str, Any]) -> int:
+        case_id = self.new_case(username, draft)
+        self.step(attach_material, username, case_id=case_id, kind="investigation_report", title="案件调查终结报告",
+                  filename="report.txt", data=f"案件调查终结报告 {draft['title']}".encode(),
+                  content_type="text/plain", blobs=self.runtime.blobs)
+        self.step(submit_case, username, case_id=case_id, attest=True)
+        return case_id
+
+    def to_review(self, draft: dict[str, Any]) -> int:
+        case_id = self.submitted("zhang.wei", draft)
+        self.step(assign_reviewer, "zhao.min", case_id=case_id, reviewer_id=self.user_id("chen.jing"),
+                  advisor_ids=[self.user_id("sun.li")])
+        self.step(record_intake, "chen.jing", case_id=case_id, complete=True)
+        return case_id
+
+    def user_id(self, username: str) -> int:
+        with self.runtime.transaction() as session:
+            return self.user(session, username).id
+
+
+def load_demo(runtime: Runtime) -> str:
+    """Load the demo data set once (a second run changes nothing) and describe it."""
+    with runtime.transaction() as session:
+        if session.scalar(select(func.count()).select_from(User)):
+            return "演示数据已存在，未重复载入。"
+    demo = _Demo(runtime)
+    with runtime.transaction() as session:
+        add_agency(session, actor=None, name="陕西省市场监督管理局", system="市场监管", region_code="610000")
+        add_agency(session, actor=None, name=MARKET, parent="陕西省市场监督管理局", system="市场监管",
+                   region_code="610100")
+        add_agency(session, actor=None, name=COUNTY, parent=MARKET, system="市场监管", region_code="610113",
+                   settings={"signoff_required": True})
+        add_agency(session, actor=None, name=ECOLOGY, system="生态环境", region_code="610100")
+        for username, name, agency, roles, qualification, since in USERS:
+            add_user(session, actor=None, username=username, name=name, agency=agency, roles=roles,
+                     password=DEMO_PASSWORD, qualification=qualification, reviewing_since=since)
+        for path in sorted(CATALOG_DIR.glob("*.yaml")):
+            load_catalog(session, actor=None, text=path.read_text(encoding="utf-8"), filename=path.name)
+    _load_cases(demo)
+    with runtime.transaction() as session:
+        cases = session.scalar(select(func.count()).select_from(Case))
+    accounts = "\n".join(f"  {u:<11} {n}（{'、'.join(r)}，{a}）" for u, n, a, r, _q, _s in USERS)
+    return f"演示数据已载入：4 个机关，{len(USERS)} 个用户，{cases} 件案件。\n演示账号（密码均为 {DEMO_PASSWORD}）：\n{accounts}"
+
+
+def _load_cases(demo: _Demo) -> None:
+    demo.new_case("zhang.wei", _draft("某餐饮店超范围经营案（起草中）", "西市监处〔2026〕201号", "individual", "8000.00",
+                                      party="王某某"))
+    demo.submitted("ma.lan", _draft("某超市销售过期食品案（待签核）", "雁市监处〔2026〕31号", "organization", "150000.00"))
+    demo.submitted("zhang.wei", _draft("某公司虚假广告案（待分配）", "西市监处〔2026〕202号", "organization", "300000.00"))
+    lacking = demo.submitted("zhang.wei", _draft("某药店销售劣药案（待补充材料）", "西市监处〔2026〕203号",
+                                                 "organization", "200000.00"))
+    demo.step(assign_reviewer, "zhao.min", case_id=lacking, reviewer_id=demo.user_id("chen.jing"))
+    demo.step(record_intake, "chen.jing", case_id=lacking, complete=False, missing=["听证告知书送达回证"])
+    demo.to_review(_draft("某商贸公司销售不合格产品案（审核中）", "西市监处〔2026〕204号", "organization", "500000.00"))
+    amended = demo.to_review(_draft("某电器公司以次充好案（待回复）", "西市监处〔2026〕205号", "organization", "260000.00"))
+    demo.step(submit_opinion, "chen.jing", case_id=amended,
+              data=_opinion("amend", {"evidence_sufficient": "货值金额的认定仅有当事人陈述，缺少进货单据等书证印证。"}))
+    replied = demo.to_review(_draft("某化妆品公司无证生产案（待重新报送）", "西市监处〔2026〕206号", "organization",
+                                    "400000.00", decision={"suspension_of_business": True}))
+    demo.step(submit_opinion, "chen.jing", case_id=replied,
+              data=_opinion("amend", {"law_application": "应适用《化妆品监督管理条例》第五十九条而非第六十条。"}))
+    demo.step(reply_to_opinion, "zhang.wei", case_id=replied,
+              data={"responses": {"law_application": {"action": "accepted", "explanation": "已改为适用第五十九条。"}}})
+    disputed = demo.to_review(_draft("某物业公司价格违法案（协调中）", "西市监处〔2026〕207号", "organization", "180000.00"))
+    demo.step(submit_opinion, "chen.jing", case_id=disputed,
+              data=_opinion("reject", {"discretion_appropriate": "当事人系初次违法且及时改正，按较重情节裁量明显不当。"}))
+    demo.step(reply_to_opinion, "zhang.wei", case_id=disputed, data={"responses": {"discretion_appropriate": {
+        "action": "disputed", "explanation": "当事人违法持续三个月，涉及住户四百余户，不属于及时改正。"}}})
+    approving = demo.to_review(_draft("某食品公司标签违法案（待审批）", "西市监处〔2026〕208号", "organization",
+                                      "120000.00"))
+    demo.step(submit_opinion, "chen.jing", case_id=approving, data=_opinion("approve"))
+    decided = demo.to_review(_draft("某加油站计量作弊案（已决定）", "西市监处〔2026〕209号", "organization", "350000.00"))
+    demo.step(submit_opinion, "chen.jing", case_id=decided,
+              data=_opinion("amend", {"facts_clear": "作弊装置的安装时间未查清，影响违法所得的计算。"}))
+    demo.step(reply_to_opinion, "zhang.wei", case_id=decided,
+              data={"responses": {"facts_clear": {"action": "accepted", "explanation": "已补充调取监控录像，查明安装时间。"}}})
+    demo.step(resubmit_case, "zhang.wei", case_id=decided, attest=True)
+    demo.step(submit_opinion, "chen.jing", case_id=decided, data=_opinion("approve"))
+    demo.step(approve_decision, "zhou.jun", case_id=decided, data={"approve": True, "comment": "同意审核意见，依法作出决定。"})
+    minor = demo.submitted("zhang.wei", _draft("某个体户未亮照经营案（一般案件，已决定）", "西市监处〔2026〕210号",
+                                               "individual", "2000.00", party="李某某"))
+    demo.step(approve_decision, "zhou.jun", case_id=minor, data={"approve": True, "comment": "同意。"})
+    closed = demo.to_review(_draft("某培训机构虚假宣传案（已终止）", "西市监处〔2026〕211号", "organization", "100000.00"))
+    demo.step(submit_opinion, "chen.jing", case_id=closed,
+              data=_opinion("reject", {"evidence_sufficient": "宣传内容系第三方平台自动生成，现有证据不能证明系当事人发布。"}))
+    demo.step(reply_to_opinion, "zhang.wei", case_id=closed, data={"responses": {"evidence_sufficient": {
+        "action": "accepted", "explanation": "经核实，接受审核意见，不再作出处罚决定。"}}})
+    demo.step(abandon_case, "zhang.wei", case_id=closed, reason="接受审核意见，证据不足，不予处罚。")
+    coordinated = demo.to_review(_draft("某汽车销售公司合同违法案（协调后重新审核）", "西市监处〔2026〕212号",
+                                        "organization", "220000.00"))
+    demo.step(submit_opinion, "chen.jing", case_id=coordinated,
+              data=_opinion("amend", {"within_authority": "格式条款违法的查处权限应由省级部门行使。"}))
+    demo.step(reply_to_opinion, "zhang.wei", case_id=coordinated, data={"responses": {"within_authority": {
+        "action": "disputed", "explanation": "依据《合同行政监督管理办法》第十九条，县级以上市场监管部门均有管辖权。"}}})
+    demo.step(coordinate, "wu.gang", case_id=coordinated, data={
+        "outcome": "reconsider", "reasoning": "承办机构援引的管辖依据成立，请审核机构重新审核。",
+        "collective_discussion": {"date": "2026-10-20", "participants": ["周军", "吴刚", "赵敏"],
+                                  "minutes": "经集体讨论，认为本局具有管辖权。"}})

@@ -1,0 +1,34 @@
+"""Alembic environment: the URL comes from the config set by ``core.migrate``."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from review_service.core.db import Base, make_engine
+from review_service.core.schema import import_all_models
+
+import_all_models()
+target_metadata = Base.metadata
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=context.config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
+                      literal_binds=True, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    url = context.config.get_main_option("sqlalchemy.url")
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,1 @@
+"""Agencies, users, roles, qualifications and staffing."""

@@ -1,0 +1,120 @@
+"""Agencies form a tree; users belong to one agency and hold roles there."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from review_service.core.clock import utcnow
+from review_service.core.db import Base
+
+
+class Role(enum.StrEnum):
+    HANDLER = "handler"
+    UNIT_HEAD = "unit_head"
+    REVIEWER = "reviewer"
+    REVIEW_LEAD = "review_lead"
+    ADVISOR = "advisor"
+    HEAD = "head"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+ROLE_LABELS: dict[str, str] = {
+    "handler": "承办人员",
+    "unit_head": "承办机构负责人",
+    "reviewer": "法制审核人员",
+    "review_lead": "法制审核机构负责人",
+    "advisor": "法律顾问/公职律师",
+    "head": "行政执法机关负责人",
+    "auditor": "监督人员",
+    "admin": "系统管理员",
+}
+
+
+class Qualification(enum.StrEnum):
+    LEGAL_PROFESSION = "legal_profession"  # 法律职业资格
+    LAW_DEGREE = "law_degree"  # 法学专业学历
+    NONE = "none"
+
+
+class Agency(Base):
+    """An enforcement agency (行政执法机关); ``settings`` holds per-agency rules (see ``AgencySettings``)."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    system: Mapped[str | None] = mapped_column(String(100))  # 执法系统, e.g. 市场监管
+    region_code: Mapped[str | None] = mapped_column(String(12))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    parent: Mapped[Agency | None] = relationship(remote_side=[id])
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("failed_logins >= 0", name="failed_logins_nonnegative"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    qualification: Mapped[str] = mapped_column(String(30), default=Qualification.NONE.value)
+    reviewing_since: Mapped[date | None] = mapped_column(Date)  # the date they began legal review work
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    agency: Mapped[Agency] = relationship()
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def roles(self) -> set[str]:
+        return {row.role for row in self.role_rows}
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    @property
+    def is_authenticated(self) -> bool:  # Flask-Login protocol
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('handler','unit_head','reviewer','review_lead','advisor','head','auditor','admin')",
+            name="role_known",
+        ),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(30), primary_key=True)
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,41 @@
+"""Per-agency rules, stored as JSON on the agency and read through one validated model."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from review_service.organization.models import Agency
+
+# 送审材料: what every submission must carry, by decision type (118号 (十一)).
+DEFAULT_REQUIRED_MATERIALS: dict[str, list[str]] = {
+    "administrative_penalty": ["investigation_report", "evidence", "decision_draft"],
+    "administrative_license": ["application", "review_report", "decision_draft"],
+    "*": ["investigation_report", "decision_draft"],
+}
+
+MATERIAL_KIND_LABELS: dict[str, str] = {
+    "investigation_report": "案件调查终结报告",
+    "evidence": "证据材料",
+    "decision_draft": "拟作出的决定文书",
+    "application": "申请材料",
+    "review_report": "审查报告",
+    "hearing_record": "听证笔录",
+    "collective_discussion": "集体讨论记录",
+    "other": "其他材料",
+}
+
+
+class AgencySettings(BaseModel):
+    signoff_required: bool = False  # 承办机构负责人签核 before review
+    round_cap: int = Field(default=5, ge=1, le=50)  # rounds before coordination is forced
+    required_materials: dict[str, list[str]] = Field(default_factory=lambda: dict(DEFAULT_REQUIRED_MATERIALS))
+    review_working_days: int = Field(default=5, ge=1, le=30)
+    review_extension_days: int = Field(default=3, ge=0, le=30)
+    reply_working_days: int = Field(default=5, ge=1, le=30)
+
+    def required_for(self, decision_type: str) -> list[str]:
+        return self.required_materials.get(decision_type, self.required_materials.get("*", []))
+
+
+def agency_settings(agency: Agency) -> AgencySettings:
+    return AgencySettings.model_validate(agency.settings or {})

@@ -1,0 +1,92 @@
+"""Review assignment, intake check and the ten-point opinion, one opinion per round."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from review_service.core.clock import utcnow
+from review_service.core.db import Base
+
+
+class Conclusion(enum.StrEnum):
+    APPROVE = "approve"  # 同意
+    AMEND = "amend"  # 存在问题，修改后重新报送
+    REJECT = "reject"  # 不同意作出该决定
+
+
+CONCLUSION_LABELS = {"approve": "同意", "amend": "存在问题，修改后重新报送", "reject": "不同意作出该决定"}
+
+
+class Assignment(Base):
+    """The review lead's assignment of a reviewer (and advisors) to a case."""
+
+    __tablename__ = "review_assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    advisor_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    assigned_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Intake(Base):
+    """The reviewer's check that the submitted materials are complete (受理审查)."""
+
+    __tablename__ = "review_intakes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    complete: Mapped[bool] = mapped_column(Boolean)
+    missing: Mapped[list[str]] = mapped_column(JSON, default=list)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Review(Base):
+    """The written opinion (法制审核意见书) of one round, bound to the exact draft it reviewed."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint("case_id", "round"),
+        UniqueConstraint("id", "case_id", "conclusion", "draft_sha256", name="uq_reviews_identity"),
+        ForeignKeyConstraint(
+            ["draft_version_id", "case_id", "draft_sha256"],
+            ["draft_versions.id", "draft_versions.case_id", "draft_versions.sha256"],
+            name="fk_reviews_draft_identity",
+        ),
+        CheckConstraint("conclusion IN ('approve','amend','reject')", name="conclusion_known"),
+        CheckConstraint("round >= 1", name="round_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    draft_version_id: Mapped[int] = mapped_column(Integer)
+    draft_sha256: Mapped[str] = mapped_column(String(64))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    conclusion: Mapped[str] = mapped_column(String(10))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    points: Mapped[dict[str, Any]] = mapped_column(JSON)
+    advisor_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    quality: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def problem_points(self) -> list[str]:
+        return [key for key, point in self.points.items() if point.get("finding") == "problem"]

@@ -1,0 +1,138 @@
+"""Verbs of the review body: assign a reviewer, check intake, submit the ten-point opinion."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from review_service.cases.flow import CaseFlow, lock_case
+from review_service.cases.models import Case
+from review_service.cases.participants import participants
+from review_service.core import signals
+from review_service.core.clock import beijing_today
+from review_service.core.errors import Forbidden, Invalid
+from review_service.core.permissions import require_not_in, require_role
+from review_service.organization.models import Qualification, User
+from review_service.review.models import Assignment, Intake, Review
+from review_service.review.quality import quality_advice
+from review_service.review.schemas import parse_opinion
+
+# 行政处罚法 (2021) took effect on this day; art. 58 binds reviewers who begin after it.
+ART58_EFFECTIVE = date(2021, 7, 15)
+
+
+def _emit(session: Session, action: str, case: Case, actor: User, role: str, payload: dict[str, Any]) -> None:
+    signals.emit(action, session=session, actor=actor, role=role, agency_id=case.agency_id, case_id=case.id,
+                 payload=payload)
+
+
+def _user_in_agency(session: Session, user_id: int, case: Case, field: str) -> User:
+    user = session.get(User, user_id)
+    if user is None or user.agency_id != case.agency_id or not user.active:
+        raise Invalid("所选人员不存在或不属于本机关。", fields={field: "人员不存在或不属于本机关"})
+    return user
+
+
+def requires_legal_profession(case: Case, reviewer: User) -> bool:
+    """Art. 58: a first-time reviewer of penalty decisions must hold the legal-profession qualification."""
+    if case.decision_type != "administrative_penalty":
+        return False
+    began = reviewer.reviewing_since
+    return began is None or began >= ART58_EFFECTIVE
+
+
+def assign_reviewer(session: Session, *, actor: User, case_id: int, reviewer_id: int,
+                    advisor_ids: list[int] | None = None, expected_version: int | None = None) -> Case:
+    """The review lead assigns a qualified reviewer (and optional advisors) who did not handle the case."""
+    case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
+    require_role(actor, "review_lead")
+    flow = CaseFlow(session, case)
+    flow.require_task("assign")
+    reviewer = _user_in_agency(session, reviewer_id, case, "reviewer_id")
+    if not reviewer.has_role("reviewer"):
+        raise Invalid("所选人员不是法制审核人员。", fields={"reviewer_id": "不是法制审核人员"})
+    people = participants(session, case)
+    if reviewer.id in people.handlers:
+        raise Forbidden("承办本案的人员不能审核本案。", rule="separation_of_duties")
+    if requires_legal_profession(case, reviewer) and reviewer.qualification != Qualification.LEGAL_PROFESSION:
+        raise Forbidden("初次从事行政处罚决定法制审核的人员应当取得法律职业资格（《行政处罚法》第五十八条）。",
+                        rule="qualification", reviewer_id=reviewer.id)
+    advisors = [_user_in_agency(session, uid, case, "advisor_ids") for uid in dict.fromkeys(advisor_ids or [])]
+    for advisor in advisors:
+        if not advisor.has_role("advisor"):
+            raise Invalid("所选人员不是法律顾问或公职律师。", fields={"advisor_ids": f"{advisor.name} 不是法律顾问"})
+        if advisor.id in people.handlers or advisor.id == reviewer.id:
+            raise Forbidden("承办本案的人员或审核人员不能同时担任本案法律顾问。", rule="separation_of_duties")
+    if reviewer.reviewing_since is None:
+        reviewer.reviewing_since = beijing_today()
+    session.add(Assignment(case_id=case.id, reviewer_id=reviewer.id, advisor_ids=[a.id for a in advisors],
+                           assigned_by=actor.id))
+    case.reviewer_id = reviewer.id
+    flow.complete("assign", {}, actor=actor, role="review_lead")
+    _emit(session, "reviewer_assigned", case, actor, "review_lead",
+          {"reviewer_id": reviewer.id, "advisor_ids": [a.id for a in advisors],
+           "qualification": reviewer.qualification})
+    return case
+
+
+def _require_assigned_reviewer(session: Session, case: Case, actor: User) -> None:
+    require_role(actor, "reviewer")
+    people = participants(session, case)
+    if actor.id in people.advisors:
+        raise Forbidden("法律顾问协助审核，不能作出审核结论。", rule="advisor_cannot_conclude")
+    require_not_in(actor, people.handlers, "承办本案的人员不能审核本案。")
+    if case.reviewer_id != actor.id:
+        raise Forbidden("本案已分配给其他审核人员。", rule="assignee")
+
+
+def record_intake(session: Session, *, actor: User, case_id: int, complete: bool,
+                  missing: list[str] | None = None, expected_version: int | None = None) -> Case:
+    """The reviewer checks the materials: complete → review; incomplete → the handler supplements."""
+    case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
+    _require_assigned_reviewer(session, case, actor)
+    flow = CaseFlow(session, case)
+    flow.require_task("intake")
+    missing = [item.strip() for item in (missing or []) if item.strip()]
+    if not complete and not missing:
+        raise Invalid("材料不齐全时请列明缺少的材料。", fields={"missing": "请列明缺少的材料"})
+    session.add(Intake(case_id=case.id, reviewer_id=actor.id, complete=complete, missing=[] if complete else missing))
+    flow.complete("intake", {"materials_complete": complete}, actor=actor, role="reviewer")
+    _emit(session, "intake_recorded", case, actor, "reviewer",
+          {"complete": complete, "missing": [] if complete else missing, "status": case.status})
+    return case
+
+
+def submit_opinion(session: Session, *, actor: User, case_id: int, data: Any,
+                   expected_version: int | None = None) -> tuple[Case, Review]:
+    """Submit the ten-point opinion on the current draft; the round's conclusion routes the case."""
+    case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
+    _require_assigned_reviewer(session, case, actor)
+    flow = CaseFlow(session, case)
+    flow.require_task("review")
+    opinion = parse_opinion(data)
+    people = participants(session, case)
+    for advisor_id in opinion.advisor_ids:
+        advisor = _user_in_agency(session, advisor_id, case, "advisor_ids")
+        if not advisor.has_role("advisor") or advisor.id in people.handlers or advisor.id == actor.id:
+            raise Invalid("协助审核的法律顾问不符合要求。", fields={"advisor_ids": f"{advisor.name} 不能协助本案审核"})
+    draft = case.current_draft
+    assert draft is not None
+    round_number = (session.scalar(select(func.max(Review.round)).where(Review.case_id == case.id)) or 0) + 1
+    advice = quality_advice(opinion)
+    review = Review(case_id=case.id, round=round_number, draft_version_id=draft.id, draft_sha256=draft.sha256,
+                    reviewer_id=actor.id, conclusion=opinion.conclusion, summary=opinion.summary,
+                    points={key: point.model_dump() for key, point in opinion.points.items()},
+                    advisor_ids=list(dict.fromkeys(opinion.advisor_ids)), quality=advice)
+    session.add(review)
+    session.flush()
+    case.round = round_number
+    case.rounds_since_coordination += 1
+    flow.complete("review", {"conclusion": opinion.conclusion}, actor=actor, role="reviewer")
+    _emit(session, "opinion_submitted", case, actor, "reviewer",
+          {"review_id": review.id, "round": round_number, "draft_sha256": draft.sha256,
+           "conclusion": opinion.conclusion, "points": {k: p["finding"] for k, p in review.points.items()},
+           "advisor_ids": review.advisor_ids, "quality_advice": len(advice), "status": case.status})
+    return case, review

@@ -1,0 +1,65 @@
+"""The ten-point opinion as posted (API.md ``POST /api/v1/cases/{id}/review``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from review_service.cases.schemas import invalid_from
+from review_service.core.errors import Invalid
+from review_service.review.points import TEN_POINTS
+
+
+class PointIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    finding: Literal["ok", "problem", "not_applicable"]
+    opinion: str = Field(default="", max_length=10_000)
+    citations: list[str] = Field(default_factory=list, max_length=30)
+    remedy: str = Field(default="", max_length=5_000)
+    reason: str = Field(default="", max_length=2_000)  # why a point does not apply
+
+
+class OpinionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    points: dict[str, PointIn]
+    conclusion: Literal["approve", "amend", "reject"]
+    summary: str = Field(default="", max_length=20_000)
+    advisor_ids: list[int] = Field(default_factory=list, max_length=20)
+
+
+def parse_opinion(data: Any) -> OpinionIn:
+    """Validate an opinion; every one of the ten points is required and written out."""
+    try:
+        opinion = OpinionIn.model_validate(data)
+    except ValidationError as error:
+        raise invalid_from(error) from None
+    fields: dict[str, str] = {}
+    for key in opinion.points:
+        if key not in TEN_POINTS:
+            fields[f"points.{key}"] = "不是审核要点"
+    for key, label in TEN_POINTS.items():
+        point = opinion.points.get(key)
+        if point is None:
+            fields[f"points.{key}"] = f"缺少审核要点：{label}"
+            continue
+        if not point.opinion:
+            fields[f"points.{key}.opinion"] = "请写明审核意见"
+        if point.finding == "problem":
+            if not [c for c in point.citations if c.strip()]:
+                fields[f"points.{key}.citations"] = "存在问题的要点须列明依据的法律条款"
+            if not point.remedy:
+                fields[f"points.{key}.remedy"] = "存在问题的要点须写明修改要求"
+        if point.finding == "not_applicable" and not point.reason:
+            fields[f"points.{key}.reason"] = "不适用的要点须说明理由"
+    if opinion.conclusion == "approve":
+        for key, point in opinion.points.items():
+            if point.finding == "problem":
+                fields.setdefault(f"points.{key}.finding", "结论为同意时不能有存在问题的要点")
+    elif not any(point.finding == "problem" for point in opinion.points.values()):
+        fields["conclusion"] = "结论为修改或不同意时，至少应有一个存在问题的要点"
+    if fields:
+        raise Invalid("审核意见不完整或有矛盾，请按提示修改。", fields=fields)
+    return opinion

@@ -1,0 +1,75 @@
+"""Everything a process needs to act: configuration, the database, stored files, connected receivers.
+
+The CLI, the web app and ``tick`` each open one :class:`Runtime`; receivers are
+connected here, explicitly, never as an import side effect.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from review_service.cases.storage import DEFAULT_MAX_UPLOAD, BlobStore
+from review_service.core.db import env_database_url, make_engine, make_session_factory, unit_of_work
+
+
+def connect_receivers() -> None:
+    """Connect every in-transaction and post-commit receiver (an explicit list of domains)."""
+    from review_service.audit import receivers as audit_receivers
+
+    audit_receivers.connect()
+
+
+def instance_path_from_env() -> Path:
+    return Path(os.environ.get("REVIEW_SERVICE_INSTANCE", "instance")).resolve()
+
+
+@dataclass
+class Runtime:
+    instance_path: Path
+    database_url: str
+    engine: Engine = field(repr=False)
+    session_factory: sessionmaker[Session] = field(repr=False)
+    blobs: BlobStore = field(repr=False)
+    max_upload: int = DEFAULT_MAX_UPLOAD
+
+    @contextmanager
+    def transaction(self, client_addr: str | None = None) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on any error."""
+        with unit_of_work(self.session_factory) as session:
+            if client_addr:
+                session.info["client_addr"] = client_addr
+            yield session
+
+    def secret_key(self) -> str:
+        """``REVIEW_SERVICE_SECRET_KEY`` or a key generated once into the instance folder."""
+        configured = os.environ.get("REVIEW_SERVICE_SECRET_KEY")
+        if configured:
+            return configured
+        path = self.instance_path / "secret_key"
+        if not path.exists():
+            self.instance_path.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_runtime(instance_path: Path | None = None, database_url: str | None = None) -> Runtime:
+    path = instance_path or instance_path_from_env()
+    path.mkdir(parents=True, exist_ok=True)
+    url = database_url or env_database_url(path)
+    engine = make_engine(url)
+    connect_receivers()
+    max_upload = int(os.environ.get("REVIEW_SERVICE_MAX_UPLOAD", DEFAULT_MAX_UPLOAD))
+    return Runtime(instance_path=path, database_url=url, engine=engine, session_factory=make_session_factory(engine),
+                   blobs=BlobStore(path / "blobs"), max_upload=max_upload)

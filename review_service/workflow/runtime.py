@@ -1,0 +1,219 @@
+"""The runtime facade: one running (or finished) case in the engine.
+
+A :class:`WorkflowRun` wraps a ``BpmnWorkflow`` and exposes only what the product needs:
+the ready user tasks, completing one with routing data, the current routing data, the
+end reached, and the serialized state (without the spec) to store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent, UserTask
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from review_service.workflow.compaction import DEFAULT_MAX_TASKS, compact
+from review_service.workflow.errors import TaskNotReady, WorkflowDataError, WorkflowError
+from review_service.workflow.expressions import SCRIPT_ENGINE
+from review_service.workflow.parser import LoadedDefinition
+from review_service.workflow.serializer import dump_workflow, load_workflow
+
+DATA_KEY = re.compile(r"^[a-z_][a-z0-9_]{0,63}$")
+#: ``typename`` makes the library's deserializer treat the dict as an object to rebuild;
+#: ``data_objects`` is where it keeps BPMN data objects in workflow data.
+RESERVED_KEYS = frozenset({"typename", "data_objects"})
+#: Routing values are codes and flags; prose belongs in our tables.
+MAX_STRING_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    """A user task waiting for a person."""
+
+    id: str
+    """Engine task id (``str`` of the UUID)."""
+    kind: str
+    """BPMN task id, e.g. ``"review"``."""
+    role: str
+    """Role code from the task's lane, e.g. ``"reviewer"``."""
+    name: str
+    """BPMN task name (Chinese)."""
+
+
+def _allowed_key(key: object) -> bool:
+    return (
+        isinstance(key, str)
+        and bool(DATA_KEY.match(key))
+        and not key.startswith("__")
+        and key not in RESERVED_KEYS
+    )
+
+
+def validate_routing_data(data: Mapping[str, Any] | None) -> dict[str, str | int | bool | None]:
+    """Return a plain copy of ``data`` if it holds routing values only; else raise WorkflowDataError.
+
+    Keys match ``^[a-z_][a-z0-9_]*$`` (not dunder, not ``typename``); values are ``str``,
+    ``bool``, ``int`` or ``None``. Enum members of those types are stored as plain values.
+    (``date`` and ``Decimal`` do not serialize; dicts and lists are not routing values.)
+    """
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise WorkflowDataError(f"任务数据必须是字典, 而不是 {type(data).__name__}")
+    clean: dict[str, str | int | bool | None] = {}
+    for key, value in data.items():
+        if not _allowed_key(key):
+            raise WorkflowDataError(f"任务数据的键 {key!r} 不允许 (须匹配 ^[a-z_][a-z0-9_]*$, 且不是保留字)")
+        if value is None or isinstance(value, bool):
+            clean[key] = value
+        elif isinstance(value, int):
+            clean[key] = int(value)
+        elif isinstance(value, str):
+            if len(value) > MAX_STRING_LENGTH:
+                raise WorkflowDataError(f"任务数据 {key} 的值过长 (路由值最多 {MAX_STRING_LENGTH} 个字符)")
+            clean[key] = str.__str__(value)  # a plain str, also for StrEnum members
+        else:
+            raise WorkflowDataError(
+                f"任务数据 {key} 的值类型 {type(value).__name__} 不允许 (只允许字符串、整数、布尔值或 None)"
+            )
+    return clean
+
+
+def new_workflow(loaded: LoadedDefinition, data: Mapping[str, Any] | None) -> BpmnWorkflow:
+    """A fresh workflow on ``loaded``'s spec, with the restricted engine set before any step runs."""
+    workflow = BpmnWorkflow(loaded.spec, loaded.subprocess_specs, script_engine=SCRIPT_ENGINE)
+    # Data on the root task is inherited by every task the engine reaches.
+    workflow.task_tree.data.update(validate_routing_data(data))
+    return workflow
+
+
+class WorkflowRun:
+    """One case's workflow: ready tasks, completion, routing data and its serialized state.
+
+    Not thread-safe: load one per transaction, under the case's lock.
+    """
+
+    def __init__(
+        self,
+        loaded: LoadedDefinition,
+        workflow: BpmnWorkflow,
+        *,
+        generation: int = 0,
+        max_tasks: int = DEFAULT_MAX_TASKS,
+    ) -> None:
+        if workflow.script_engine is not SCRIPT_ENGINE:
+            # Every path in here sets it; a workflow with the library's eval must never run.
+            raise WorkflowError("流程实例未使用受限脚本引擎")
+        self._loaded = loaded
+        self._workflow = workflow
+        self.definition_sha256: str = loaded.definition.sha256
+        self.generation: int = generation
+        self.continued: bool = False
+        self.max_tasks = max_tasks
+
+    @property
+    def process_id(self) -> str:
+        """The BPMN process id this run executes."""
+        return self._loaded.definition.process_id
+
+    def _ready_user_tasks(self) -> list[Task]:
+        ready = self._workflow.get_tasks(state=TaskState.READY)
+        return [task for task in ready if isinstance(task.task_spec, UserTask)]
+
+    def _as_ready_task(self, task: Task) -> ReadyTask:
+        spec = task.task_spec
+        return ReadyTask(
+            id=str(task.id),
+            kind=spec.bpmn_id,
+            role=self._loaded.roles[spec.bpmn_id],
+            name=spec.bpmn_name or spec.bpmn_id,
+        )
+
+    def ready_tasks(self) -> list[ReadyTask]:
+        """The READY user tasks, in tree order (empty when the case waits on a timer or has ended)."""
+        return [self._as_ready_task(task) for task in self._ready_user_tasks()]
+
+    def find_ready(self, kind: str) -> ReadyTask | None:
+        """The ready user task of BPMN id ``kind``, or None."""
+        return next((task for task in self.ready_tasks() if task.kind == kind), None)
+
+    def complete(self, task_id: str, data: Mapping[str, Any]) -> None:
+        """Complete a ready user task with routing ``data`` and run the engine until it waits again.
+
+        Raises :class:`TaskNotReady` if ``task_id`` is not a ready user task,
+        :class:`WorkflowDataError` for non-routing data or data a gateway needs but lacks,
+        :class:`WorkflowError` for any other engine failure. On any error the run is left
+        exactly as it was. When the task tree has grown past ``max_tasks`` the case
+        continues in a fresh instance: ``continued`` is set and ``generation`` incremented.
+        """
+        clean = validate_routing_data(data)
+        task = self._ready_task(task_id)
+        snapshot = self.dump()
+        try:
+            task.data.update(clean)
+            task.run()
+            self._workflow.do_engine_steps()
+        except Exception as exc:
+            # Roll back the in-memory run so a failed step changes nothing.
+            self._workflow = load_workflow(snapshot, self._loaded.spec, self._loaded.subprocess_specs)
+            if isinstance(exc, WorkflowError):
+                raise
+            raise WorkflowError(f"流程引擎执行失败: {exc.__class__.__name__}: {exc}") from exc
+        self.continued = len(self._workflow.tasks) > self.max_tasks and compact(self._workflow)
+        if self.continued:
+            self.generation += 1
+
+    def _ready_task(self, task_id: str) -> Task:
+        try:
+            task = self._workflow.tasks.get(UUID(str(task_id)))
+        except ValueError:
+            task = None
+        if task is None or not isinstance(task.task_spec, UserTask) or task.state != TaskState.READY:
+            raise TaskNotReady(f"任务 {task_id} 不是待办的用户任务 (不存在、已完成或尚未开始)")
+        return task
+
+    def data(self) -> dict[str, Any]:
+        """The current routing data: the ready task's, or the workflow's once it has ended."""
+        if self.completed:
+            source: dict[str, Any] = self._workflow.data
+        else:
+            ready = self._ready_user_tasks()
+            if ready:
+                source = ready[0].data
+            else:
+                last = self._workflow.last_task
+                source = last.data if last is not None else self._workflow.task_tree.data
+        return {key: value for key, value in source.items() if key not in RESERVED_KEYS}
+
+    def dump(self) -> str:
+        """The instance state as JSON text, without the process spec (that is stored once, by hash)."""
+        return dump_workflow(self._workflow)
+
+    @property
+    def completed(self) -> bool:
+        """True once the process has reached its end."""
+        return bool(self._workflow.is_completed())
+
+    @property
+    def end_event(self) -> str | None:
+        """The BPMN id of the end event reached (``"decided"`` / ``"closed_without_decision"``), or None."""
+        if not self.completed:
+            return None
+        ends = [
+            task
+            for task in self._workflow.tasks.values()
+            if isinstance(task.task_spec, EndEvent) and task.state == TaskState.COMPLETED
+        ]
+        if not ends:
+            return None
+        return str(max(ends, key=lambda task: task.last_state_change).task_spec.bpmn_id)
+
+    def task_count(self) -> int:
+        """Number of tasks in the engine's tree (kept bounded by continuation)."""
+        return len(self._workflow.tasks)

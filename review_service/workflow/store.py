@@ -1,0 +1,70 @@
+"""Store and load workflow instances. Operations only flush; the edge commits."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, object_session
+
+from review_service.core.clock import utcnow
+from review_service.workflow.errors import WorkflowError
+from review_service.workflow.models import ProcessDefinitionRow, WorkflowInstance
+from review_service.workflow.parser import ProcessDefinition
+from review_service.workflow.registry import ProcessRegistry
+from review_service.workflow.runtime import WorkflowRun
+
+
+def ensure_definition(session: Session, definition: ProcessDefinition) -> None:
+    """Insert the definition once, by hash; an existing row is left as it is (same hash, same bytes)."""
+    if session.get(ProcessDefinitionRow, definition.sha256) is None:
+        session.add(
+            ProcessDefinitionRow(
+                sha256=definition.sha256,
+                process_id=definition.process_id,
+                file=definition.file,
+                source=definition.source,
+                created_at=utcnow(),
+            )
+        )
+        session.flush()
+
+
+def save_new(session: Session, run: WorkflowRun) -> WorkflowInstance:
+    """Insert a row for a freshly started run (its definition must be stored: :func:`ensure_definition`)."""
+    row = WorkflowInstance(definition_sha256=run.definition_sha256)
+    _copy(row, run)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def save(session: Session, row: WorkflowInstance, run: WorkflowRun) -> None:
+    """Write the run's state, generation, completion and end event into its row."""
+    if row.definition_sha256 != run.definition_sha256:
+        # Moving a case to another definition is an explicit, audited migration, not a save.
+        raise WorkflowError("流程实例的流程定义与存储记录不一致")
+    _copy(row, run)
+    session.flush()
+
+
+def _copy(row: WorkflowInstance, run: WorkflowRun) -> None:
+    row.state = run.dump()
+    row.generation = run.generation
+    row.completed = run.completed
+    row.end_event = run.end_event
+    row.updated_at = utcnow()
+
+
+def load(registry: ProcessRegistry, row: WorkflowInstance) -> WorkflowRun:
+    """Rebuild the run stored in ``row``, on the definition it started with.
+
+    A definition no longer among the files (the file changed since the case started) is
+    read back from ``process_definitions``, parsed and linted once, and kept in the registry.
+    """
+    try:
+        registry.by_hash(row.definition_sha256)
+    except WorkflowError:
+        session = object_session(row)
+        stored = session.get(ProcessDefinitionRow, row.definition_sha256) if session is not None else None
+        if stored is None:
+            raise
+        registry.register(bytes(stored.source), stored.file)
+    return registry.restore(row.definition_sha256, row.state, row.generation)

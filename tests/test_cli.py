@@ -1,0 +1,59 @@
+"""The command line on a real database: init, agency/user add, token, catalog, audit verify."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from review_service.cli import main
+
+CATALOGS = Path(__file__).resolve().parents[1] / "catalogs"
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.setenv("REVIEW_SERVICE_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.delenv("REVIEW_SERVICE_DATABASE_URL", raising=False)
+    assert main(["init"]) == 0
+    return tmp_path / "instance" / "review-service.sqlite3"
+
+
+def test_setup_commands(cli_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["agency", "add", "西安市市场监督管理局", "--system", "市场监管", "--region", "610100"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("Weak\n"))
+    assert main(["user", "add", "u1", "--name", "张三", "--agency", "西安市市场监督管理局",
+                 "--roles", "handler", "--password-stdin"]) == 1
+    assert "密码" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("Str0ng!pass\n"))
+    assert main(["user", "add", "u1", "--name", "张三", "--agency", "西安市市场监督管理局",
+                 "--roles", "handler,reviewer", "--qualification", "legal_profession", "--password-stdin"]) == 0
+    capsys.readouterr()
+    assert main(["token", "u1"]) == 0
+    assert len(capsys.readouterr().out.strip()) >= 40
+    assert main(["catalog", "load", *map(str, sorted(CATALOGS.glob("*.yaml")))]) == 0
+    assert main(["audit", "verify"]) == 0
+    assert "校验通过" in capsys.readouterr().out
+
+
+def test_catalog_check_reports_file_and_line(cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((CATALOGS / "shaanxi-market-regulation.yaml").read_text("utf-8").replace(
+        "counterparty.kind", "counterparty.knd", 1), encoding="utf-8")
+    assert main(["catalog", "check", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert f"{bad}:" in out and "counterparty.knd" in out
+
+
+def test_audit_verify_names_the_tampered_event(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("甲局", "乙局", "丙局"):
+        assert main(["agency", "add", name]) == 0
+    assert main(["audit", "verify"]) == 0
+    with sqlite3.connect(cli_env) as conn:
+        conn.execute("DROP TRIGGER audit_events_no_update")
+        conn.execute("UPDATE audit_events SET payload = replace(payload, '乙局', '丁局') WHERE seq = 2")
+    capsys.readouterr()
+    assert main(["audit", "verify"]) == 1
+    assert "第 2 条" in capsys.readouterr().out
