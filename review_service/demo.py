@@ -148,7 +148,7 @@ def load_demo(runtime: Runtime) -> str:
 
 def _load_cases(demo: _Demo) -> None:
     demo.new_case("zhang.wei", _draft("某餐饮店超范围经营案（起草中）", "西市监处〔2026〕201号", "individual", "8000.00",
-                                      party="王某某"))
+                                      party="王某某", decision={"confiscation_amount": None}))
     demo.submitted("ma.lan", _draft("某超市销售过期食品案（待签核）", "雁市监处〔2026〕31号", "organization", "150000.00"))
     demo.submitted("zhang.wei", _draft("某公司虚假广告案（待分配）", "西市监处〔2026〕202号", "organization", "300000.00"))
     lacking = demo.submitted("zhang.wei", _draft("某药店销售劣药案（待补充材料）", "西市监处〔2026〕203号",
@@ -182,7 +182,8 @@ def _load_cases(demo: _Demo) -> None:
     demo.step(submit_opinion, "chen.jing", case_id=decided, data=_opinion("approve"))
     demo.step(approve_decision, "zhou.jun", case_id=decided, data={"approve": True, "comment": "同意审核意见，依法作出决定。"})
     minor = demo.submitted("zhang.wei", _draft("某个体户未亮照经营案（一般案件，已决定）", "西市监处〔2026〕210号",
-                                               "individual", "2000.00", party="李某某"))
+                                               "individual", "2000.00", party="李某某",
+                                               decision={"confiscation_amount": None}))
     demo.step(approve_decision, "zhou.jun", case_id=minor, data={"approve": True, "comment": "同意。"})
     closed = demo.to_review(_draft("某培训机构虚假宣传案（已终止）", "西市监处〔2026〕211号", "organization", "100000.00"))
     demo.step(submit_opinion, "chen.jing", case_id=closed,
