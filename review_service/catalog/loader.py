@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from review_service.catalog.conditions import ConditionParser, show
+from review_service.catalog.conditions import ConditionParser, ErrorSink, show
 from review_service.catalog.schema import CATEGORY_LABELS, AllOf, CatalogSpec, Category
 from review_service.catalog.yaml_source import MAX_BYTES, Document, Path, YamlRefused, read_document
 from review_service.core.errors import Invalid
@@ -136,7 +136,7 @@ def _validate(text: str, filename: str, *, require_coverage: bool) -> tuple[Cata
     return (spec if not messages else None), messages
 
 
-def _prepare(data: dict[str, Any], error: Any) -> dict[str, Any]:
+def _prepare(data: dict[str, Any], error: ErrorSink) -> dict[str, Any]:
     """A copy of ``data`` whose rules carry parsed condition trees instead of raw ``when`` data."""
     prepared = dict(data)
     rules = data.get("rules")
@@ -157,7 +157,7 @@ def _condition_loc(loc: tuple[Any, ...]) -> bool:
     return len(loc) > 3 and loc[0] == "rules" and loc[2] == "when"
 
 
-def _check_rule_ids(data: dict[str, Any], doc: Document, error: Any) -> None:
+def _check_rule_ids(data: dict[str, Any], doc: Document, error: ErrorSink) -> None:
     rules = data.get("rules")
     if not isinstance(rules, list):
         return
@@ -173,7 +173,7 @@ def _check_rule_ids(data: dict[str, Any], doc: Document, error: Any) -> None:
             seen[rule_id] = doc.line(path)
 
 
-def _check_coverage(data: dict[str, Any], error: Any) -> None:
+def _check_coverage(data: dict[str, Any], error: ErrorSink) -> None:
     rules = data.get("rules")
     if not isinstance(rules, list):
         return

@@ -41,9 +41,7 @@ FLOW_NODES = frozenset(
     }
 )
 #: Process children that are not flow nodes and carry no behaviour.
-INERT = frozenset(
-    {"documentation", "extensionElements", "laneSet", "sequenceFlow", "textAnnotation", "association"}
-)
+INERT = frozenset({"documentation", "extensionElements", "laneSet", "sequenceFlow", "textAnnotation", "association"})
 SCRIPTED = frozenset({"scriptTask", "serviceTask", "businessRuleTask", "script", "preScript", "postScript"})
 TIMER_FIELDS = ("timeDate", "timeDuration", "timeCycle")
 #: The event definitions each node kind may carry (the default: none at all).
@@ -186,17 +184,14 @@ def _check_roles(nodes: dict[str, etree._Element], process: etree._Element, file
         if match is None or match.group(1) not in ROLES:
             raise WorkflowLintError(
                 file,
-                f"用户任务 {node_id} 不在角色泳道中 (泳道 id 须为 Lane_<角色>, 角色为 "
-                f"{', '.join(sorted(ROLES))})",
+                f"用户任务 {node_id} 不在角色泳道中 (泳道 id 须为 Lane_<角色>, 角色为 {', '.join(sorted(ROLES))})",
                 element=node_id,
             )
         roles[node_id] = match.group(1)
     return roles
 
 
-def _check_flows(
-    nodes: dict[str, etree._Element], process: etree._Element, file: str
-) -> dict[str, list[str]]:
+def _check_flows(nodes: dict[str, etree._Element], process: etree._Element, file: str) -> dict[str, list[str]]:
     """Check every sequence flow and gateway; return the outgoing adjacency of the flow graph."""
     outgoing: dict[str, list[str]] = {node_id: [] for node_id in nodes}
     flows_from: dict[str, list[etree._Element]] = {node_id: [] for node_id in nodes}

@@ -65,9 +65,7 @@ def parse_definition(source: bytes, file: str) -> LoadedDefinition:
         subprocess_specs = parser.get_subprocess_specs(linted.process_id)
     except ValidationException as exc:
         raise WorkflowLintError(file, f"SpiffWorkflow 无法解析该流程: {exc}") from None
-    definition = ProcessDefinition(
-        sha256=sha256_hex(source), process_id=linted.process_id, source=source, file=file
-    )
+    definition = ProcessDefinition(sha256=sha256_hex(source), process_id=linted.process_id, source=source, file=file)
     return LoadedDefinition(
         definition=definition, spec=spec, subprocess_specs=subprocess_specs, roles=dict(linted.roles)
     )

@@ -47,12 +47,7 @@ class ReadyTask:
 
 
 def _allowed_key(key: object) -> bool:
-    return (
-        isinstance(key, str)
-        and bool(DATA_KEY.match(key))
-        and not key.startswith("__")
-        and key not in RESERVED_KEYS
-    )
+    return isinstance(key, str) and bool(DATA_KEY.match(key)) and not key.startswith("__") and key not in RESERVED_KEYS
 
 
 def validate_routing_data(data: Mapping[str, Any] | None) -> dict[str, str | int | bool | None]:

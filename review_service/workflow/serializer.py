@@ -75,9 +75,7 @@ def dump_workflow(workflow: BpmnWorkflow) -> str:
     return json.dumps(dct, cls=SERIALIZER._encoder_cls, ensure_ascii=False, separators=(",", ":"))
 
 
-def load_workflow(
-    state: str, spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]
-) -> BpmnWorkflow:
+def load_workflow(state: str, spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]) -> BpmnWorkflow:
     """Rebuild a workflow from :func:`dump_workflow` output and the spec it ran on.
 
     The restricted script engine is set here, every time: the serializer does not keep it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
 from review_service.core.clock import utcnow
@@ -14,17 +15,22 @@ from review_service.workflow.runtime import WorkflowRun
 
 def ensure_definition(session: Session, definition: ProcessDefinition) -> None:
     """Insert the definition once, by hash; an existing row is left as it is (same hash, same bytes)."""
-    if session.get(ProcessDefinitionRow, definition.sha256) is None:
-        session.add(
-            ProcessDefinitionRow(
-                sha256=definition.sha256,
-                process_id=definition.process_id,
-                file=definition.file,
-                source=definition.source,
-                created_at=utcnow(),
-            )
-        )
-        session.flush()
+    if session.get(ProcessDefinitionRow, definition.sha256) is not None:
+        return
+    row = ProcessDefinitionRow(
+        sha256=definition.sha256,
+        process_id=definition.process_id,
+        file=definition.file,
+        source=definition.source,
+        created_at=utcnow(),
+    )
+    try:
+        # A savepoint, so that losing the race to another process's first insert keeps our
+        # transaction usable (PostgreSQL; SQLite writers are serialized anyway).
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        pass  # stored by someone else in the meantime: the same hash means the same bytes
 
 
 def save_new(session: Session, run: WorkflowRun) -> WorkflowInstance:
