@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -27,33 +27,42 @@ from review_service.core.clock import utcnow
 
 CLIENT_ADDR_KEY = "client_addr"
 
+# Built once: these run in every action's transaction, so they skip the ORM and its statement cache keys.
+_LOCK_HEAD = (
+    select(AuditHead.__table__.c.last_seq, AuditHead.__table__.c.last_hash)
+    .where(AuditHead.__table__.c.id == HEAD_ID)
+    .with_for_update()
+)
+_INSERT_EVENT = insert(AuditEvent.__table__)
+_ADVANCE_HEAD = (
+    update(AuditHead.__table__)
+    .where(AuditHead.__table__.c.id == HEAD_ID)
+    .values(last_seq=bindparam("new_seq"), last_hash=bindparam("new_hash"))
+)
 
-def lock_head(session: Session) -> AuditHead:
-    """Lock and return the head row, creating it (``last_seq = 0``, genesis hash) on first use.
+
+def lock_head(session: Session) -> tuple[int, str]:
+    """Lock the head row and return ``(last_seq, last_hash)``, creating it (genesis) on first use.
 
     PostgreSQL: ``SELECT … FOR UPDATE`` queues concurrent writers; the first
     writers race on ``INSERT … ON CONFLICT DO NOTHING`` and then all lock the
     one row. SQLite: every transaction begins ``IMMEDIATE`` (``core.db``), so
-    the transaction already holds the database's write lock.
+    the transaction already holds the database's write lock. Core statements,
+    not the ORM unit of work: this runs in every action's transaction.
     """
-    stmt = (
-        select(AuditHead)
-        .where(AuditHead.id == HEAD_ID)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    head = session.execute(stmt).scalar_one_or_none()
+    connection = session.connection()
+    head = connection.execute(_LOCK_HEAD).first()
     if head is None:
         values = {"id": HEAD_ID, "last_seq": 0, "last_hash": GENESIS}
         dialect = session.get_bind().dialect.name
         if dialect == "postgresql":
-            session.execute(pg_insert(AuditHead).values(values).on_conflict_do_nothing(index_elements=["id"]))
+            connection.execute(pg_insert(AuditHead).values(values).on_conflict_do_nothing(index_elements=["id"]))
         elif dialect == "sqlite":
-            session.execute(sqlite_insert(AuditHead).values(values).on_conflict_do_nothing(index_elements=["id"]))
+            connection.execute(sqlite_insert(AuditHead).values(values).on_conflict_do_nothing(index_elements=["id"]))
         else:  # pragma: no cover - only the two supported databases
-            session.execute(insert(AuditHead).values(values))
-        head = session.execute(stmt).scalar_one()
-    return head
+            connection.execute(insert(AuditHead).values(values))
+        head = connection.execute(_LOCK_HEAD).one()
+    return int(head.last_seq), str(head.last_hash)
 
 
 def append_event(
@@ -75,9 +84,9 @@ def append_event(
     ``payload`` must be JSON-able (no NaN); it is stored as canonical JSON.
     """
     payload_text, payload_value = normalize_payload(payload)
-    head = lock_head(session)
+    last_seq, last_hash = lock_head(session)
     fields: dict[str, Any] = {
-        "seq": head.last_seq + 1,
+        "seq": last_seq + 1,
         "at": utcnow(),
         "actor_id": getattr(actor, "id", None),
         "actor_username": getattr(actor, "username", None),
@@ -87,13 +96,12 @@ def append_event(
         "action": action,
         "outcome": outcome,
         "client_addr": session.info.get(CLIENT_ADDR_KEY),
-        "prev_hash": head.last_hash,
+        "prev_hash": last_hash,
     }
     canonical = event_canonical({**fields, "at": format_at(fields["at"]), "payload": payload_value})
     digest = event_hash(canonical, algorithm)
-    event = AuditEvent(**fields, payload=payload_text, canonical=canonical, hash=digest)
-    session.add(event)
-    head.last_seq = event.seq
-    head.last_hash = digest
-    session.flush()
-    return event
+    row = {**fields, "payload": payload_text, "canonical": canonical, "hash": digest}
+    connection = session.connection()
+    connection.execute(_INSERT_EVENT, row)
+    connection.execute(_ADVANCE_HEAD, {"new_seq": row["seq"], "new_hash": digest})
+    return AuditEvent(**row)  # a detached copy of what was written

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import String, Text, bindparam, cast, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from review_service.cases.models import Case, DraftVersion, Submission
 from review_service.replies.models import Reply
 from review_service.review.models import Assignment, Review
+
+_HANDLER, _REVIEWER, _ADVISORS = "h", "r", "a"
 
 
 @dataclass
@@ -19,17 +22,39 @@ class Participants:
     advisors: set[int] = field(default_factory=set)
 
 
+def _build_query():  # type: ignore[no-untyped-def]
+    """One round trip: (capacity, user id or JSON list of advisor ids) from every record of the case."""
+    case_id = bindparam("case_id")
+
+    def ids(kind: str, column, where):  # type: ignore[no-untyped-def]
+        return select(literal(kind).label("kind"), cast(column, String).label("value")).where(where)
+
+    def id_lists(column, where):  # type: ignore[no-untyped-def]
+        return select(literal(_ADVISORS).label("kind"), cast(column, Text).label("value")).where(where)
+
+    return union_all(
+        ids(_HANDLER, DraftVersion.created_by, DraftVersion.case_id == case_id),
+        ids(_HANDLER, Submission.submitted_by, Submission.case_id == case_id),
+        ids(_HANDLER, Reply.submitted_by, Reply.case_id == case_id),
+        ids(_REVIEWER, Review.reviewer_id, Review.case_id == case_id),
+        id_lists(Assignment.advisor_ids, Assignment.case_id == case_id),
+        id_lists(Review.advisor_ids, Review.case_id == case_id),
+    )
+
+
+_QUERY = _build_query()  # built once: it runs in nearly every action
+
+
 def participants(session: Session, case: Case) -> Participants:
     """Everyone who drafted, submitted or replied (handling side) and who reviewed or advised."""
     result = Participants(handlers={case.handler_id})
-    result.handlers |= set(session.scalars(select(DraftVersion.created_by).where(DraftVersion.case_id == case.id)))
-    result.handlers |= set(session.scalars(select(Submission.submitted_by).where(Submission.case_id == case.id)))
-    result.handlers |= set(session.scalars(select(Reply.submitted_by).where(Reply.case_id == case.id)))
-    result.reviewers |= set(session.scalars(select(Review.reviewer_id).where(Review.case_id == case.id)))
     if case.reviewer_id is not None:
         result.reviewers.add(case.reviewer_id)
-    for advisor_ids in session.scalars(select(Assignment.advisor_ids).where(Assignment.case_id == case.id)):
-        result.advisors |= set(advisor_ids or [])
-    for advisor_ids in session.scalars(select(Review.advisor_ids).where(Review.case_id == case.id)):
-        result.advisors |= set(advisor_ids or [])
+    for kind, value in session.execute(_QUERY, {"case_id": case.id}):
+        if kind == _HANDLER:
+            result.handlers.add(int(value))
+        elif kind == _REVIEWER:
+            result.reviewers.add(int(value))
+        else:
+            result.advisors.update(json.loads(value) or [])
     return result

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from review_service.cases.flow import CaseFlow, lock_case
 from review_service.cases.models import Case
-from review_service.cases.participants import participants
+from review_service.cases.participants import Participants, participants
 from review_service.core import signals
 from review_service.core.clock import beijing_today
 from review_service.core.errors import Forbidden, Invalid
@@ -78,7 +78,7 @@ def assign_reviewer(session: Session, *, actor: User, case_id: int, reviewer_id:
     return case
 
 
-def _require_assigned_reviewer(session: Session, case: Case, actor: User) -> None:
+def _require_assigned_reviewer(session: Session, case: Case, actor: User) -> Participants:
     require_role(actor, "reviewer")
     people = participants(session, case)
     if actor.id in people.advisors:
@@ -86,6 +86,7 @@ def _require_assigned_reviewer(session: Session, case: Case, actor: User) -> Non
     require_not_in(actor, people.handlers, "承办本案的人员不能审核本案。")
     if case.reviewer_id != actor.id:
         raise Forbidden("本案已分配给其他审核人员。", rule="assignee")
+    return people
 
 
 def record_intake(session: Session, *, actor: User, case_id: int, complete: bool,
@@ -109,11 +110,10 @@ def submit_opinion(session: Session, *, actor: User, case_id: int, data: Any,
                    expected_version: int | None = None) -> tuple[Case, Review]:
     """Submit the ten-point opinion on the current draft; the round's conclusion routes the case."""
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
-    _require_assigned_reviewer(session, case, actor)
+    people = _require_assigned_reviewer(session, case, actor)
     flow = CaseFlow(session, case)
     flow.require_task("review")
     opinion = parse_opinion(data)
-    people = participants(session, case)
     for advisor_id in opinion.advisor_ids:
         advisor = _user_in_agency(session, advisor_id, case, "advisor_ids")
         if not advisor.has_role("advisor") or advisor.id in people.handlers or advisor.id == actor.id:

@@ -106,4 +106,4 @@ class ProcessRegistry:
         """Rebuild a run from its stored state and the definition it started on."""
         loaded = self._loaded(definition_sha256)
         workflow = load_workflow(state, loaded.spec, loaded.subprocess_specs)
-        return WorkflowRun(loaded, workflow, generation=generation, max_tasks=self.max_tasks)
+        return WorkflowRun(loaded, workflow, generation=generation, max_tasks=self.max_tasks, state=state)

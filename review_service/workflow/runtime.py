@@ -101,6 +101,7 @@ class WorkflowRun:
         *,
         generation: int = 0,
         max_tasks: int = DEFAULT_MAX_TASKS,
+        state: str | None = None,
     ) -> None:
         if workflow.script_engine is not SCRIPT_ENGINE:
             # Every path in here sets it; a workflow with the library's eval must never run.
@@ -111,6 +112,9 @@ class WorkflowRun:
         self.generation: int = generation
         self.continued: bool = False
         self.max_tasks = max_tasks
+        # The serialized form of the workflow as it is now, when known (restored from or just dumped):
+        # a failed complete() rolls back to it without paying for a snapshot on every step.
+        self._clean_state: str | None = state
 
     @property
     def process_id(self) -> str:
@@ -149,7 +153,8 @@ class WorkflowRun:
         """
         clean = validate_routing_data(data)
         task = self._ready_task(task_id)
-        snapshot = self.dump()
+        snapshot = self._clean_state if self._clean_state is not None else self.dump()
+        self._clean_state = None
         try:
             task.data.update(clean)
             task.run()
@@ -157,6 +162,7 @@ class WorkflowRun:
         except Exception as exc:
             # Roll back the in-memory run so a failed step changes nothing.
             self._workflow = load_workflow(snapshot, self._loaded.spec, self._loaded.subprocess_specs)
+            self._clean_state = snapshot
             if isinstance(exc, WorkflowError):
                 raise
             raise WorkflowError(f"流程引擎执行失败: {exc.__class__.__name__}: {exc}") from exc
@@ -188,7 +194,8 @@ class WorkflowRun:
 
     def dump(self) -> str:
         """The instance state as JSON text, without the process spec (that is stored once, by hash)."""
-        return dump_workflow(self._workflow)
+        self._clean_state = dump_workflow(self._workflow)
+        return self._clean_state
 
     @property
     def completed(self) -> bool:

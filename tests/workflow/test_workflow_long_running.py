@@ -38,7 +38,7 @@ def test_continued_run_routes_exactly_like_an_uncompacted_one(registry: ProcessR
     # a run that never continues. Ready tasks and data must match at every step.
     small = ProcessRegistry.load(BPMN_DIR, max_tasks=12)
     compacted = small.start(PROCESS_ID, {"agency_code": "xa"})
-    plain = registry.start(PROCESS_ID, {"agency_code": "xa"})
+    plain = ProcessRegistry.load(BPMN_DIR, max_tasks=10_000).start(PROCESS_ID, {"agency_code": "xa"})
     steps = [
         ("draft", {"signoff_required": False, "major": True}),
         ("assign", {}),

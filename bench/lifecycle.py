@@ -1,0 +1,152 @@
+"""Lifecycles per second: the service layer against the bare engine floor, in the same run.
+
+    .venv/bin/python bench/lifecycle.py [--lifecycles N] [--rounds R]
+
+The service side runs N complete lifecycles (create → submit → assign → intake → review amend →
+reply → resubmit → review approve → approve) through the operations, one SQLite (WAL)
+transaction per step, with the audit chain. The floor runs the same BPMN file bare in
+SpiffWorkflow with serialize + deserialize between steps, both with the library's default
+serializer (the spec inside every instance) and with the spec stored apart. It then drives
+cases through R rounds and compares the per-step time of round 1 and round R.
+Targets (issue 2): service ≥ 0.5 × the default-serializer floor; round-R step ≤ 1.3 × round 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.bpmn.parser import BpmnParser  # noqa: E402
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+
+from review_service.cases.operations import create_case, submit_case  # noqa: E402
+from review_service.cases.storage import BlobStore  # noqa: E402
+from review_service.core.db import make_engine, make_session_factory, unit_of_work  # noqa: E402
+from review_service.core.migrate import upgrade_database  # noqa: E402
+from review_service.decisions.operations import approve_decision  # noqa: E402
+from review_service.replies.operations import reply_to_opinion, resubmit_case  # noqa: E402
+from review_service.review.operations import assign_reviewer, record_intake, submit_opinion  # noqa: E402
+from review_service.runtime import connect_receivers  # noqa: E402
+from review_service.workflow.serializer import dump_workflow, load_workflow  # noqa: E402
+from tests.fixtures.world import MAJOR_DRAFT, World, build_world, opinion, replies  # noqa: E402
+
+BPMN = ROOT / "workflows" / "bpmn" / "major_decision_review.bpmn"
+PROBLEM = ("facts_clear",)
+ENGINE_STEPS: list[tuple[str, dict[str, Any]]] = [
+    ("draft", {"major": True, "signoff_required": False}),
+    ("assign", {}),
+    ("intake", {"materials_complete": True}),
+    ("review", {"conclusion": "amend"}),
+    ("reply", {"disputed": False, "force_coordination": False}),
+    ("resubmit", {"abandon": False}),
+    ("review", {"conclusion": "approve"}),
+    ("approve", {"approved": True}),
+]
+
+
+def _bare_spec() -> tuple[Any, dict[str, Any]]:
+    parser = BpmnParser()
+    parser.add_bpmn_file(str(BPMN))
+    return parser.get_spec("major_decision_review"), parser.get_subprocess_specs("major_decision_review")
+
+
+def engine_floor(n: int, *, spec_apart: bool) -> float:
+    """Lifecycles per second of the bare engine, (de)serializing between every step."""
+    spec, subprocesses = _bare_spec()
+    serializer = BpmnWorkflowSerializer()
+    started = time.perf_counter()
+    for _ in range(n):
+        workflow = BpmnWorkflow(spec, subprocesses)
+        workflow.do_engine_steps()
+        for kind, data in ENGINE_STEPS:
+            state = dump_workflow(workflow) if spec_apart else serializer.serialize_json(workflow)
+            workflow = load_workflow(state, spec, subprocesses) if spec_apart else serializer.deserialize_json(state)
+            task = next(t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.name == kind)
+            task.set_data(**data)
+            task.run()
+            workflow.do_engine_steps()
+        assert workflow.is_completed()
+    return n / (time.perf_counter() - started)
+
+
+def _world(tmp: Path) -> World:
+    url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    upgrade_database(url)
+    factory = make_session_factory(make_engine(url))
+    connect_receivers()
+    return build_world(lambda: unit_of_work(factory), BlobStore(tmp / "blobs"), settings={"round_cap": 50})
+
+
+def service_lifecycles(world: World, n: int) -> float:
+    reviewer = world.ids["reviewer"]
+    started = time.perf_counter()
+    for _ in range(n):
+        case_id = int(world.act(create_case, "handler", data=MAJOR_DRAFT).id)
+        world.act(submit_case, "handler", case_id=case_id, attest=True)
+        world.act(assign_reviewer, "lead", case_id=case_id, reviewer_id=reviewer)
+        world.act(record_intake, "reviewer", case_id=case_id, complete=True)
+        world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("amend", PROBLEM))
+        world.act(reply_to_opinion, "handler", case_id=case_id, data=replies(PROBLEM))
+        world.act(resubmit_case, "handler", case_id=case_id, attest=True)
+        world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("approve"))
+        world.act(approve_decision, "head", case_id=case_id, data={"approve": True})
+    return n / (time.perf_counter() - started)
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def round_step_times(world: World, cases: int, rounds: int) -> dict[int, float]:
+    """Median time of one round's three steps (opinion, reply, resubmit) for round 1 … R."""
+    samples: dict[int, list[float]] = {r: [] for r in range(1, rounds + 1)}
+    for _ in range(cases):
+        case_id = world.in_review()
+        for number in range(1, rounds + 1):
+            samples[number].append(
+                _timed(lambda: world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("amend", PROBLEM)))
+                + _timed(lambda: world.act(reply_to_opinion, "handler", case_id=case_id, data=replies(PROBLEM)))
+                + _timed(lambda: world.act(resubmit_case, "handler", case_id=case_id, attest=True))
+            )
+    return {number: statistics.median(values) / 3 for number, values in samples.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lifecycles", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--round-cases", type=int, default=30)
+    args = parser.parse_args()
+    floor_default = engine_floor(args.lifecycles, spec_apart=False)
+    floor_apart = engine_floor(args.lifecycles, spec_apart=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        world = _world(Path(tmp))
+        service_lifecycles(world, 5)  # warm up imports and caches
+        service = service_lifecycles(world, args.lifecycles)
+        per_round = round_step_times(world, args.round_cases, args.rounds)
+    ratio = service / floor_default
+    step_ratio = per_round[args.rounds] / per_round[1]
+    print(f"engine floor, default serializer (spec in every instance): {floor_default:8.1f} lifecycles/s")
+    print(f"engine floor, spec stored apart:                            {floor_apart:8.1f} lifecycles/s")
+    print(f"service layer on SQLite (9 transactions per lifecycle):     {service:8.1f} lifecycles/s")
+    print(f"ratio service / default floor: {ratio:.2f} (target ≥ 0.50)   service / spec-apart floor: "
+          f"{service / floor_apart:.2f}")
+    print(f"per-step time, round 1: {per_round[1] * 1000:.2f} ms   round {args.rounds}: "
+          f"{per_round[args.rounds] * 1000:.2f} ms   ratio {step_ratio:.2f} (target ≤ 1.30)")
+
+
+if __name__ == "__main__":
+    main()
