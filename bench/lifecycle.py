@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -115,12 +116,13 @@ def round_step_times(world: World, cases: int, rounds: int) -> dict[int, float]:
     samples: dict[int, list[float]] = {r: [] for r in range(1, rounds + 1)}
     for _ in range(cases):
         case_id = world.in_review()
+        steps: list[Callable[[], object]] = [
+            partial(world.act, submit_opinion, "reviewer", case_id=case_id, data=opinion("amend", PROBLEM)),
+            partial(world.act, reply_to_opinion, "handler", case_id=case_id, data=replies(PROBLEM)),
+            partial(world.act, resubmit_case, "handler", case_id=case_id, attest=True),
+        ]
         for number in range(1, rounds + 1):
-            samples[number].append(
-                _timed(lambda: world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("amend", PROBLEM)))
-                + _timed(lambda: world.act(reply_to_opinion, "handler", case_id=case_id, data=replies(PROBLEM)))
-                + _timed(lambda: world.act(resubmit_case, "handler", case_id=case_id, attest=True))
-            )
+            samples[number].append(sum(_timed(step) for step in steps))
     return {number: statistics.median(values) / 3 for number, values in samples.items()}
 
 

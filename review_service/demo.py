@@ -91,7 +91,7 @@ class _Demo:
         self.runtime = runtime
 
     def user(self, session: Session, username: str) -> User:
-        return session.scalars(select(User).where(User.username == username)).one()
+        return session.scalars(select(User).where(User.username == username)).unique().one()
 
     def step(self, fn: Callable[..., Any], username: str, **kwargs: Any) -> Any:
         with self.runtime.transaction(client_addr="127.0.0.1") as session:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from review_service.cases.models import Case, CaseStatus
 from review_service.core import signals
@@ -70,7 +70,10 @@ def use_registry(value: ProcessRegistry | None) -> None:
 
 def lock_case(session: Session, case_id: int, *, actor: Any, expected_version: int | None = None) -> Case:
     """Load a case under a row lock (PostgreSQL; SQLite writers are already serialized)."""
-    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()).one_or_none()
+    # the draft and the workflow state come in the same round trip: every action needs both
+    stmt = (select(Case).where(Case.id == case_id)
+            .options(joinedload(Case.current_draft), joinedload(Case.workflow_instance)).with_for_update(of=Case))
+    case = session.scalars(stmt).one_or_none()
     if case is None:
         raise NotFound("案件不存在或不在您的权限范围内。")
     require_same_agency(actor, case.agency_id)
@@ -97,9 +100,7 @@ class CaseFlow:
     def __init__(self, session: Session, case: Case) -> None:
         self.session = session
         self.case = case
-        self.row = session.get(WorkflowInstance, case.workflow_instance_id)
-        if self.row is None:  # pragma: no cover - the foreign key makes this impossible
-            raise NotFound("案件流程不存在。")
+        self.row = case.workflow_instance
         self.run: WorkflowRun = store.load(registry(), self.row)
 
     def ready(self) -> list[ReadyTask]:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from review_service.core.clock import utcnow
 from review_service.core.db import Base
+from review_service.workflow.models import WorkflowInstance
 
 
 class CaseStatus(enum.StrEnum):
@@ -93,6 +94,7 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     current_draft: Mapped[DraftVersion | None] = relationship(foreign_keys=[current_draft_id], post_update=True)
+    workflow_instance: Mapped[WorkflowInstance] = relationship()
 
 
 class DraftVersion(Base):

@@ -86,7 +86,7 @@ def add_user(session: Session, *, actor: User | None, username: str, name: str, 
 
 
 def user_by_username(session: Session, username: str) -> User:
-    user = session.scalars(select(User).where(User.username == username)).one_or_none()
+    user = session.scalars(select(User).where(User.username == username)).unique().one_or_none()
     if user is None:
         raise NotFound(f"用户“{username}”不存在。")
     return user

@@ -47,8 +47,7 @@ def save(session: Session, row: WorkflowInstance, run: WorkflowRun) -> None:
     if row.definition_sha256 != run.definition_sha256:
         # Moving a case to another definition is an explicit, audited migration, not a save.
         raise WorkflowError("流程实例的流程定义与存储记录不一致")
-    _copy(row, run)
-    session.flush()
+    _copy(row, run)  # flushed with the rest of the action's changes: one round trip fewer per step
 
 
 def _copy(row: WorkflowInstance, run: WorkflowRun) -> None:
