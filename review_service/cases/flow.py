@@ -11,8 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, contains_eager
 
 from review_service.cases.models import Case, CaseStatus
 from review_service.core import signals
@@ -68,12 +68,21 @@ def use_registry(value: ProcessRegistry | None) -> None:
     _registry = value
 
 
+# Built once (every action runs it): the case and its workflow state in one round trip, both rows
+# locked. Both must be locked: on PostgreSQL a writer that waited for the lock re-reads only the rows
+# it locks, so an unlocked joined workflow row would be the stale one from before the other commit.
+_LOCK_CASE = (
+    select(Case)
+    .join(Case.workflow_instance)
+    .options(contains_eager(Case.workflow_instance))
+    .where(Case.id == bindparam("case_id"))
+    .with_for_update(of=(Case, WorkflowInstance))
+)
+
+
 def lock_case(session: Session, case_id: int, *, actor: Any, expected_version: int | None = None) -> Case:
     """Load a case under a row lock (PostgreSQL; SQLite writers are already serialized)."""
-    # the draft and the workflow state come in the same round trip: every action needs both
-    stmt = (select(Case).where(Case.id == case_id)
-            .options(joinedload(Case.current_draft), joinedload(Case.workflow_instance)).with_for_update(of=Case))
-    case = session.scalars(stmt).one_or_none()
+    case = session.scalars(_LOCK_CASE, {"case_id": case_id}).one_or_none()
     if case is None:
         raise NotFound("案件不存在或不在您的权限范围内。")
     require_same_agency(actor, case.agency_id)

@@ -115,6 +115,7 @@ class WorkflowRun:
         # The serialized form of the workflow as it is now, when known (restored from or just dumped):
         # a failed complete() rolls back to it without paying for a snapshot on every step.
         self._clean_state: str | None = state
+        self._ready_cache: list[ReadyTask] | None = None
 
     @property
     def process_id(self) -> str:
@@ -136,7 +137,10 @@ class WorkflowRun:
 
     def ready_tasks(self) -> list[ReadyTask]:
         """The READY user tasks, in tree order (empty when the case waits on a timer or has ended)."""
-        return [self._as_ready_task(task) for task in self._ready_user_tasks()]
+        # Cached until the next complete(): an action asks several times and each walk scans the tree.
+        if self._ready_cache is None:
+            self._ready_cache = [self._as_ready_task(task) for task in self._ready_user_tasks()]
+        return list(self._ready_cache)
 
     def find_ready(self, kind: str) -> ReadyTask | None:
         """The ready user task of BPMN id ``kind``, or None."""
@@ -155,6 +159,7 @@ class WorkflowRun:
         task = self._ready_task(task_id)
         snapshot = self._clean_state if self._clean_state is not None else self.dump()
         self._clean_state = None
+        self._ready_cache = None
         try:
             task.data.update(clean)
             task.run()

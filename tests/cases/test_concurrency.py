@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from sqlalchemy import func, select
 
 from review_service.audit.models import AuditEvent
@@ -13,7 +15,8 @@ from review_service.review.operations import submit_opinion
 from tests.fixtures.world import World, opinion
 
 
-def test_two_threads_submitting_the_same_opinion(world: World) -> None:
+@pytest.mark.parametrize("attempt_number", range(3))
+def test_two_threads_submitting_the_same_opinion(world: World, attempt_number: int) -> None:
     case_id = world.in_review()
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
