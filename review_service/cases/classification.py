@@ -11,7 +11,6 @@ from review_service.cases.models import Case, Classification, DraftVersion
 from review_service.catalog.classify import classify
 from review_service.catalog.queries import applicable_catalog
 from review_service.core.clock import beijing_today
-from review_service.organization.models import Agency
 
 NO_CATALOG_REASON = "本机关尚无有效的重大执法决定法制审核目录清单，按重大执法决定处理，须经法制审核"
 
@@ -24,8 +23,7 @@ def latest_classification(session: Session, case: Case) -> Classification | None
 
 def classify_draft(session: Session, case: Case, draft: DraftVersion) -> Classification:
     """Record the classification of ``draft``; reuse the latest one if draft and catalog are unchanged."""
-    agency = session.get(Agency, case.agency_id)
-    assert agency is not None
+    agency = case.agency
     found = applicable_catalog(session, agency_name=agency.name, system=agency.system, on=beijing_today())
     previous = latest_classification(session, case)
     catalog_row_id = found[0].id if found else None

@@ -74,7 +74,8 @@ def use_registry(value: ProcessRegistry | None) -> None:
 _LOCK_CASE = (
     select(Case)
     .join(Case.workflow_instance)
-    .options(contains_eager(Case.workflow_instance))
+    .join(Case.agency)  # not locked: an agency's rules are read, never changed by a case action
+    .options(contains_eager(Case.workflow_instance), contains_eager(Case.agency))
     .where(Case.id == bindparam("case_id"))
     .with_for_update(of=(Case, WorkflowInstance))
 )

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from review_service.core.clock import utcnow
 from review_service.core.db import Base
+from review_service.organization.models import Agency
 from review_service.workflow.models import WorkflowInstance
 
 
@@ -95,6 +96,7 @@ class Case(Base):
 
     current_draft: Mapped[DraftVersion | None] = relationship(foreign_keys=[current_draft_id], post_update=True)
     workflow_instance: Mapped[WorkflowInstance] = relationship()
+    agency: Mapped[Agency] = relationship()
 
 
 class DraftVersion(Base):

@@ -18,7 +18,7 @@ from review_service.core import signals
 from review_service.core.canonical import canonical_json, sha256_hex
 from review_service.core.errors import Invalid, TooLarge
 from review_service.core.permissions import require_not_in, require_role
-from review_service.organization.models import Agency, User
+from review_service.organization.models import User
 from review_service.organization.settings import MATERIAL_KIND_LABELS, agency_settings
 
 ATTESTATION = "本承办机构承诺：所报送的材料真实、准确、完整，并对案件事实、证据、法律适用和程序的合法性负责。"
@@ -122,8 +122,8 @@ def attach_material(session: Session, *, actor: User, case_id: int, kind: str, t
 
 def missing_materials(session: Session, case: Case) -> list[str]:
     """Required 送审材料 kinds that are neither uploaded nor listed in the draft."""
-    agency = session.get(Agency, case.agency_id)
-    assert agency is not None and case.current_draft is not None
+    agency = case.agency
+    assert case.current_draft is not None
     required = agency_settings(agency).required_for(case.decision_type)
     present = set(session.scalars(select(Material.kind).where(Material.case_id == case.id)))
     present |= {item["kind"] for item in json.loads(case.current_draft.content).get("materials", [])}
@@ -147,8 +147,7 @@ def submit_case(session: Session, *, actor: User, case_id: int, attest: bool,
     assert draft is not None
     classification = classify_draft(session, case, draft)
     case.major = classification.major
-    agency = session.get(Agency, case.agency_id)
-    assert agency is not None
+    agency = case.agency
     settings = agency_settings(agency)
     submission = Submission(case_id=case.id, draft_version_id=draft.id, draft_sha256=draft.sha256,
                             round=case.round, kind="submit", submitted_by=actor.id, attested=True,

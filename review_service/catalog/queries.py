@@ -18,7 +18,7 @@ from collections import OrderedDict
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from review_service.catalog.loader import parse_catalog
 from review_service.catalog.models import Catalog
@@ -61,7 +61,8 @@ def clear_cache() -> None:
 
 def latest_versions(session: Session, *, on: date | None = None) -> list[Catalog]:
     """The latest version of each catalog id (effective on ``on`` when given), ordered by id."""
-    query = select(Catalog).order_by(Catalog.catalog_id, Catalog.version.desc())
+    # the YAML source is loaded only when a spec is not cached yet (spec_of): not on every classification
+    query = select(Catalog).options(defer(Catalog.source)).order_by(Catalog.catalog_id, Catalog.version.desc())
     if on is not None:
         query = query.where(Catalog.effective_from <= on)
     latest: dict[str, Catalog] = {}

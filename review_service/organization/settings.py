@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from functools import lru_cache
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from review_service.core.canonical import canonical_json
 from review_service.organization.models import Agency
 
 # 送审材料: what every submission must carry, by decision type (118号 (十一)).
@@ -26,6 +29,8 @@ MATERIAL_KIND_LABELS: dict[str, str] = {
 
 
 class AgencySettings(BaseModel):
+    model_config = ConfigDict(frozen=True)  # shared from a cache
+
     signoff_required: bool = False  # 承办机构负责人签核 before review
     round_cap: int = Field(default=5, ge=1, le=50)  # rounds before coordination is forced
     required_materials: dict[str, list[str]] = Field(default_factory=lambda: dict(DEFAULT_REQUIRED_MATERIALS))
@@ -38,4 +43,10 @@ class AgencySettings(BaseModel):
 
 
 def agency_settings(agency: Agency) -> AgencySettings:
-    return AgencySettings.model_validate(agency.settings or {})
+    """The agency's validated settings (cached by content: several actions of a request read them)."""
+    return _settings_from(canonical_json(agency.settings or {}))
+
+
+@lru_cache(maxsize=256)
+def _settings_from(text: str) -> AgencySettings:
+    return AgencySettings.model_validate_json(text)

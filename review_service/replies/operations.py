@@ -15,7 +15,7 @@ from review_service.cases.schemas import invalid_from
 from review_service.coordination.models import Coordination
 from review_service.core import signals
 from review_service.core.errors import Invalid
-from review_service.organization.models import Agency, User
+from review_service.organization.models import User
 from review_service.organization.settings import agency_settings
 from review_service.replies.models import Reply
 from review_service.review.models import Review
@@ -69,8 +69,7 @@ def reply_to_opinion(session: Session, *, actor: User, case_id: int, data: Any,
         fields["responses"] = "负责人协调已维持审核意见，承办机构应当按审核意见修改"
     if fields:
         raise Invalid("书面回复不完整，请按提示修改。", fields=fields)
-    agency = session.get(Agency, case.agency_id)
-    assert agency is not None
+    agency = case.agency
     force = not disputed and case.rounds_since_coordination >= agency_settings(agency).round_cap
     sequence = (session.scalar(select(func.max(Reply.sequence)).where(Reply.review_id == review.id)) or 0) + 1
     reply = Reply(case_id=case.id, round=review.round, review_id=review.id, sequence=sequence,
