@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from review_service.catalog.fields import DECISION_TYPE_LABELS
 from review_service.core.clock import utcnow
 from review_service.core.db import Base
 from review_service.organization.models import Agency
@@ -53,14 +54,7 @@ STATUS_LABELS: dict[str, str] = {
     "closed": "已终止",
 }
 
-DECISION_TYPES: dict[str, str] = {
-    "administrative_penalty": "行政处罚",
-    "administrative_license": "行政许可",
-    "administrative_coercion": "行政强制",
-    "administrative_levy": "行政征收",
-    "administrative_inspection": "行政检查",
-    "other": "其他",
-}
+DECISION_TYPES = DECISION_TYPE_LABELS  # one list: the catalog conditions and the cases share it
 
 _STATUS_SQL = ",".join(f"'{status.value}'" for status in CaseStatus)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import String, Text, bindparam, cast, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from review_service.cases.models import Case, DraftVersion, Submission
+from review_service.core.permissions import require_not_in
 from review_service.replies.models import Reply
 from review_service.review.models import Assignment, Review
 
@@ -58,3 +60,9 @@ def participants(session: Session, case: Case) -> Participants:
         else:
             result.advisors.update(json.loads(value) or [])
     return result
+
+
+def require_uninvolved(session: Session, case: Case, actor: Any, message: str) -> None:
+    """Separation of duties for heads: whoever handled, reviewed or advised on the case may not decide it."""
+    people = participants(session, case)
+    require_not_in(actor, people.handlers | people.reviewers | people.advisors, message)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -19,6 +19,7 @@ DecisionType = Literal[
     "other",
 ]
 
+M = TypeVar("M", bound=BaseModel)
 _MONEY = Field(default=None, max_digits=14, decimal_places=2, ge=0)
 
 
@@ -126,11 +127,16 @@ def _reason_zh(item: Any) -> str:
     return reasons.get(kind, f"格式不正确（{item.get('msg', kind)}）")
 
 
-def parse_draft(data: Any) -> DraftIn:
+def parse_input(model: type[M], data: Any) -> M:
+    """Validate ``data`` against ``model``; a failure becomes our ``invalid`` error naming each field."""
     try:
-        return DraftIn.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as error:
         raise invalid_from(error) from None
+
+
+def parse_draft(data: Any) -> DraftIn:
+    return parse_input(DraftIn, data)
 
 
 def merge_draft(current: dict[str, Any], changes: Any) -> DraftIn:

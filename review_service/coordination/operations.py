@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from review_service.cases.flow import CaseFlow, lock_case
 from review_service.cases.models import Case
-from review_service.cases.participants import participants
-from review_service.cases.schemas import invalid_from
+from review_service.cases.participants import require_uninvolved
+from review_service.cases.schemas import parse_input
 from review_service.coordination.models import Coordination
 from review_service.coordination.schemas import CoordinationIn
 from review_service.core import signals
-from review_service.core.permissions import require_not_in, require_role
+from review_service.core.permissions import require_role
 from review_service.organization.models import User
 from review_service.replies.models import Reply
 
@@ -25,15 +24,10 @@ def coordinate(session: Session, *, actor: User, case_id: int, data: Any,
     """Record the head's coordination. It never clears a case: only an approving review does (art. 58)."""
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
     require_role(actor, "head")
-    people = participants(session, case)
-    require_not_in(actor, people.handlers | people.reviewers | people.advisors,
-                   "承办或审核本案的人员不能主持本案的协调。")
+    require_uninvolved(session, case, actor, "承办或审核本案的人员不能主持本案的协调。")
     flow = CaseFlow(session, case)
     flow.require_task("coordinate")
-    try:
-        coordination_in = CoordinationIn.model_validate(data)
-    except ValidationError as error:
-        raise invalid_from(error) from None
+    coordination_in = parse_input(CoordinationIn, data)
     last_reply = session.scalars(
         select(Reply).where(Reply.case_id == case.id).order_by(Reply.id.desc()).limit(1)
     ).first()

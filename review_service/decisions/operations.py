@@ -5,21 +5,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from review_service.cases.classification import latest_classification
 from review_service.cases.flow import CaseFlow, lock_case
 from review_service.cases.models import Case
-from review_service.cases.participants import participants
-from review_service.cases.schemas import invalid_from
+from review_service.cases.participants import require_uninvolved
+from review_service.cases.schemas import parse_input
 from review_service.coordination.models import Coordination
 from review_service.coordination.schemas import CollectiveDiscussionIn
 from review_service.core import signals
 from review_service.core.clock import beijing_today
 from review_service.core.errors import Invalid, NotCleared
-from review_service.core.permissions import require_not_in, require_role
+from review_service.core.permissions import require_role
 from review_service.decisions.models import Approval, Decision
 from review_service.organization.models import User
 from review_service.review.models import Review
@@ -67,15 +67,10 @@ def approve_decision(session: Session, *, actor: User, case_id: int, data: Any,
     """Approve (the decision is made on the cleared draft) or return the case to the handler."""
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
     require_role(actor, "head")
-    people = participants(session, case)
-    require_not_in(actor, people.handlers | people.reviewers | people.advisors,
-                   "承办或审核本案的人员不能审批本案。")
+    require_uninvolved(session, case, actor, "承办或审核本案的人员不能审批本案。")
     flow = CaseFlow(session, case)
     flow.require_task("approve")
-    try:
-        approval_in = ApprovalIn.model_validate(data)
-    except ValidationError as error:
-        raise invalid_from(error) from None
+    approval_in = parse_input(ApprovalIn, data)
     draft = case.current_draft
     assert draft is not None
     discussion = approval_in.collective_discussion

@@ -1,1 +1,1 @@
-"""replies domain."""
+"""The handling unit's written reply to an opinion, resubmission and abandonment."""

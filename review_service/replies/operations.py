@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from review_service.cases.flow import CaseFlow, lock_case
 from review_service.cases.models import Case, Submission
 from review_service.cases.operations import ATTESTATION, _require_handler, missing_materials
-from review_service.cases.schemas import invalid_from
+from review_service.cases.schemas import parse_input
 from review_service.coordination.models import Coordination
 from review_service.core import signals
 from review_service.core.errors import Invalid
@@ -52,10 +52,7 @@ def reply_to_opinion(session: Session, *, actor: User, case_id: int, data: Any,
     _require_handler(session, case, actor)
     flow = CaseFlow(session, case)
     flow.require_task("reply")
-    try:
-        reply_in = ReplyIn.model_validate(data)
-    except ValidationError as error:
-        raise invalid_from(error) from None
+    reply_in = parse_input(ReplyIn, data)
     review = latest_review(session, case)
     problems = review.problem_points()
     fields = {f"responses.{key}": f"请答复“{TEN_POINTS[key]}”" for key in problems if key not in reply_in.responses}

@@ -1,1 +1,1 @@
-"""review domain."""
+"""The review body's work: assignment, intake, the ten-point opinion and its quality advice."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from review_service.cases.schemas import invalid_from
+from review_service.cases.schemas import parse_input
 from review_service.core.errors import Invalid
 from review_service.review.points import TEN_POINTS
 
@@ -32,10 +32,7 @@ class OpinionIn(BaseModel):
 
 def parse_opinion(data: Any) -> OpinionIn:
     """Validate an opinion; every one of the ten points is required and written out."""
-    try:
-        opinion = OpinionIn.model_validate(data)
-    except ValidationError as error:
-        raise invalid_from(error) from None
+    opinion = parse_input(OpinionIn, data)
     fields: dict[str, str] = {}
     for key in opinion.points:
         if key not in TEN_POINTS:
