@@ -47,13 +47,28 @@ def test_catalog_check_reports_file_and_line(cli_env: Path, tmp_path: Path, caps
     assert f"{bad}:" in out and "counterparty.knd" in out
 
 
-def test_audit_verify_names_the_tampered_event(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    for name in ("甲局", "乙局", "丙局"):
+TAMPERING = {
+    "edited": ["UPDATE audit_events SET payload = replace(payload, '乙局', '丁局') WHERE seq = 2"],
+    "deleted": ["DELETE FROM audit_events WHERE seq = 2"],
+    "swapped": [
+        "UPDATE audit_events SET seq = 1000 WHERE seq = 2",
+        "UPDATE audit_events SET seq = 2 WHERE seq = 3",
+        "UPDATE audit_events SET seq = 3 WHERE seq = 1000",
+    ],
+}
+
+
+@pytest.mark.parametrize("tampering", sorted(TAMPERING))
+def test_audit_verify_names_the_tampered_event(cli_env: Path, capsys: pytest.CaptureFixture[str],
+                                                tampering: str) -> None:
+    for name in ("甲局", "乙局", "丙局", "丁局"):
         assert main(["agency", "add", name]) == 0
     assert main(["audit", "verify"]) == 0
-    with sqlite3.connect(cli_env) as conn:
+    with sqlite3.connect(cli_env) as conn:  # an attacker with the database file drops the guards first
         conn.execute("DROP TRIGGER audit_events_no_update")
-        conn.execute("UPDATE audit_events SET payload = replace(payload, '乙局', '丁局') WHERE seq = 2")
+        conn.execute("DROP TRIGGER audit_events_no_delete")
+        for statement in TAMPERING[tampering]:
+            conn.execute(statement)
     capsys.readouterr()
     assert main(["audit", "verify"]) == 1
     assert "第 2 条" in capsys.readouterr().out
