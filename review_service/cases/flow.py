@@ -96,12 +96,13 @@ def lock_case(session: Session, case_id: int, *, actor: Any, expected_version: i
     return case
 
 
-def start_workflow(session: Session) -> WorkflowInstance:
-    """Start a new process instance at its first task and store it."""
+def start_workflow(session: Session) -> tuple[WorkflowInstance, ReadyTask]:
+    """Start a new process instance, store it, and return it with the task it waits on first."""
     reg = registry()
     definition = reg.definition(PROCESS_ID)
     store.ensure_definition(session, definition)
-    return store.save_new(session, reg.start(PROCESS_ID, {}))
+    run = reg.start(PROCESS_ID, {})
+    return store.save_new(session, run), run.ready_tasks()[0]
 
 
 class CaseFlow:
@@ -144,8 +145,15 @@ class CaseFlow:
                 payload={"generation": self.run.generation, "at_task": [t.kind for t in self.ready()]},
             )
         self.case.status = self.derived_status().value
+        self.record_current_task()
         self.case.version += 1
         self.case.updated_at = utcnow()
+
+    def record_current_task(self) -> None:
+        """Keep the waiting task on the case row (our process waits on at most one user task)."""
+        ready = self.ready()
+        self.case.current_task = ready[0].kind if ready else None
+        self.case.current_task_id = ready[0].id if ready else None
 
     def derived_status(self) -> CaseStatus:
         if self.run.completed:

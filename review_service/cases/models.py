@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Integer,
     String,
     Text,
@@ -66,6 +67,7 @@ class Case(Base):
     __table_args__ = (
         CheckConstraint(f"status IN ({_STATUS_SQL})", name="status_known"),
         CheckConstraint("version >= 1", name="version_positive"),
+        Index("ix_cases_agency_id_current_task", "agency_id", "current_task"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -76,6 +78,10 @@ class Case(Base):
     decision_type: Mapped[str] = mapped_column(String(40))
     filed_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(30), default=CaseStatus.DRAFT.value, index=True)
+    # The user task the process waits on (kind and engine id), kept with the status so that to-do
+    # lists are one indexed query instead of a workflow load per case. None once the case ended.
+    current_task: Mapped[str | None] = mapped_column(String(30))
+    current_task_id: Mapped[str | None] = mapped_column(String(36))
     version: Mapped[int] = mapped_column(Integer, default=1)
     round: Mapped[int] = mapped_column(Integer, default=0)  # the review round in progress or last done
     rounds_since_coordination: Mapped[int] = mapped_column(Integer, default=0)

@@ -55,9 +55,9 @@ def create_case(session: Session, *, actor: User, data: Any) -> Case:
     """Create a case with its first draft version, start its process and classify it at once."""
     require_role(actor, "handler")
     draft = parse_draft(data)
-    instance = start_workflow(session)
+    instance, first_task = start_workflow(session)
     case = Case(agency_id=actor.agency_id, handler_id=actor.id, title=draft.title, decision_type=draft.decision_type,
-                workflow_instance_id=instance.id)
+                workflow_instance_id=instance.id, current_task=first_task.kind, current_task_id=first_task.id)
     session.add(case)
     session.flush()
     version = _add_draft_version(session, case, draft, actor)
