@@ -125,7 +125,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     from review_service.audit.verify import verify_chain
 
     runtime = _runtime()
-    with runtime.transaction() as session:
+    with runtime.reading() as session:  # a snapshot: verifying never blocks the writers
         result = verify_chain(session)
     if result.ok:
         print(f"审计日志完整：共 {result.events} 条事件，校验通过")

@@ -17,7 +17,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from review_service.cases.storage import DEFAULT_MAX_UPLOAD, BlobStore
-from review_service.core.db import env_database_url, make_engine, make_session_factory, unit_of_work
+from review_service.core.db import (
+    env_database_url,
+    make_engine,
+    make_session_factory,
+    read_only,
+    read_only_engine,
+    unit_of_work,
+)
 
 
 def connect_receivers() -> None:
@@ -37,6 +44,7 @@ class Runtime:
     database_url: str
     engine: Engine = field(repr=False)
     session_factory: sessionmaker[Session] = field(repr=False)
+    read_session_factory: sessionmaker[Session] = field(repr=False)
     blobs: BlobStore = field(repr=False)
     max_upload: int = DEFAULT_MAX_UPLOAD
 
@@ -46,6 +54,12 @@ class Runtime:
         with unit_of_work(self.session_factory) as session:
             if client_addr:
                 session.info["client_addr"] = client_addr
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only transaction: one consistent snapshot, no write lock, always rolled back."""
+        with read_only(self.read_session_factory) as session:
             yield session
 
     def secret_key(self) -> str:
@@ -72,4 +86,5 @@ def open_runtime(instance_path: Path | None = None, database_url: str | None = N
     connect_receivers()
     max_upload = int(os.environ.get("REVIEW_SERVICE_MAX_UPLOAD", DEFAULT_MAX_UPLOAD))
     return Runtime(instance_path=path, database_url=url, engine=engine, session_factory=make_session_factory(engine),
+                   read_session_factory=make_session_factory(read_only_engine(engine)),
                    blobs=BlobStore(path / "blobs"), max_upload=max_upload)

@@ -60,10 +60,19 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # readers (see read_only_engine) take no write lock, so they never queue behind writers
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+READ_ONLY = "review_service_read_only"
+
+
+def read_only_engine(engine: Engine) -> Engine:
+    """The same pool, for transactions that only read: on SQLite they begin DEFERRED (a WAL snapshot)."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -82,6 +91,17 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         signals.run_after_commit(session)
     finally:
         signals.discard_after_commit(session)
+        session.close()
+
+
+@contextmanager
+def read_only(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A transaction that reads one consistent snapshot and is always rolled back."""
+    session = factory()
+    try:
+        yield session
+    finally:
+        session.rollback()
         session.close()
 
 

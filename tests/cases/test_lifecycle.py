@@ -45,10 +45,14 @@ def test_not_major_case_goes_straight_to_approval(world: World) -> None:
 
 def test_major_case_approved_first_time(world: World) -> None:
     case_id = world.in_review()
-    assert world.case(case_id).status == "in_review"
+    case = world.case(case_id)
+    assert (case.status, case.current_task) == ("in_review", "review")
+    assert case.current_task_id is not None
     _case, review = world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("approve"))
     assert world.case(case_id).status == "awaiting_approval"
+    assert world.case(case_id).current_task == "approve"
     world.act(approve_decision, "head", case_id=case_id, data={"approve": True})
+    assert world.case(case_id).current_task is None
     decision = decision_of(world, case_id)
     assert decision is not None
     assert (decision.clearance, decision.review_id, decision.draft_sha256) == ("review", review.id, review.draft_sha256)

@@ -1,0 +1,37 @@
+"""Reads of the organization: who may see which agencies."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from review_service.organization.models import Agency, User, UserRole
+
+
+def agency_subtree(session: Session, agency_id: int) -> set[int]:
+    """``agency_id`` and every agency below it (the agency table is small: one read, walked here)."""
+    children: dict[int | None, list[int]] = {}
+    for row_id, parent_id in session.execute(select(Agency.id, Agency.parent_id)):
+        children.setdefault(parent_id, []).append(row_id)
+    found, stack = set(), [agency_id]
+    while stack:
+        current = stack.pop()
+        if current in found:
+            continue
+        found.add(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
+def visible_agencies(session: Session, actor: User) -> set[int]:
+    """The agencies whose cases ``actor`` may read: their own, and for an auditor their whole subtree."""
+    if actor.has_role("auditor"):
+        return agency_subtree(session, actor.agency_id)
+    return {actor.agency_id}
+
+
+def role_holders(session: Session, agency_id: int, role: str) -> list[int]:
+    """Active users of ``agency_id`` holding ``role`` (task candidates)."""
+    stmt = (select(User.id).join(UserRole, UserRole.user_id == User.id)
+            .where(User.agency_id == agency_id, User.active.is_(True), UserRole.role == role).order_by(User.id))
+    return list(session.scalars(stmt))
