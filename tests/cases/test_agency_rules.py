@@ -1,4 +1,5 @@
-"""The round cap forces coordination, and a case still moves after 400 rounds (DESIGN.md §5)."""
+"""Agency rules on the real process: the round cap forces coordination (and a case still moves after 400
+rounds, DESIGN.md §5); the unit head signs off where the agency requires it."""
 
 from __future__ import annotations
 
@@ -55,3 +56,16 @@ def test_a_case_still_moves_after_400_rounds(uow, tmp_path) -> None:  # type: ig
         continued = session.scalar(select(func.count()).select_from(AuditEvent)
                                    .where(AuditEvent.action == "workflow_continued"))
     assert continued and continued > 0
+
+
+@pytest.mark.parametrize("approve", [True, False])
+def test_unit_head_sign_off_when_the_agency_requires_it(uow, tmp_path, approve: bool) -> None:  # type: ignore[no-untyped-def]
+    from review_service.cases.operations import sign_off
+
+    connect_receivers()
+    world = build_world(uow, BlobStore(tmp_path), settings={"signoff_required": True})
+    case_id = world.submitted()
+    assert world.case(case_id).status == "awaiting_signoff"
+    comment = "同意报送" if approve else "证据不足，退回"
+    world.act(sign_off, "unit_head", case_id=case_id, approve=approve, comment=comment)
+    assert world.case(case_id).status == ("in_review" if approve else "draft")
