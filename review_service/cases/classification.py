@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from review_service.cases.models import Case, Classification, DraftVersion
@@ -15,10 +15,14 @@ from review_service.core.clock import beijing_today
 NO_CATALOG_REASON = "本机关尚无有效的重大执法决定法制审核目录清单，按重大执法决定处理，须经法制审核"
 
 
+_LATEST = (
+    select(Classification).where(Classification.case_id == bindparam("case_id")).order_by(Classification.id.desc())
+    .limit(1)
+)
+
+
 def latest_classification(session: Session, case: Case) -> Classification | None:
-    return session.scalars(
-        select(Classification).where(Classification.case_id == case.id).order_by(Classification.id.desc()).limit(1)
-    ).first()
+    return session.scalars(_LATEST, {"case_id": case.id}).first()
 
 
 def classify_draft(session: Session, case: Case, draft: DraftVersion) -> Classification:

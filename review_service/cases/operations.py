@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from review_service.cases.classification import classify_draft
@@ -23,6 +23,8 @@ from review_service.organization.settings import MATERIAL_KIND_LABELS, agency_se
 
 ATTESTATION = "本承办机构承诺：所报送的材料真实、准确、完整，并对案件事实、证据、法律适用和程序的合法性负责。"
 EDITABLE_TASKS = ("draft", "supplement", "resubmit")
+_LAST_DRAFT_VERSION = select(func.max(DraftVersion.version)).where(DraftVersion.case_id == bindparam("case_id"))
+_MATERIAL_KINDS = select(Material.kind).where(Material.case_id == bindparam("case_id"))
 
 
 def _emit(session: Session, action: str, case: Case, actor: User, role: str, payload: dict[str, Any]) -> None:
@@ -32,7 +34,7 @@ def _emit(session: Session, action: str, case: Case, actor: User, role: str, pay
 
 def _add_draft_version(session: Session, case: Case, draft: DraftIn, actor: User) -> DraftVersion:
     content = canonical_json(draft.content())
-    number = (session.scalar(select(func.max(DraftVersion.version)).where(DraftVersion.case_id == case.id)) or 0) + 1
+    number = (session.scalar(_LAST_DRAFT_VERSION, {"case_id": case.id}) or 0) + 1
     version = DraftVersion(case_id=case.id, version=number, content=content,
                            sha256=sha256_hex(content.encode("utf-8")), created_by=actor.id)
     session.add(version)
@@ -125,7 +127,7 @@ def missing_materials(session: Session, case: Case) -> list[str]:
     agency = case.agency
     assert case.current_draft is not None
     required = agency_settings(agency).required_for(case.decision_type)
-    present = set(session.scalars(select(Material.kind).where(Material.case_id == case.id)))
+    present = set(session.scalars(_MATERIAL_KINDS, {"case_id": case.id}))
     present |= {item["kind"] for item in json.loads(case.current_draft.content).get("materials", [])}
     return [kind for kind in required if kind not in present]
 

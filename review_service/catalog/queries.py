@@ -17,7 +17,7 @@ import threading
 from collections import OrderedDict
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, defer
 
 from review_service.catalog.loader import parse_catalog
@@ -59,14 +59,17 @@ def clear_cache() -> None:
         _cache.clear()
 
 
+# Built once (every classification runs it); the YAML source is loaded only when a spec is not cached
+# yet (spec_of), not on every classification.
+_ALL = select(Catalog).options(defer(Catalog.source)).order_by(Catalog.catalog_id, Catalog.version.desc())
+_LATEST = _ALL.where(Catalog.effective_from <= bindparam("on"))
+
+
 def latest_versions(session: Session, *, on: date | None = None) -> list[Catalog]:
     """The latest version of each catalog id (effective on ``on`` when given), ordered by id."""
-    # the YAML source is loaded only when a spec is not cached yet (spec_of): not on every classification
-    query = select(Catalog).options(defer(Catalog.source)).order_by(Catalog.catalog_id, Catalog.version.desc())
-    if on is not None:
-        query = query.where(Catalog.effective_from <= on)
+    rows = session.scalars(_LATEST, {"on": on}) if on is not None else session.scalars(_ALL)
     latest: dict[str, Catalog] = {}
-    for row in session.scalars(query):
+    for row in rows:
         latest.setdefault(row.catalog_id, row)
     return list(latest.values())
 

@@ -22,7 +22,7 @@ from review_service.core.errors import Invalid, NotCleared
 from review_service.core.permissions import require_role
 from review_service.decisions.models import Approval, Decision
 from review_service.organization.models import User
-from review_service.review.models import Review
+from review_service.review.rounds import latest_review
 
 
 class ApprovalIn(BaseModel):
@@ -41,8 +41,7 @@ def clearance(session: Session, case: Case) -> dict[str, Any]:
         raise NotCleared("案件尚未分类，不得作出决定。")
     if not classification.major and classification.draft_version_id == draft.id:
         return {"clearance": "not_major", "classification_id": classification.id, "classification_major": False}
-    review = session.scalars(select(Review).where(Review.case_id == case.id).order_by(Review.round.desc())
-                             .limit(1)).first()
+    review = latest_review(session, case.id)
     if review is None or review.conclusion != "approve":
         raise NotCleared("未经法制审核或者审核未通过的，不得作出决定（《行政处罚法》第五十八条）。",
                          latest_conclusion=review.conclusion if review else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from review_service.cases.flow import CaseFlow, lock_case
@@ -18,8 +18,13 @@ from review_service.core.errors import Invalid
 from review_service.organization.models import User
 from review_service.organization.settings import agency_settings
 from review_service.replies.models import Reply
-from review_service.review.models import Review
 from review_service.review.points import TEN_POINTS
+from review_service.review.rounds import latest_review
+
+_UPHELD = select(func.count()).select_from(Coordination).where(
+    Coordination.case_id == bindparam("case_id"), Coordination.round == bindparam("round"),
+    Coordination.outcome == "uphold_review")
+_LAST_SEQUENCE = select(func.max(Reply.sequence)).where(Reply.review_id == bindparam("review_id"))
 
 
 class ResponseIn(BaseModel):
@@ -36,10 +41,6 @@ class ReplyIn(BaseModel):
     summary: str = Field(default="", max_length=20_000)
 
 
-def latest_review(session: Session, case: Case) -> Review:
-    return session.scalars(select(Review).where(Review.case_id == case.id).order_by(Review.round.desc()).limit(1)).one()
-
-
 def _emit(session: Session, action: str, case: Case, actor: User, payload: dict[str, Any]) -> None:
     signals.emit(action, session=session, actor=actor, role="handler", agency_id=case.agency_id, case_id=case.id,
                  payload=payload)
@@ -53,14 +54,13 @@ def reply_to_opinion(session: Session, *, actor: User, case_id: int, data: Any,
     flow = CaseFlow(session, case)
     flow.require_task("reply")
     reply_in = parse_input(ReplyIn, data)
-    review = latest_review(session, case)
+    review = latest_review(session, case.id)
+    assert review is not None  # the reply task follows an opinion
     problems = review.problem_points()
     fields = {f"responses.{key}": f"请答复“{TEN_POINTS[key]}”" for key in problems if key not in reply_in.responses}
     fields |= {f"responses.{key}": "该要点不是本轮审核意见指出的问题"
                for key in reply_in.responses if key not in problems}
-    upheld = session.scalar(select(func.count()).select_from(Coordination).where(
-        Coordination.case_id == case.id, Coordination.round == review.round,
-        Coordination.outcome == "uphold_review"))
+    upheld = session.scalar(_UPHELD, {"case_id": case.id, "round": review.round})
     disputed = any(r.action == "disputed" for r in reply_in.responses.values())
     if upheld and disputed:
         fields["responses"] = "负责人协调已维持审核意见，承办机构应当按审核意见修改"
@@ -68,7 +68,7 @@ def reply_to_opinion(session: Session, *, actor: User, case_id: int, data: Any,
         raise Invalid("书面回复不完整，请按提示修改。", fields=fields)
     agency = case.agency
     force = not disputed and case.rounds_since_coordination >= agency_settings(agency).round_cap
-    sequence = (session.scalar(select(func.max(Reply.sequence)).where(Reply.review_id == review.id)) or 0) + 1
+    sequence = (session.scalar(_LAST_SEQUENCE, {"review_id": review.id}) or 0) + 1
     reply = Reply(case_id=case.id, round=review.round, review_id=review.id, sequence=sequence,
                   responses={k: r.model_dump() for k, r in reply_in.responses.items()}, summary=reply_in.summary,
                   disputed=disputed, submitted_by=actor.id)

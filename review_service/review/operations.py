@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from review_service.cases.flow import CaseFlow, lock_case
@@ -18,6 +17,7 @@ from review_service.core.permissions import require_not_in, require_role
 from review_service.organization.models import Qualification, User
 from review_service.review.models import Assignment, Intake, Review
 from review_service.review.quality import quality_advice
+from review_service.review.rounds import next_round
 from review_service.review.schemas import parse_opinion
 
 # 行政处罚法 (2021) took effect on this day; art. 58 binds reviewers who begin after it.
@@ -120,7 +120,7 @@ def submit_opinion(session: Session, *, actor: User, case_id: int, data: Any,
             raise Invalid("协助审核的法律顾问不符合要求。", fields={"advisor_ids": f"{advisor.name} 不能协助本案审核"})
     draft = case.current_draft
     assert draft is not None
-    round_number = (session.scalar(select(func.max(Review.round)).where(Review.case_id == case.id)) or 0) + 1
+    round_number = next_round(session, case.id)
     advice = quality_advice(opinion)
     review = Review(case_id=case.id, round=round_number, draft_version_id=draft.id, draft_sha256=draft.sha256,
                     reviewer_id=actor.id, conclusion=opinion.conclusion, summary=opinion.summary,

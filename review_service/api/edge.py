@@ -1,0 +1,221 @@
+"""The edge of a request: one transaction, the caller, the JSON body, ``If-Match``, the error envelope.
+
+Every API view is registered with :func:`endpoint`, which records what the
+OpenAPI document says about it (:mod:`review_service.api.openapi`) and wraps it:
+the request's transaction is opened here and committed once, or rolled back on
+any error; the caller is authenticated in that same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from pydantic import BaseModel
+from sqlalchemy.exc import DataError, IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from review_service.cases.schemas import parse_input
+from review_service.core.errors import BadRequest, Conflict, Invalid, ServiceError
+from review_service.organization.auth import Unauthenticated, authenticate_token
+from review_service.organization.models import User
+from review_service.runtime import Runtime
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
+api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+EXTENSION = "review_service"
+
+HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "bad_request", 422: "invalid"}
+
+
+@dataclass
+class Endpoint:
+    """What the OpenAPI document says about one route."""
+
+    method: str
+    rule: str
+    summary: str
+    view: Callable[..., Any]
+    body: type[BaseModel] | None = None
+    body_schema: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # derive the body schema (PATCH)
+    multipart: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    auth: bool = True
+    transactional: bool = True
+    roles: tuple[str, ...] = ()
+    description: str = ""
+    state_changing: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.state_changing = self.method in ("POST", "PATCH", "PUT", "DELETE") and self.auth
+
+
+ENDPOINTS: list[Endpoint] = []
+
+
+def runtime() -> Runtime:
+    return current_app.extensions[EXTENSION]
+
+
+def endpoint(method: str, rule: str, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``view`` on the ``/api/v1`` blueprint and in the OpenAPI registry.
+
+    A transactional view is called as ``view(session, actor, **path_args)`` inside the
+    request's transaction (``actor`` is ``None`` when ``auth=False``) and returns JSON-able data.
+    """
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        spec = Endpoint(method=method, rule=rule, view=view, **options)
+        ENDPOINTS.append(spec)
+
+        def handle(**path_args: Any) -> Response:
+            if not spec.transactional:
+                data = view(**path_args)
+            else:
+                with runtime().transaction(client_addr=request.remote_addr) as session:
+                    actor = authenticate(session) if spec.auth else None
+                    data = view(session, actor, **path_args)
+            response = jsonify(data)
+            response.status_code = spec.status
+            if isinstance(data, dict) and isinstance(data.get("version"), int) and "status" in data:
+                response.set_etag(str(data["version"]))
+            return response
+
+        api.add_url_rule(rule, endpoint=view.__name__, view_func=handle, methods=[method])
+        return view
+
+    return decorate
+
+
+def bearer_token() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("请先登录：请求须带 Authorization: Bearer <令牌>。")
+    return token.strip()
+
+
+def authenticate(session: Any) -> User:
+    """The caller of this request, from its bearer token."""
+    return authenticate_token(session, bearer_token())
+
+
+def if_match() -> int | None:
+    """``If-Match: <case version>`` (``3``, ``"3"`` or ``W/"3"``) as the expected version; ``*`` or absent: None."""
+    raw = request.headers.get("If-Match")
+    if raw is None or raw.strip() in ("", "*"):
+        return None
+    value = raw.strip().removeprefix("W/").strip('"')
+    if not value.isascii() or not value.isdigit() or len(value) > 12:
+        raise BadRequest("If-Match 应为案件版本号（整数）。", header="If-Match")
+    return int(value)
+
+
+def _reject_bad_text(value: Any, path: str, fields: dict[str, str]) -> None:
+    """NUL characters and lone surrogates cannot be stored: name them instead of failing later."""
+    if isinstance(value, str):
+        if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+            fields[path or "body"] = "包含不允许的字符"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _reject_bad_text(key, f"{path}.{key}".lstrip("."), fields)
+            _reject_bad_text(item, f"{path}.{key}".lstrip("."), fields)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _reject_bad_text(item, f"{path}.{index}".lstrip("."), fields)
+
+
+def check_text(value: Any) -> Any:
+    """Refuse NUL and lone surrogates anywhere in ``value`` with ``invalid`` naming the fields."""
+    fields: dict[str, str] = {}
+    _reject_bad_text(value, "", fields)
+    if fields:
+        raise Invalid("提交的内容包含不允许的字符。", fields=fields)
+    return value
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def json_body(optional: bool = False) -> dict[str, Any]:
+    """The request body as a JSON object; ``bad_request`` if it is not UTF-8 JSON holding an object."""
+    raw = request.get_data(cache=True)
+    if not raw.strip() and optional:
+        return {}
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+    except UnicodeDecodeError:
+        raise BadRequest("请求体不是 UTF-8 编码。") from None
+    except (ValueError, RecursionError):
+        raise BadRequest("请求体不是合法的 JSON。") from None
+    if not isinstance(data, dict):
+        raise BadRequest("请求体应为 JSON 对象。")
+    return check_text(data)
+
+
+def parse_body(model: type[M], optional: bool = False) -> M:
+    """The JSON body validated with an API-only ``model`` (``invalid`` names each bad field)."""
+    return parse_input(model, json_body(optional))
+
+
+def envelope(code: str, message: str, status: int, details: dict[str, Any] | None = None) -> Response:
+    response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+    response.status_code = status
+    return response
+
+
+def _service_error(error: ServiceError) -> Response:
+    return envelope(error.code, error.message, error.http_status, _jsonable(error.details))
+
+
+def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(details, default=str, ensure_ascii=False))
+
+
+def _http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    code = HTTP_CODES.get(status, "bad_request" if status < 500 else "internal_error")
+    messages = {404: "请求的资源不存在。", 405: "不支持该请求方法。", 413: "请求体超过大小上限。",
+                400: "请求格式不正确。", 415: "不支持的请求内容类型。"}
+    details: dict[str, Any] = {}
+    if status == 413:
+        details["limit"] = current_app.config.get("MAX_CONTENT_LENGTH")
+    response = envelope(code, messages.get(status, error.description or "请求有误。"), status, details)
+    if status == 405 and getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods or [])
+    return response
+
+
+def _data_error(error: DataError) -> Response:
+    log.info("data error answered as invalid: %s", error.orig)
+    return envelope("invalid", "提交的数值超出允许范围。", 422, {"fields": {}})
+
+
+def _integrity_error(error: IntegrityError) -> Response:
+    log.info("integrity error answered as conflict: %s", error.orig)
+    conflict = Conflict("数据已被并发修改或违反约束，请刷新后重试。")
+    return _service_error(conflict)
+
+
+def _unexpected(error: Exception) -> Response:
+    log.exception("unexpected error")
+    return envelope("internal_error", "服务器内部错误，请稍后重试。", 500)
+
+
+def register_error_handlers(app: Any) -> None:
+    """Every 4xx as ``{"error": {"code", "message", "details"}}``; unexpected errors as a 500 envelope."""
+    app.register_error_handler(ServiceError, _service_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DataError, _data_error)
+    app.register_error_handler(IntegrityError, _integrity_error)
+    app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,54 @@
+"""Reading loaded years: the latest version of each year, and the calendar they make."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from review_service.calendar.days import Calendar
+from review_service.calendar.models import CalendarYear
+from review_service.calendar.yearfile import YearSpec, parse_year
+
+_cache: dict[str, YearSpec] = {}
+_lock = threading.Lock()
+_CACHE_SIZE = 256
+
+
+def remember_spec(sha256: str, spec: YearSpec) -> None:
+    """Keep a parsed year file in the in-memory cache under the SHA-256 of its source."""
+    with _lock:
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.clear()
+        _cache[sha256] = spec
+
+
+def spec_of(row: CalendarYear) -> YearSpec:
+    """The parsed year file of a stored row (cached by its SHA-256)."""
+    with _lock:
+        cached = _cache.get(row.sha256)
+    if cached is not None:
+        return cached
+    spec = parse_year(row.source, f"{row.year}.yaml")
+    remember_spec(row.sha256, spec)
+    return spec
+
+
+def latest_years(session: Session) -> list[CalendarYear]:
+    """The latest stored version of every loaded year, by year."""
+    newest = (
+        select(CalendarYear.year, func.max(CalendarYear.version).label("version"))
+        .group_by(CalendarYear.year)
+        .subquery()
+    )
+    return list(session.scalars(
+        select(CalendarYear)
+        .join(newest, (CalendarYear.year == newest.c.year) & (CalendarYear.version == newest.c.version))
+        .order_by(CalendarYear.year)
+    ))
+
+
+def calendar_from_db(session: Session) -> Calendar:
+    """A :class:`~.days.Calendar` with the latest version of every loaded year applied."""
+    return Calendar([spec_of(row) for row in latest_years(session)])

@@ -1,0 +1,193 @@
+"""Reads of cases: one case as the API shows it, the scoped case list, the to-do list.
+
+Times are shown in Beijing time (``+08:00``), ids as strings, money as decimal strings
+(the draft content already holds them so).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from review_service.cases.classification import latest_classification
+from review_service.cases.models import Case, Material
+from review_service.coordination.models import Coordination
+from review_service.core.clock import BEIJING, as_utc
+from review_service.core.errors import NotFound
+from review_service.decisions.models import Decision
+from review_service.organization.models import User
+from review_service.organization.queries import role_holders, visible_agencies
+from review_service.replies.models import Reply
+from review_service.review.models import Review
+
+PAGE_SIZE = 50
+MAX_ID = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
+HANDLER_TASKS = ("draft", "supplement", "reply", "resubmit")
+ROLE_OF_TASK = {"signoff": "unit_head", "assign": "review_lead", "coordinate": "head", "approve": "head"}
+NOT_FOUND_MESSAGE = "案件不存在或不在您的权限范围内。"
+
+
+def iso(value: datetime | None) -> str | None:
+    """An aware ISO 8601 time in Beijing time, or ``None``."""
+    return None if value is None else as_utc(value).astimezone(BEIJING).isoformat(timespec="seconds")
+
+
+def iso_date(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def visible_case(session: Session, actor: User, case_id: int) -> Case:
+    """The case if ``actor`` may read it; otherwise ``not_found`` (no existence leak)."""
+    if not 0 < case_id <= MAX_ID:
+        raise NotFound(NOT_FOUND_MESSAGE)
+    case = session.scalars(select(Case).options(joinedload(Case.agency), joinedload(Case.current_draft))
+                           .where(Case.id == case_id)).one_or_none()
+    if case is None or case.agency_id not in visible_agencies(session, actor):
+        raise NotFound(NOT_FOUND_MESSAGE)
+    return case
+
+
+def case_task_in_scope(session: Session, actor: User, case_id: int) -> str | None:
+    """The task a case of the caller's own agency waits on; ``not_found`` for any other case.
+
+    Reads columns only, so the operation that follows loads (and locks) a fresh ORM row.
+    """
+    row = None
+    if 0 < case_id <= MAX_ID:
+        row = session.execute(select(Case.agency_id, Case.current_task).where(Case.id == case_id)).first()
+    if row is None or row.agency_id != actor.agency_id:
+        raise NotFound(NOT_FOUND_MESSAGE)
+    return row.current_task
+
+
+def _users(session: Session, ids: set[int]) -> dict[int, dict[str, str]]:
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.name).where(User.id.in_(ids)))
+    return {row.id: {"id": str(row.id), "name": row.name} for row in rows}
+
+
+def _tasks(session: Session, case: Case, people: dict[int, dict[str, str]]) -> list[dict[str, Any]]:
+    kind = case.current_task
+    if kind is None:
+        return []
+    assignee: int | None = None
+    candidates: list[int] = []
+    if kind in HANDLER_TASKS:
+        assignee = case.handler_id
+    elif kind in ("intake", "review"):
+        assignee = case.reviewer_id
+    elif kind in ROLE_OF_TASK:
+        candidates = role_holders(session, case.agency_id, ROLE_OF_TASK[kind])
+        if kind in ("coordinate", "approve"):
+            candidates = [uid for uid in candidates if uid not in (case.handler_id, case.reviewer_id)]
+    return [{"id": case.current_task_id, "kind": kind,
+             "assignee": people.get(assignee) if assignee is not None else None,
+             "candidates": [str(uid) for uid in candidates], "due_date": None, "overdue": False}]
+
+
+def case_view(session: Session, case: Case) -> dict[str, Any]:
+    """The case as ``GET /api/v1/cases/{id}`` shows it (API.md)."""
+    classification = latest_classification(session, case)
+    reviews = list(session.scalars(select(Review).where(Review.case_id == case.id).order_by(Review.round)))
+    replies = list(session.scalars(select(Reply).where(Reply.case_id == case.id).order_by(Reply.id)))
+    coordinations = list(session.scalars(select(Coordination).where(Coordination.case_id == case.id)
+                                         .order_by(Coordination.id)))
+    decision = session.scalars(select(Decision).where(Decision.case_id == case.id)).first()
+    materials = list(session.scalars(select(Material).where(Material.case_id == case.id).order_by(Material.id)))
+    people = _users(session, {case.handler_id, *(r.reviewer_id for r in reviews),
+                              *([case.reviewer_id] if case.reviewer_id else [])})
+    draft = case.current_draft
+    return {
+        "id": str(case.id),
+        "version": case.version,
+        "status": case.status,
+        "title": case.title,
+        "case_number": case.case_number,
+        "agency": {"id": str(case.agency.id), "name": case.agency.name},
+        "decision_type": case.decision_type,
+        "handler": people.get(case.handler_id),
+        "classification": None if classification is None else {
+            "major": classification.major,
+            "catalog": None if classification.catalog_id is None else {
+                "id": classification.catalog_id, "version": classification.catalog_version},
+            "matched_rules": [{"rule_id": m.get("rule_id"), "category": m.get("category"), "reason": m.get("reason")}
+                              for m in classification.matched],
+        },
+        "draft": None if draft is None else {**json.loads(draft.content), "version": draft.version,
+                                             "sha256": draft.sha256},
+        "round": case.round,
+        "tasks": _tasks(session, case, people),
+        "reviews": [{"round": r.round, "draft_sha256": r.draft_sha256, "reviewer": people.get(r.reviewer_id),
+                     "conclusion": r.conclusion, "summary": r.summary, "points": r.points, "quality": r.quality,
+                     "submitted_at": iso(r.submitted_at)} for r in reviews],
+        "replies": [{"round": r.round, "responses": r.responses, "summary": r.summary, "disputed": r.disputed,
+                     "submitted_at": iso(r.submitted_at)} for r in replies],
+        "coordinations": [{"round": c.round, "reason": c.reason, "outcome": c.outcome, "reasoning": c.reasoning,
+                           "collective_discussion": c.collective_discussion, "coordinated_at": iso(c.coordinated_at)}
+                          for c in coordinations],
+        "materials": [{"id": str(m.id), "kind": m.kind, "title": m.title, "filename": m.filename,
+                       "sha256": m.sha256, "size": m.size, "uploaded_at": iso(m.uploaded_at)} for m in materials],
+        "decision": None if decision is None else {"number": decision.number, "decided_at": iso(decision.decided_at),
+                                                   "draft_sha256": decision.draft_sha256},
+        "deadlines": [],
+        "created_at": iso(case.created_at),
+        "updated_at": iso(case.updated_at),
+    }
+
+
+def case_summary(case: Case) -> dict[str, Any]:
+    """One row of the case list."""
+    return {"id": str(case.id), "version": case.version, "status": case.status, "title": case.title,
+            "case_number": case.case_number, "agency": {"id": str(case.agency.id), "name": case.agency.name},
+            "decision_type": case.decision_type, "major": case.major, "round": case.round,
+            "current_task": case.current_task, "updated_at": iso(case.updated_at)}
+
+
+def list_cases(session: Session, actor: User, *, status: str | None = None, agency_id: int | None = None,
+               q: str | None = None, page: int = 1) -> dict[str, Any]:
+    """The cases ``actor`` may read, newest first, ``PAGE_SIZE`` a page."""
+    scope = visible_agencies(session, actor)
+    if agency_id is not None:
+        scope = scope & {agency_id}
+    conditions = [Case.agency_id.in_(scope)]
+    if status:
+        conditions.append(Case.status == status)
+    if q:
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(or_(Case.title.like(pattern, escape="\\"), Case.case_number.like(pattern, escape="\\")))
+    where = and_(*conditions)
+    total = session.scalar(select(func.count()).select_from(Case).where(where)) or 0
+    rows = session.scalars(select(Case).options(joinedload(Case.agency)).where(where)
+                           .order_by(Case.updated_at.desc(), Case.id.desc())
+                           .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    return {"items": [case_summary(case) for case in rows], "total": total, "page": page}
+
+
+def open_tasks(session: Session, actor: User) -> list[dict[str, Any]]:
+    """The caller's to-do list: one indexed query over ``cases (agency_id, current_task)``."""
+    roles = actor.roles
+    mine = []
+    if "handler" in roles:
+        mine.append(Case.current_task.in_(HANDLER_TASKS))
+    if "unit_head" in roles:
+        mine.append(Case.current_task == "signoff")
+    if "review_lead" in roles:
+        mine.append(Case.current_task == "assign")
+    if "reviewer" in roles:
+        mine.append(and_(Case.current_task.in_(("intake", "review")), Case.reviewer_id == actor.id))
+    if "head" in roles:
+        mine.append(and_(Case.current_task.in_(("coordinate", "approve")), Case.handler_id != actor.id,
+                         or_(Case.reviewer_id.is_(None), Case.reviewer_id != actor.id)))
+    if not mine:
+        return []
+    stmt = (select(Case.id, Case.title, Case.status, Case.current_task, Case.current_task_id)
+            .where(Case.agency_id == actor.agency_id, Case.current_task.is_not(None), or_(*mine))
+            .order_by(Case.id))
+    return [{"id": row.current_task_id, "case_id": str(row.id), "kind": row.current_task, "title": row.title,
+             "status": row.status, "due_date": None, "overdue": False, "provisional": False}
+            for row in session.execute(stmt)]

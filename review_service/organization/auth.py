@@ -1,0 +1,141 @@
+"""Logging in with a password (with a lockout shared by every process), bearer tokens, disabling users.
+
+The failure counter lives in the ``users`` row, so five failures lock the account
+for 30 minutes whichever worker process answered them (DESIGN.md §9a). The
+password is verified outside any transaction (argon2 is slow on purpose and must
+not hold SQLite's write lock); the counter then changes in one short transaction
+that is committed even though the login itself fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from review_service.core import signals
+from review_service.core.clock import BEIJING, as_utc, utcnow
+from review_service.core.errors import Invalid, NotFound, ServiceError
+from review_service.core.permissions import require_role
+from review_service.organization.models import ApiToken, User
+from review_service.organization.operations import TOKEN_LIFETIME, issue_token
+from review_service.organization.passwords import hash_password, verify_password
+from review_service.organization.queries import agency_subtree
+
+MAX_FAILURES = 5
+LOCK_DURATION = timedelta(minutes=30)
+_DUMMY_HASH = hash_password("Dummy@password-for-timing")  # unknown users cost as much as known ones
+
+Transaction = Callable[[], AbstractContextManager[Session]]
+
+
+class Unauthenticated(ServiceError):
+    """No valid credentials (401); ``details`` may hold ``locked_until``."""
+
+    code = "unauthenticated"
+    http_status = 401
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _locked(user_locked_until: datetime | None, now: datetime) -> bool:
+    return user_locked_until is not None and as_utc(user_locked_until) > now
+
+
+def _locked_error(locked_until: datetime) -> Unauthenticated:
+    local = as_utc(locked_until).astimezone(BEIJING)
+    return Unauthenticated(f"登录失败次数过多，账户已锁定，请于 {local:%H:%M} 后再试。",
+                           locked_until=local.isoformat(timespec="seconds"))
+
+
+def login(transaction: Transaction, *, username: str, password: str,
+          lifetime: timedelta = TOKEN_LIFETIME) -> tuple[str, datetime]:
+    """Check a password and issue a token; count failures and lock after ``MAX_FAILURES`` of them.
+
+    ``transaction`` opens one unit of work (``Runtime.transaction``); the failure is
+    committed before :class:`Unauthenticated` is raised.
+    """
+    with transaction() as session:
+        row = session.execute(select(User.id, User.password_hash, User.active, User.locked_until)
+                              .where(User.username == username)).first()
+    if row is None:
+        verify_password(_DUMMY_HASH, password)
+        raise Unauthenticated("用户名或密码不正确。")
+    if _locked(row.locked_until, utcnow()):
+        raise _locked_error(row.locked_until)
+    correct = verify_password(row.password_hash, password)
+    with transaction() as session:
+        user = session.scalars(select(User).where(User.id == row.id).with_for_update(of=User)).unique().one()
+        now = utcnow()
+        if _locked(user.locked_until, now):  # another process locked it meanwhile
+            raise _locked_error(user.locked_until)  # type: ignore[arg-type]
+        if not user.active:
+            raise Unauthenticated("账户已停用。")
+        if correct:
+            user.failed_logins = 0
+            user.locked_until = None
+            return issue_token(session, actor=user, user=user, lifetime=lifetime)
+        user.failed_logins += 1
+        failures = user.failed_logins
+        payload: dict[str, Any] = {"user_id": user.id, "username": user.username, "failures": failures}
+        signals.emit("login_failed", session=session, actor=None, role="system", agency_id=user.agency_id,
+                     case_id=None, payload=payload)
+        if failures >= MAX_FAILURES:
+            user.locked_until = now + LOCK_DURATION
+            user.failed_logins = 0
+            signals.emit("account_locked", session=session, actor=None, role="system", agency_id=user.agency_id,
+                         case_id=None, payload={**payload, "locked_until": user.locked_until.isoformat()})
+        locked_until = user.locked_until
+    if locked_until is not None and _locked(locked_until, utcnow()):
+        raise _locked_error(locked_until)
+    raise Unauthenticated("用户名或密码不正确。", remaining_attempts=MAX_FAILURES - failures)
+
+
+def authenticate_token(session: Session, token: str) -> User:
+    """The active user a bearer token belongs to, or :class:`Unauthenticated` (expired, revoked, unknown)."""
+    found = session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+                            .where(ApiToken.token_sha256 == token_digest(token))).unique().first()
+    if found is None:
+        raise Unauthenticated("令牌无效，请重新登录。")
+    api_token, user = found
+    if api_token.revoked_at is not None:
+        raise Unauthenticated("令牌已被撤销，请重新登录。")
+    if as_utc(api_token.expires_at) <= utcnow():
+        raise Unauthenticated("令牌已过期，请重新登录。")
+    if not user.active:
+        raise Unauthenticated("账户已停用。")
+    return user
+
+
+def revoke_token(session: Session, *, actor: User, token: str) -> None:
+    """Log out: revoke the token the request came with."""
+    session.execute(update(ApiToken).where(ApiToken.token_sha256 == token_digest(token),
+                                           ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    signals.emit("token_revoked", session=session, actor=actor, role="self", agency_id=actor.agency_id, case_id=None,
+                 payload={"user_id": actor.id})
+
+
+def disable_user(session: Session, *, actor: User, user_id: int) -> User:
+    """The admin disables a user of their agency (or below): every token is revoked, every session ended."""
+    require_role(actor, "admin")
+    user = session.get(User, user_id)
+    if user is None or user.agency_id not in agency_subtree(session, actor.agency_id):
+        raise NotFound("用户不存在或不在您的管理范围内。")
+    if user.id == actor.id:
+        raise Invalid("不能停用自己的账户。", fields={"user_id": "不能停用自己"})
+    revoked = session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                              .values(revoked_at=utcnow())).rowcount
+    was_active = user.active
+    user.active = False
+    user.session_version += 1
+    signals.emit("user_disabled", session=session, actor=actor, role="admin", agency_id=user.agency_id, case_id=None,
+                 payload={"user_id": user.id, "username": user.username, "was_active": was_active,
+                          "tokens_revoked": revoked, "session_version": user.session_version})
+    return user
