@@ -1,0 +1,88 @@
+"""Who is calling: tokens, ``/me``, the to-do list, disabling users; and the audit reads."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from review_service.api.edge import bearer_token, endpoint, parse_body, runtime
+from review_service.api.shapes import AuditEventList, Me, TaskList, TokenIn, TokenOut, UserOut, VerifyOut
+from review_service.audit.models import HEAD_ID, AuditHead
+from review_service.audit.queries import case_events
+from review_service.audit.verify import verify_chain
+from review_service.cases.queries import iso, open_tasks, visible_case
+from review_service.core.errors import Forbidden
+from review_service.organization import auth
+from review_service.organization.models import ROLE_LABELS, User
+
+
+@endpoint("POST", "/auth/token", summary="用户名密码换取令牌", body=TokenIn, response=TokenOut, auth=False,
+          transactional=False, errors=(400, 401, 413, 422),
+          description="Tokens last 12 hours and are stored hashed. Five failed logins lock the account for 30 "
+                      "minutes in every worker process; a locked account answers 401 with details.locked_until.")
+def issue_token() -> dict[str, Any]:
+    body = parse_body(TokenIn)
+    token, expires_at = auth.login(runtime().transaction, username=body.username, password=body.password)
+    return {"token": token, "expires_at": iso(expires_at)}
+
+
+@endpoint("DELETE", "/auth/token", summary="注销：撤销本次请求所用的令牌", response=UserOut, errors=(401,))
+def revoke_token(session: Session, actor: User) -> dict[str, Any]:
+    auth.revoke_token(session, actor=actor, token=bearer_token())
+    return _user(actor)
+
+
+def _user(user: User) -> dict[str, Any]:
+    return {"id": str(user.id), "username": user.username, "name": user.name, "active": user.active}
+
+
+@endpoint("GET", "/me", summary="当前用户", response=Me, errors=(401,))
+def me(session: Session, actor: User) -> dict[str, Any]:
+    return {"id": str(actor.id), "username": actor.username, "name": actor.name,
+            "agency": {"id": str(actor.agency.id), "name": actor.agency.name}, "roles": sorted(actor.roles)}
+
+
+@endpoint("GET", "/tasks", summary="待办任务（跨案件）", response=TaskList, errors=(401,),
+          description="One indexed query over the cases' waiting tasks. due_date is null and overdue false until "
+                      "deadlines are tracked.")
+def tasks(session: Session, actor: User) -> list[dict[str, Any]]:
+    return open_tasks(session, actor)
+
+
+@endpoint("POST", "/users/<int:user_id>/disable", summary="停用用户：撤销其全部令牌并结束其会话（系统管理员）",
+          response=UserOut, errors=(401, 403, 404, 422), roles=("admin",))
+def disable_user(session: Session, actor: User, user_id: int) -> dict[str, Any]:
+    return _user(auth.disable_user(session, actor=actor, user_id=min(user_id, 2**31 - 1)))
+
+
+@endpoint("GET", "/cases/<int:case_id>/audit", summary="案件审计事件", response=AuditEventList, errors=(401, 403, 404),
+          description="Readable by whoever may read the case (auditors: their agency and the agencies below it); "
+                      "the admin cannot read the audit trail (403 rule=role).")
+def case_audit(session: Session, actor: User, case_id: int) -> list[dict[str, Any]]:
+    _refuse_admin_only(actor)
+    case = visible_case(session, actor, case_id)
+    return [{"seq": e.seq, "at": iso(e.at), "actor": e.actor_username, "role": e.role, "action": e.action,
+             "outcome": e.outcome, "payload": json.loads(e.payload), "hash": e.hash}
+            for e in case_events(session, case.id)]
+
+
+def _refuse_admin_only(actor: User) -> None:
+    if actor.roles == {"admin"}:
+        raise Forbidden("系统管理员不能查阅审计日志（三权分立）。", rule="role", role="auditor")
+
+
+@endpoint("GET", "/audit/verify", summary="校验审计日志哈希链（监督人员、系统管理员）", response=VerifyOut,
+          errors=(401, 403), roles=("auditor", "admin"))
+def audit_verify(session: Session, actor: User) -> dict[str, Any]:
+    if not (actor.has_role("auditor") or actor.has_role("admin")):
+        raise Forbidden(f"此操作需要“{ROLE_LABELS['auditor']}”角色。", rule="role", role="auditor")
+    result = verify_chain(session)
+    if not result.ok:
+        return {"ok": False, "events": result.events, "first_bad_seq": result.first_bad_seq,
+                "reason": result.reason, "reason_code": result.reason_code}
+    head = session.scalars(select(AuditHead).where(AuditHead.id == HEAD_ID)).first()
+    checkpoint = None if head is None else {"seq": head.last_seq, "hash": head.last_hash}
+    return {"ok": True, "events": result.events, "checkpoint": checkpoint}

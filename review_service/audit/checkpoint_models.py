@@ -1,0 +1,30 @@
+"""Checkpoints written for the audit log (DESIGN.md §9).
+
+Each row keeps the signed note exactly as it was signed, so exporting it
+(``GET /api/v1/audit/checkpoints``) hands out the very bytes an auditor can
+verify; ``size`` and ``root`` repeat what the note says, for queries.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from review_service.core.db import Base
+
+
+class AuditCheckpoint(Base):
+    """One signed checkpoint: the log's size and Merkle root (hex) when it was written, and the signed note."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    root: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<AuditCheckpoint {self.id} size={self.size} root={self.root[:12]}>"
