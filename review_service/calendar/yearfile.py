@@ -67,7 +67,7 @@ PlainDate = Annotated[date, BeforeValidator(_as_date)]
 class HolidaySpec(BaseModel):
     """One holiday: ``name`` off from ``from`` to ``to``, both days included."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1, max_length=50)
     start: PlainDate = Field(alias="from")
@@ -154,18 +154,12 @@ def _validate(text: str, filename: str) -> tuple[YearSpec | None, list[str]]:
             spec = YearSpec.model_validate(doc.data)
         except ValidationError as exc:
             for item in exc.errors():
-                error(_yaml_path(tuple(item["loc"])), _message(item))
+                error(tuple(item["loc"]), _message(item))  # pydantic reports aliases: the keys of the file
         if spec is not None:
             _check_rules(spec, filename, error)
     faults.sort(key=lambda fault: fault[0])
     messages = [f"{filename}:{line}: {reason}" for line, reason in faults]
     return (spec if not messages else None), messages
-
-
-def _yaml_path(loc: tuple[Any, ...]) -> Path:
-    """The YAML path of a pydantic location (field names back to their keys in the file)."""
-    return tuple({"start": "from", "end": "to"}.get(part, part) if isinstance(part, str) else part
-                 for part in loc)
 
 
 def _check_rules(spec: YearSpec, filename: str, error: Any) -> None:
@@ -208,7 +202,7 @@ def _check_rules(spec: YearSpec, filename: str, error: Any) -> None:
 
 def _display(loc: tuple[Any, ...]) -> str:
     text = ""
-    for part in _yaml_path(loc):
+    for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text or "文件"
 

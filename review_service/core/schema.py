@@ -21,7 +21,9 @@ def install_extra_ddl(connection: Connection) -> None:
 
 def import_all_models() -> None:
     """Import every domain's models so ``Base.metadata`` knows every table (explicit list)."""
+    from review_service.audit import checkpoint_models as _checkpoints  # noqa: F401
     from review_service.audit import models as _audit  # noqa: F401
+    from review_service.calendar import models as _calendar  # noqa: F401
     from review_service.cases import models as _cases  # noqa: F401
     from review_service.catalog import models as _catalog  # noqa: F401
     from review_service.coordination import models as _coordination  # noqa: F401

@@ -12,7 +12,7 @@ import random
 
 import pytest
 
-from review_service.audit import merkle
+from review_service.audit import chain, merkle
 from review_service.audit.sm3 import sm3_pure
 
 # all of 1–70 (every shape of small tree), then a sample up to 1000 including powers of two and their neighbours
@@ -65,8 +65,10 @@ def ref_subproof(m: int, leaves: list[bytes], b: bool) -> list[bytes]:
 
 def make_leaves(count: int, tag: str = "") -> list[bytes]:
     """Leaves that look like canonical events (distinct, varied lengths, non-ASCII)."""
-    return [f'{{"action":"case_submitted{tag}","payload":{{"说明":"第{i}次"}},"seq":{i + 1}}}'.encode()
-            for i in range(count)]
+    return [
+        f'{{"action":"case_submitted{tag}","payload":{{"说明":"第{i}次"}},"seq":{i + 1}}}'.encode()
+        for i in range(count)
+    ]
 
 
 LEAVES_1000 = make_leaves(1000)
@@ -80,9 +82,10 @@ def test_empty_tree_root_is_hash_of_nothing() -> None:
 def test_known_answer_for_one_and_two_leaves() -> None:
     a, b = b"a", b"b"
     assert merkle.root([a]) == hashlib.sha256(b"\x00a").digest()
-    assert merkle.root([a, b]) == hashlib.sha256(
-        b"\x01" + hashlib.sha256(b"\x00a").digest() + hashlib.sha256(b"\x00b").digest()
-    ).digest()
+    assert (
+        merkle.root([a, b])
+        == hashlib.sha256(b"\x01" + hashlib.sha256(b"\x00a").digest() + hashlib.sha256(b"\x00b").digest()).digest()
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -106,6 +109,11 @@ def test_sm3_tree_uses_sm3_with_the_same_prefixes() -> None:
     leaves = LEAVES_1000[:13]
     assert merkle.root(leaves, "sm3") == ref_mth(leaves, sm3_pure)
     assert merkle.root(leaves, "sm3") != merkle.root(leaves)
+
+
+def test_other_registered_chain_hashes_work_for_the_tree() -> None:
+    chain.register_hash("test-sha256-hex", lambda data: hashlib.sha256(data).hexdigest())
+    assert merkle.root(LEAVES_1000[:9], "test-sha256-hex") == ref_mth(LEAVES_1000[:9])
 
 
 def test_unknown_algorithm_is_refused() -> None:

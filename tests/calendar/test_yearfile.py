@@ -137,7 +137,7 @@ def test_read_year_file(tmp_path: Path) -> None:
     path.write_bytes(GOOD.encode("utf-8"))
     assert parse_year(read_year_file(path), str(path)).year == 2027
     path.write_bytes(b"year: 2027\nsource: \xff\n")
-    with pytest.raises(YearFileError, match="2027.yaml:2: 文件不是 UTF-8 编码"):
+    with pytest.raises(YearFileError, match=r"2027\.yaml:2: 文件不是 UTF-8 编码"):
         read_year_file(path)
     with pytest.raises(YearFileError, match="无法读取文件"):
         read_year_file(tmp_path / "missing.yaml")
@@ -149,3 +149,9 @@ def test_turn_of_year_dates_within_seven_days_are_allowed() -> None:
     assert errors(ok, "2007.yaml") == []
     assert errors(ok.replace("2006-12-30", "2006-12-23"), "2007.yaml") == [
         "2007.yaml:5: 调休上班日 2006-12-23 不在 2007 年（或前后 7 天内的跨年安排）"]
+
+
+def test_only_the_documented_keys_are_accepted() -> None:
+    renamed = GOOD.replace("from: 2027-02-05", "start: 2027-02-05")
+    assert errors(renamed) == ["2027.yaml:5: 缺少必填项 “holidays[1].from”",
+                               "2027.yaml:6: 未知的键 “holidays[1].start”"]

@@ -1,0 +1,105 @@
+"""Write signed checkpoints of the audit log, in the caller's transaction (DESIGN.md §9).
+
+The root is computed by streaming the stored canonical bytes in ``seq`` order
+(keyset pagination, a :class:`~review_service.audit.merkle.CompactRange`), so
+memory stays flat however long the log is. A checkpoint is only signed over
+a log that looks whole — contiguous ``seq`` from 1 up to the head, the last
+event's hash equal to the head's — because signing a damaged log would vouch
+for the damage; ``audit verify`` is the place to find out what is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from review_service.audit.chain import DEFAULT_ALGORITHM
+from review_service.audit.checkpoint_models import AuditCheckpoint
+from review_service.audit.checkpoints import make_checkpoint
+from review_service.audit.merkle import CompactRange
+from review_service.audit.models import HEAD_ID, AuditEvent, AuditHead
+from review_service.core.clock import utcnow
+
+BATCH_SIZE = 5000
+
+_EVENTS = AuditEvent.__table__
+
+
+class LogNotWhole(RuntimeError):
+    """The log has a gap or disagrees with its head: no checkpoint is signed over it."""
+
+
+def log_leaves(session: Session, *, upto: int | None = None, batch_size: int = BATCH_SIZE) -> Iterator[bytes]:
+    """The stored canonical bytes of events ``1..upto`` (all if ``None``) in seq order; ``LogNotWhole`` on a gap.
+
+    Only ``seq`` and ``canonical`` are read, as plain rows, never ORM objects.
+    """
+    expected = 1
+    while True:
+        stmt = (
+            select(_EVENTS.c.seq, _EVENTS.c.canonical)
+            .where(_EVENTS.c.seq >= expected)
+            .order_by(_EVENTS.c.seq)
+            .limit(batch_size)
+        )
+        if upto is not None:
+            stmt = stmt.where(_EVENTS.c.seq <= upto)
+        rows = session.execute(stmt).all()
+        if not rows:
+            if upto is not None and expected <= upto:
+                raise LogNotWhole(f"审计日志缺少第 {expected} 号事件")
+            return
+        for seq, canonical in rows:
+            if seq != expected:
+                raise LogNotWhole(f"审计日志缺少第 {expected} 号事件")
+            yield bytes(canonical)
+            expected += 1
+
+
+def tree_head(session: Session, *, algorithm: str = DEFAULT_ALGORITHM) -> tuple[int, bytes]:
+    """``(size, root)`` of the Merkle tree over the log up to its head; ``LogNotWhole`` if it is not whole.
+
+    The head is read first and bounds the scan: on PostgreSQL events appended
+    meanwhile are left to the next checkpoint (each commits with its head update).
+    """
+    head = session.execute(select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.id == HEAD_ID)).one_or_none()
+    if head is None:  # no head row: only an empty log may lack it
+        if session.scalar(select(_EVENTS.c.seq).limit(1)) is not None:
+            raise LogNotWhole("审计日志有事件却没有头记录")
+        return 0, CompactRange(algorithm).root()
+    size, head_hash = int(head.last_seq), str(head.last_hash)
+    compact = CompactRange(algorithm)
+    compact.extend(log_leaves(session, upto=size))
+    if size and session.scalar(select(_EVENTS.c.hash).where(_EVENTS.c.seq == size)) != head_hash:
+        raise LogNotWhole(f"审计日志头记录与第 {size} 号事件不符")
+    return size, compact.root()
+
+
+def write_checkpoint(
+    session: Session, *, key: Ed25519PrivateKey, origin: str, algorithm: str = DEFAULT_ALGORITHM
+) -> AuditCheckpoint:
+    """Sign a checkpoint of the log as it stands and store it (flushed, not committed); return the row.
+
+    ``origin`` names the log (e.g. ``review-service.example/agency-12``) and is
+    also the key name on the signature line.
+    """
+    size, root = tree_head(session, algorithm=algorithm)
+    row = AuditCheckpoint(
+        size=size, root=root.hex(), text=make_checkpoint(origin, size, root, key), created_at=utcnow()
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def checkpoints(session: Session) -> list[AuditCheckpoint]:
+    """Every checkpoint written, oldest first (for export)."""
+    return list(session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id)))
+
+
+def latest_checkpoint(session: Session) -> AuditCheckpoint | None:
+    """The most recent checkpoint, or ``None``."""
+    return session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1)).first()
