@@ -28,8 +28,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from review_service.catalog.yaml_source import Path, YamlRefused, read_document
 from review_service.core.errors import Invalid
+from review_service.core.yaml_source import FileUnreadable, Path, YamlRefused, read_capped_text, read_document
 
 MAX_BYTES = 32 * 1024
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -113,19 +113,10 @@ def check_year_text(text: str, filename: str) -> list[str]:
 
 def read_year_file(path: FsPath | str) -> str:
     """Read a year file (UTF-8, capped at :data:`MAX_BYTES`); raises :class:`YearFileError`."""
-    name = str(path)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise YearFileError([f"{name}:1: 无法读取文件（{exc.strerror or exc}）"]) from None
-    if len(data) > MAX_BYTES:
-        raise YearFileError([f"{name}:1: 文件过大，节假日安排文件不得超过 {MAX_BYTES} 字节"])
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise YearFileError([f"{name}:{line}: 文件不是 UTF-8 编码"]) from None
+        return read_capped_text(path, MAX_BYTES, "节假日安排文件")
+    except FileUnreadable as fault:
+        raise YearFileError([f"{path}:{fault.line}: {fault.reason}"]) from None
 
 
 # -- validation ------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from review_service.catalog.fields import (
     to_decimal,
 )
 from review_service.catalog.schema import AllOf, AnyOf, Compare, Condition, NotOf, Scalar
-from review_service.catalog.yaml_source import Path
+from review_service.core.yaml_source import Path
 
 ErrorSink = Callable[[Path, str], None]
 

@@ -23,8 +23,16 @@ from pydantic import ValidationError
 
 from review_service.catalog.conditions import ConditionParser, ErrorSink, show
 from review_service.catalog.schema import CATEGORY_LABELS, AllOf, CatalogSpec, Category
-from review_service.catalog.yaml_source import MAX_BYTES, Document, Path, YamlRefused, read_document
 from review_service.core.errors import Invalid
+from review_service.core.yaml_source import (
+    MAX_BYTES,
+    Document,
+    FileUnreadable,
+    Path,
+    YamlRefused,
+    read_capped_text,
+    read_document,
+)
 
 
 class CatalogError(Invalid):
@@ -68,19 +76,10 @@ def check_text(text: str, filename: str) -> list[str]:
 
 def read_text(path: FsPath) -> str:
     """Read a catalog file (capped at the size limit, UTF-8); raises :class:`CatalogError`."""
-    name = str(path)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise CatalogError([f"{name}:1: 无法读取文件（{exc.strerror or exc}）"]) from None
-    if len(data) > MAX_BYTES:
-        raise CatalogError([f"{name}:1: 文件过大，目录清单不得超过 {MAX_BYTES} 字节"])
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CatalogError([f"{name}:{line}: 文件不是 UTF-8 编码"]) from None
+        return read_capped_text(path, MAX_BYTES, "目录清单")
+    except FileUnreadable as fault:
+        raise CatalogError([f"{path}:{fault.line}: {fault.reason}"]) from None
 
 
 def check_file(path: FsPath | str) -> list[str]:

@@ -10,8 +10,8 @@ import pytest
 from review_service.catalog.classify import classify
 from review_service.catalog.loader import CatalogError, check_file, check_files, check_text, parse_catalog
 from review_service.catalog.schema import AllOf, Compare
-from review_service.catalog.yaml_source import MAX_BYTES
 from review_service.core.errors import Invalid
+from review_service.core.yaml_source import MAX_BYTES
 
 BASE = """\
 id: test-catalog

@@ -8,6 +8,7 @@ keys, oversized input and absurd nesting. Faults carry 1-based line numbers.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -165,3 +166,27 @@ def _scalar(node: yaml.ScalarNode, path: Path, doc: Document) -> Any:
     except (yaml.YAMLError, ValueError, OverflowError):
         # e.g. 2026-13-01 looks like a timestamp but is no date: keep the text, the schema says why.
         return node.value
+
+
+class FileUnreadable(Exception):
+    """A hand-written file that cannot be read as text: ``line`` and ``reason`` (Chinese) say why."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+        self.reason = reason
+
+
+def read_capped_text(path: str | os.PathLike[str], max_bytes: int, what: str) -> str:
+    """Read a UTF-8 file of at most ``max_bytes`` (``what`` names the kind of file in the message)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise FileUnreadable(1, f"无法读取文件（{exc.strerror or exc}）") from None
+    if len(data) > max_bytes:
+        raise FileUnreadable(1, f"文件过大，{what}不得超过 {max_bytes} 字节")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileUnreadable(data[: exc.start].count(b"\n") + 1, "文件不是 UTF-8 编码") from None
