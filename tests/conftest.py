@@ -13,12 +13,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from review_service.core import signals
 from review_service.core.db import make_engine, make_session_factory, unit_of_work
 
 PG_URL = os.environ.get("REVIEW_SERVICE_TEST_DATABASE_URL", "")
@@ -100,3 +102,19 @@ def world(uow: Callable[[], AbstractContextManager[Session]], tmp_path: Path):  
 
     connect_receivers()
     return build_world(uow, BlobStore(tmp_path / "blobs"))
+
+
+@pytest.fixture
+def audited() -> Iterator[list[dict[str, Any]]]:
+    """A stand-in audit receiver for this test: records each action and reports it audited."""
+    events: list[dict[str, Any]] = []
+
+    def _record(sender: str, **kwargs: Any) -> str:
+        events.append({"action": sender, **kwargs})
+        return signals.AUDITED
+
+    signals.action_performed.connect(_record, weak=False)
+    try:
+        yield events
+    finally:
+        signals.action_performed.disconnect(_record)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from review_service.calendar.yearfile import YearSpec, parse_year
-from review_service.core import signals
 
 DATA = Path(__file__).resolve().parent / "data"
 EXAMPLE_2027 = DATA / "2027-example.yaml"
@@ -26,17 +23,3 @@ def example_2027(example_2027_text: str) -> YearSpec:
     return parse_year(example_2027_text, EXAMPLE_2027.name)
 
 
-@pytest.fixture
-def audited() -> Iterator[list[dict[str, Any]]]:
-    """A stand-in audit receiver for this test: records each action and reports it audited."""
-    events: list[dict[str, Any]] = []
-
-    def _record(sender: str, **kwargs: Any) -> str:
-        events.append({"action": sender, **kwargs})
-        return signals.AUDITED
-
-    signals.action_performed.connect(_record, weak=False)
-    try:
-        yield events
-    finally:
-        signals.action_performed.disconnect(_record)

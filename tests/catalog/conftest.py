@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from review_service.catalog import queries
 from review_service.catalog.loader import parse_catalog
 from review_service.catalog.schema import CatalogSpec
-from review_service.core import signals
 
 CATALOGS = Path(__file__).resolve().parents[2] / "catalogs"
 MARKET = CATALOGS / "shaanxi-market-regulation.yaml"
@@ -26,22 +24,6 @@ def market() -> CatalogSpec:
 @pytest.fixture(scope="session")
 def ecology() -> CatalogSpec:
     return parse_catalog(ECOLOGY.read_text("utf-8"), ECOLOGY.name)
-
-
-@pytest.fixture
-def audited() -> Iterator[list[dict[str, Any]]]:
-    """A stand-in audit receiver for this test: records each action and reports it audited."""
-    events: list[dict[str, Any]] = []
-
-    def _record(sender: str, **kwargs: Any) -> str:
-        events.append({"action": sender, **kwargs})
-        return signals.AUDITED
-
-    signals.action_performed.connect(_record, weak=False)
-    try:
-        yield events
-    finally:
-        signals.action_performed.disconnect(_record)
 
 
 @pytest.fixture(autouse=True)
