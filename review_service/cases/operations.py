@@ -100,6 +100,9 @@ def attach_material(session: Session, *, actor: User, case_id: int, kind: str, t
     """Store an uploaded material by its SHA-256 and record it on the case."""
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
     _require_handler(session, case, actor)
+    if case.current_task not in EDITABLE_TASKS:  # what a reviewer reviews must not change under them
+        raise Invalid("当前环节不能添加送审材料。", fields={"file": "仅在起草、补充材料或重新报送环节可以添加材料"},
+                      status=case.status)
     if len(data) > max_size:
         raise TooLarge(f"文件超过大小上限（{max_size // (1024 * 1024)} MiB）。", limit=max_size, size=len(data))
     fields = {}

@@ -83,3 +83,12 @@ def test_draft_edit_outside_an_editable_step_is_refused(world: World) -> None:
     with pytest.raises(Invalid):
         world.act(update_draft, "handler", case_id=case_id, changes={"facts": "审核中偷偷修改"})
     assert _snapshot(world, case_id) == before
+
+
+def test_materials_cannot_be_added_while_the_case_is_reviewed(world: World) -> None:
+    case_id = world.in_review()
+    before = _snapshot(world, case_id)
+    with pytest.raises(Invalid):
+        world.act(attach_material, "handler", case_id=case_id, kind="evidence", title="补充笔录", filename="b.txt",
+                  data=b"late", content_type="text/plain", blobs=world.blobs)
+    assert _snapshot(world, case_id) == before
