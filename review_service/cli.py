@@ -134,11 +134,29 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from review_service.api.server import default_workers, serve
+
+    runtime = _runtime()  # fail early, in the parent, when the database cannot be reached
+    runtime.close()
+    workers = args.workers or default_workers(runtime.database_url)
+    print(f"review-service 已启动：http://{args.host}:{args.port}/api/v1/ （{workers} 个工作进程，"
+          f"数据库 {_display_url(runtime.database_url)}）", flush=True)
+    serve(host=args.host, port=args.port, workers=workers)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="review-service", description="重大执法决定法制审核系统")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="创建或升级数据库").set_defaults(func=cmd_init)
     sub.add_parser("demo", help="载入演示数据").set_defaults(func=cmd_demo)
+    serve = sub.add_parser("serve", help="运行 Web 服务（gunicorn，同步工作进程）")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5000)
+    serve.add_argument("--workers", type=int,
+                       help="工作进程数（默认：SQLite 为 CPU 核数 + 1，PostgreSQL 为核数 × 2 + 1，至多 8）")
+    serve.set_defaults(func=cmd_serve)
 
     agency = sub.add_parser("agency", help="机关").add_subparsers(dest="agency_command", required=True)
     agency_add = agency.add_parser("add", help="新增机关")

@@ -13,8 +13,8 @@ from review_service.api.shapes import AuditEventList, Me, TaskList, TokenIn, Tok
 from review_service.audit.models import HEAD_ID, AuditHead
 from review_service.audit.queries import case_events
 from review_service.audit.verify import verify_chain
-from review_service.cases.queries import iso, open_tasks, visible_case
-from review_service.core.errors import Forbidden
+from review_service.cases.queries import MAX_ID, iso, open_tasks, visible_case
+from review_service.core.errors import Forbidden, NotFound
 from review_service.organization import auth
 from review_service.organization.models import ROLE_LABELS, User
 
@@ -55,7 +55,9 @@ def tasks(session: Session, actor: User) -> list[dict[str, Any]]:
 @endpoint("POST", "/users/<int:user_id>/disable", summary="停用用户：撤销其全部令牌并结束其会话（系统管理员）",
           response=UserOut, errors=(401, 403, 404, 422), roles=("admin",))
 def disable_user(session: Session, actor: User, user_id: int) -> dict[str, Any]:
-    return _user(auth.disable_user(session, actor=actor, user_id=min(user_id, 2**31 - 1)))
+    if user_id > MAX_ID:
+        raise NotFound("用户不存在或不在您的管理范围内。")
+    return _user(auth.disable_user(session, actor=actor, user_id=user_id))
 
 
 @endpoint("GET", "/cases/<int:case_id>/audit", summary="案件审计事件", response=AuditEventList, errors=(401, 403, 404),

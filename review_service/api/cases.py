@@ -8,7 +8,7 @@ from typing import Any
 from flask import request
 from sqlalchemy.orm import Session
 
-from review_service.api.edge import check_text, endpoint, if_match, json_body, parse_body, runtime
+from review_service.api.edge import Render, check_text, endpoint, if_match, json_body, parse_body, runtime
 from review_service.api.shapes import CaseList, CaseOut, CaseQuery, MaterialCreated, MaterialForm, SubmitIn
 from review_service.cases import operations as case_ops
 from review_service.cases.queries import case_task_in_scope, case_view, list_cases, visible_case
@@ -33,13 +33,17 @@ def _case(session: Session, actor: User, case_id: int) -> dict[str, Any]:
     return case_view(session, visible_case(session, actor, case_id))
 
 
+def case_after_commit(actor: User, case_id: int, **extra: Any) -> Render:
+    """The case as it stands after this request's commit (read outside the write lock)."""
+    return Render(lambda session: {**_case(session, actor, case_id), **extra})
+
+
 @endpoint("POST", "/cases", summary="新建案件草稿（承办人员）", body=DraftIn, response=CaseOut, status=201,
           errors=(400, 401, 403, 413, 422), roles=("handler",),
           description="The classification is computed at once and shown in the response.")
-def create_case(session: Session, actor: User) -> dict[str, Any]:
+def create_case(session: Session, actor: User) -> Render:
     case = case_ops.create_case(session, actor=actor, data=json_body())
-    session.flush()
-    return case_view(session, case)
+    return case_after_commit(actor, case.id)
 
 
 @endpoint("GET", "/cases", summary="案件列表（按调用者权限范围）", query=CaseQuery, response=CaseList,
@@ -59,10 +63,10 @@ def get_case(session: Session, actor: User, case_id: int) -> dict[str, Any]:
           body_schema=patch_schema, response=CaseOut, errors=WRITE_ERRORS, roles=("handler",),
           description="Any change after a review approved the draft voids that approval: the case needs review "
                       "again. Editable while the case waits for drafting, supplementing or resubmission.")
-def patch_draft(session: Session, actor: User, case_id: int) -> dict[str, Any]:
+def patch_draft(session: Session, actor: User, case_id: int) -> Render:
     case_task_in_scope(session, actor, case_id)
     case_ops.update_draft(session, actor=actor, case_id=case_id, changes=json_body(), expected_version=if_match())
-    return _case(session, actor, case_id)
+    return case_after_commit(actor, case_id)
 
 
 @endpoint("POST", "/cases/<int:case_id>/materials", summary="上传送审材料（multipart：file、kind、title）",
@@ -88,12 +92,12 @@ def upload_material(session: Session, actor: User, case_id: int) -> dict[str, An
 
 
 @endpoint("POST", "/cases/<int:case_id>/submit", summary="报送（或修改后重新报送）法制审核（承办人员）",
-          body=SubmitIn, response=CaseOut, errors=WRITE_ERRORS, roles=("handler",),
+          body=SubmitIn, body_optional=True, response=CaseOut, errors=WRITE_ERRORS, roles=("handler",),
           description="A major case goes to in_review, a case that is not major to awaiting_approval; after an "
                       "opinion whose replies were all accepted this resubmits the (edited) draft. Submitting is "
                       "the handler's attestation that the materials are true, accurate and complete: `attest` "
                       "defaults to true and false is refused. Missing required materials → 422 with details.missing.")
-def submit(session: Session, actor: User, case_id: int) -> dict[str, Any]:
+def submit(session: Session, actor: User, case_id: int) -> Render:
     task = case_task_in_scope(session, actor, case_id)
     body = parse_body(SubmitIn, optional=True)
     if task == "resubmit":
@@ -101,5 +105,5 @@ def submit(session: Session, actor: User, case_id: int) -> dict[str, Any]:
                                 expected_version=if_match())
     else:
         case_ops.submit_case(session, actor=actor, case_id=case_id, attest=body.attest, expected_version=if_match())
-    return _case(session, actor, case_id)
+    return case_after_commit(actor, case_id)
 

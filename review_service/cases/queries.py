@@ -93,11 +93,17 @@ def _tasks(session: Session, case: Case, people: dict[int, dict[str, str]]) -> l
 def case_view(session: Session, case: Case) -> dict[str, Any]:
     """The case as ``GET /api/v1/cases/{id}`` shows it (API.md)."""
     classification = latest_classification(session, case)
-    reviews = list(session.scalars(select(Review).where(Review.case_id == case.id).order_by(Review.round)))
-    replies = list(session.scalars(select(Reply).where(Reply.case_id == case.id).order_by(Reply.id)))
+    # ``round`` counts the opinions given: before the first one there is no review, reply or coordination
+    # to read, and only a decided case has a decision (reads of a fresh case stay at four queries)
+    reviewed = case.round > 0
+    reviews = list(session.scalars(select(Review).where(Review.case_id == case.id).order_by(Review.round))
+                   ) if reviewed else []
+    replies = list(session.scalars(select(Reply).where(Reply.case_id == case.id).order_by(Reply.id))
+                   ) if reviewed else []
     coordinations = list(session.scalars(select(Coordination).where(Coordination.case_id == case.id)
-                                         .order_by(Coordination.id)))
-    decision = session.scalars(select(Decision).where(Decision.case_id == case.id)).first()
+                                         .order_by(Coordination.id))) if reviewed else []
+    decision = session.scalars(select(Decision).where(Decision.case_id == case.id)).first(
+    ) if case.status == "decided" else None
     materials = list(session.scalars(select(Material).where(Material.case_id == case.id).order_by(Material.id)))
     people = _users(session, {case.handler_id, *(r.reviewer_id for r in reviews),
                               *([case.reviewer_id] if case.reviewer_id else [])})

@@ -81,7 +81,8 @@ def login(transaction: Transaction, *, username: str, password: str,
         if correct:
             user.failed_logins = 0
             user.locked_until = None
-            return issue_token(session, actor=user, user=user, lifetime=lifetime)
+            # actor None: issue_token records an acting user in the admin role; the payload names the user
+            return issue_token(session, actor=None, user=user, lifetime=lifetime)
         user.failed_logins += 1
         failures = user.failed_logins
         payload: dict[str, Any] = {"user_id": user.id, "username": user.username, "failures": failures}

@@ -1,0 +1,22 @@
+"""``/api/v1``: the JSON API. Views only parse, authorize and call one operation (DESIGN.md §5).
+
+:func:`init_app` imports the view modules (an explicit list), registers the
+blueprint and the error envelope.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from review_service.api.edge import EXTENSION, api, register_error_handlers
+
+
+def init_app(app: Flask) -> None:
+    """Register ``/api/v1`` on ``app`` (its views are imported here, once)."""
+    from review_service.api import account, actions, cases, openapi  # noqa: F401  (the views register themselves)
+
+    app.register_blueprint(api)
+    register_error_handlers(app)
+
+
+__all__ = ["EXTENSION", "init_app"]

@@ -1,0 +1,50 @@
+"""The production WSGI server: gunicorn with sync workers, each opening its own runtime.
+
+Sync workers were chosen by measurement: threaded servers (gthread, waitress) gave
+SQLite write p99 tails of 190–500 ms, sync worker processes 17–70 ms (README,
+``bench/http.py``). Each worker builds the app after the fork, so no database
+connection is ever shared between processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+
+def default_workers(database_url: str = "") -> int:
+    """Workers by measurement (``bench/http.py``): on SQLite one per core plus one, since writers take
+    turns anyway and more processes only lengthen the write tail; on PostgreSQL two per core plus one.
+    At most eight (each worker holds one database connection at a time)."""
+    cores = multiprocessing.cpu_count()
+    return min(cores + 1 if database_url.startswith("sqlite") else 2 * cores + 1, 8)
+
+
+class Server(BaseApplication):  # type: ignore[misc]
+    """gunicorn, configured in code (no gunicorn.conf.py is read)."""
+
+    def __init__(self, options: dict[str, Any], config: dict[str, Any] | None = None) -> None:
+        self.options = options
+        self.app_config = config
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings and value is not None:
+                self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from review_service import create_app
+
+        return create_app(self.app_config)
+
+
+def serve(host: str = "127.0.0.1", port: int = 5000, workers: int | None = None,
+          config: dict[str, Any] | None = None, **options: Any) -> None:
+    """Run the service until stopped (SIGTERM / Ctrl-C)."""
+    settings = {"bind": f"{host}:{port}", "workers": workers or default_workers(), "worker_class": "sync",
+                "timeout": 60, "graceful_timeout": 10, "keepalive": 5, "accesslog": None, "errorlog": "-",
+                "loglevel": "warning", "proc_name": "review-service", **options}
+    Server(settings, config).run()
