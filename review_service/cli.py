@@ -121,6 +121,19 @@ def cmd_catalog_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calendar_load(args: argparse.Namespace) -> int:
+    from review_service.calendar.operations import load_calendar_year
+    from review_service.calendar.yearfile import read_year_file
+
+    texts = [(path, read_year_file(path)) for path in args.files]
+    runtime = _runtime()
+    with runtime.transaction() as session:
+        rows = [load_calendar_year(session, actor=None, text=text, filename=path) for path, text in texts]
+        lines = [f"{row.year} 年节假日安排已载入（第 {row.version} 版）" for row in rows]
+    print("\n".join(lines))
+    return 0
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from review_service.audit.verify import verify_chain
 
@@ -188,6 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
     load = catalog.add_parser("load", help="校验并载入目录清单")
     load.add_argument("files", nargs="+")
     load.set_defaults(func=cmd_catalog_load)
+
+    calendar = sub.add_parser("calendar", help="工作日历").add_subparsers(dest="calendar_command", required=True)
+    calendar_load = calendar.add_parser("load", help="载入国务院公布的某年节假日安排文件")
+    calendar_load.add_argument("files", nargs="+")
+    calendar_load.set_defaults(func=cmd_calendar_load)
 
     audit = sub.add_parser("audit", help="审计日志").add_subparsers(dest="audit_command", required=True)
     audit.add_parser("verify", help="校验审计日志哈希链").set_defaults(func=cmd_audit_verify)

@@ -72,3 +72,15 @@ def test_audit_verify_names_the_tampered_event(cli_env: Path, capsys: pytest.Cap
     capsys.readouterr()
     assert main(["audit", "verify"]) == 1
     assert "第 2 条" in capsys.readouterr().out
+
+
+def test_calendar_load(cli_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parent / "calendar" / "data" / "2027-example.yaml"
+    assert main(["calendar", "load", str(example)]) == 0
+    assert "2027 年节假日安排已载入（第 1 版）" in capsys.readouterr().out
+    assert main(["calendar", "load", str(example)]) == 1  # the same text again changes nothing
+    assert "conflict" in capsys.readouterr().err
+    broken = tmp_path / "2028.yaml"
+    broken.write_text("year: 2028\nholidays: [{name: 元旦, from: 2028-01-03, to: 2028-01-01}]\n", encoding="utf-8")
+    assert main(["calendar", "load", str(broken)]) == 1
+    assert f"{broken}:" in capsys.readouterr().err
