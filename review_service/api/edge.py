@@ -22,8 +22,8 @@ from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from review_service.cases.schemas import parse_input
-from review_service.core.errors import BadRequest, Conflict, Invalid, ServiceError
-from review_service.organization.auth import Unauthenticated, authenticate_token
+from review_service.core.errors import BadRequest, Conflict, Invalid, ServiceError, Unauthenticated
+from review_service.organization.auth import authenticate_token
 from review_service.organization.models import User
 from review_service.runtime import Runtime
 

@@ -25,6 +25,13 @@ class BadRequest(ServiceError):
     http_status = 400
 
 
+class Unauthenticated(ServiceError):
+    """No valid credentials (401); ``details`` may hold ``locked_until``."""
+
+    code = "unauthenticated"
+    http_status = 401
+
+
 class Forbidden(ServiceError):
     """Role, scope or separation of duties; ``details['rule']`` names the rule."""
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from review_service.core import signals
 from review_service.core.clock import BEIJING, as_utc, utcnow
-from review_service.core.errors import Invalid, NotFound, ServiceError
+from review_service.core.errors import Invalid, NotFound, Unauthenticated
 from review_service.core.permissions import require_role
 from review_service.organization.models import ApiToken, User
 from review_service.organization.operations import TOKEN_LIFETIME, issue_token
@@ -32,13 +32,6 @@ LOCK_DURATION = timedelta(minutes=30)
 _DUMMY_HASH = hash_password("Dummy@password-for-timing")  # unknown users cost as much as known ones
 
 Transaction = Callable[[], AbstractContextManager[Session]]
-
-
-class Unauthenticated(ServiceError):
-    """No valid credentials (401); ``details`` may hold ``locked_until``."""
-
-    code = "unauthenticated"
-    http_status = 401
 
 
 def token_digest(token: str) -> str:

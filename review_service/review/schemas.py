@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,7 +27,7 @@ class OpinionIn(BaseModel):
     points: dict[str, PointIn]
     conclusion: Literal["approve", "amend", "reject"]
     summary: str = Field(default="", max_length=20_000)
-    advisor_ids: list[int] = Field(default_factory=list, max_length=20)
+    advisor_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(default_factory=list, max_length=20)
 
 
 def parse_opinion(data: Any) -> OpinionIn:
