@@ -135,16 +135,35 @@ def cmd_calendar_load(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from review_service.audit.checkpoint_check import check_latest_checkpoint
     from review_service.audit.verify import verify_chain
 
     runtime = _runtime()
     with runtime.reading() as session:  # a snapshot: verifying never blocks the writers
         result = verify_chain(session)
-    if result.ok:
-        print(f"审计日志完整：共 {result.events} 条事件，校验通过")
-        return 0
-    print(f"审计日志校验失败：第 {result.first_bad_seq} 条事件 {result.reason}")
-    return 1
+        checkpoint = check_latest_checkpoint(session, runtime.instance_path) if result.ok else None
+    if not result.ok:
+        print(f"审计日志校验失败：第 {result.first_bad_seq} 条事件 {result.reason}")
+        return 1
+    assert checkpoint is not None
+    if not checkpoint.ok:
+        print(f"审计日志校验失败：{checkpoint.reason}")
+        return 1
+    print(f"审计日志完整：共 {result.events} 条事件，校验通过；{checkpoint.reason}")
+    return 0
+
+
+def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
+    from review_service.audit.checkpoint_check import log_origin
+    from review_service.audit.checkpoint_writer import write_checkpoint
+    from review_service.audit.checkpoints import load_or_create_signing_key
+
+    runtime = _runtime()
+    key = load_or_create_signing_key(runtime.instance_path)
+    with runtime.transaction() as session:
+        text = write_checkpoint(session, key=key, origin=log_origin()).text
+    print(text, end="")
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -208,7 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     calendar_load.set_defaults(func=cmd_calendar_load)
 
     audit = sub.add_parser("audit", help="审计日志").add_subparsers(dest="audit_command", required=True)
-    audit.add_parser("verify", help="校验审计日志哈希链").set_defaults(func=cmd_audit_verify)
+    audit.add_parser("verify", help="校验审计日志哈希链与最新签名检查点").set_defaults(func=cmd_audit_verify)
+    audit.add_parser("checkpoint", help="写入并打印一个签名检查点（C2SP tlog-checkpoint）").set_defaults(
+        func=cmd_audit_checkpoint)
     return parser
 
 

@@ -84,3 +84,21 @@ def test_calendar_load(cli_env: Path, capsys: pytest.CaptureFixture[str], tmp_pa
     broken.write_text("year: 2028\nholidays: [{name: 元旦, from: 2028-01-03, to: 2028-01-01}]\n", encoding="utf-8")
     assert main(["calendar", "load", str(broken)]) == 1
     assert f"{broken}:" in capsys.readouterr().err
+
+
+def test_checkpoint_catches_a_rewritten_or_truncated_log(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("甲局", "乙局", "丙局"):
+        assert main(["agency", "add", name]) == 0
+    capsys.readouterr()
+    assert main(["audit", "checkpoint"]) == 0
+    note = capsys.readouterr().out
+    assert note.startswith("review-service/audit-log\n3\n") and "\n\n— review-service/audit-log " in note
+    assert main(["audit", "verify"]) == 0
+    assert "与签名检查点一致" in capsys.readouterr().out
+    with sqlite3.connect(cli_env) as conn:  # cut the tail and move the head back: the chain alone still verifies
+        conn.execute("DROP TRIGGER audit_events_no_delete")
+        conn.execute("DELETE FROM audit_events WHERE seq = 3")
+        prev = conn.execute("SELECT hash FROM audit_events WHERE seq = 2").fetchone()[0]
+        conn.execute("UPDATE audit_head SET last_seq = 2, last_hash = ?", (prev,))
+    assert main(["audit", "verify"]) == 1
+    assert "截断" in capsys.readouterr().out
