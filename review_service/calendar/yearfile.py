@@ -29,7 +29,14 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from review_service.core.errors import Invalid
-from review_service.core.yaml_source import FileUnreadable, Path, YamlRefused, read_capped_text, read_document
+from review_service.core.yaml_source import (
+    FileUnreadable,
+    Path,
+    YamlRefused,
+    field_name,
+    read_capped_text,
+    read_document,
+)
 
 MAX_BYTES = 32 * 1024
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -191,17 +198,10 @@ def _check_rules(spec: YearSpec, filename: str, error: Any) -> None:
         listed.add(day)
 
 
-def _display(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "文件"
-
-
 def _message(item: Any) -> str:
     """A pydantic error in Chinese."""
     loc = tuple(item["loc"])
-    name = _display(loc)
+    name = field_name(loc, "文件")
     kind = item["type"]
     ctx = item.get("ctx") or {}
     given = item.get("input")

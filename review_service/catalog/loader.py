@@ -30,6 +30,7 @@ from review_service.core.yaml_source import (
     FileUnreadable,
     Path,
     YamlRefused,
+    field_name,
     read_capped_text,
     read_document,
 )
@@ -185,17 +186,10 @@ def _check_coverage(data: dict[str, Any], error: ErrorSink) -> None:
         error(("rules",), f"目录清单未覆盖指标（92）要求的审核类别：{names}")
 
 
-def _display(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "目录清单"
-
-
 def _message(item: Any) -> str:
     """A pydantic error in Chinese."""
     loc = tuple(item["loc"])
-    name = _display(loc)
+    name = field_name(loc, "目录清单")
     kind = item["type"]
     ctx = item.get("ctx") or {}
     if kind == "missing":

@@ -190,3 +190,11 @@ def read_capped_text(path: str | os.PathLike[str], max_bytes: int, what: str) ->
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FileUnreadable(data[: exc.start].count(b"\n") + 1, "文件不是 UTF-8 编码") from None
+
+
+def field_name(loc: tuple[Any, ...], whole: str) -> str:
+    """A pydantic error location as a person reads it in a hand-written file: ``rules[2].when``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or whole
