@@ -188,7 +188,9 @@ class DeadlineOut(BaseModel):
     met_at: str | None
 
 
-class CaseOut(BaseModel):
+class _CaseHead(BaseModel):
+    """What every case answer starts with (the full case and a list row)."""
+
     id: str
     version: int
     status: CaseStatus
@@ -196,6 +198,9 @@ class CaseOut(BaseModel):
     case_number: str | None
     agency: Ref
     decision_type: str
+
+
+class CaseOut(_CaseHead):
     handler: Ref | None
     classification: ClassificationOut | None
     draft: DraftOut | None
@@ -217,14 +222,7 @@ class CaseWithQuality(CaseOut):
     quality: list[Advice]
 
 
-class CaseSummary(BaseModel):
-    id: str
-    version: int
-    status: CaseStatus
-    title: str
-    case_number: str | None
-    agency: Ref
-    decision_type: str
+class CaseSummary(_CaseHead):
     major: bool | None
     round: int
     current_task: str | None
