@@ -36,6 +36,7 @@ from review_service.cases.storage import BlobStore  # noqa: E402
 from review_service.core.db import make_engine, make_session_factory, unit_of_work  # noqa: E402
 from review_service.core.migrate import upgrade_database  # noqa: E402
 from review_service.decisions.operations import approve_decision  # noqa: E402
+from review_service.documents.storage import bind_instance  # noqa: E402
 from review_service.replies.operations import reply_to_opinion, resubmit_case  # noqa: E402
 from review_service.review.operations import assign_reviewer, record_intake, submit_opinion  # noqa: E402
 from review_service.runtime import connect_receivers  # noqa: E402
@@ -44,8 +45,12 @@ from tests.fixtures.world import MAJOR_DRAFT, World, build_world, opinion, repli
 
 BPMN = ROOT / "workflows" / "bpmn" / "major_decision_review.bpmn"
 PROBLEM = ("facts_clear",)
+# The boundary timers on review and reply read their due times from task data (the service computes them
+# with the working-day calendar); the floor passes times far ahead so that, as in the service, none fires.
+FAR = "2099-01-01T00:00:00+00:00"
+TIMER_DATA = {key: FAR for key in ("review_remind_at", "review_due_at", "reply_remind_at", "reply_due_at")}
 ENGINE_STEPS: list[tuple[str, dict[str, Any]]] = [
-    ("draft", {"major": True, "signoff_required": False}),
+    ("draft", {"major": True, "signoff_required": False, **TIMER_DATA}),
     ("assign", {}),
     ("intake", {"materials_complete": True}),
     ("review", {"conclusion": "amend"}),
@@ -84,8 +89,10 @@ def engine_floor(n: int, *, spec_apart: bool) -> float:
 def _world(tmp: Path) -> World:
     url = f"sqlite:///{tmp / 'bench.sqlite3'}"
     upgrade_database(url)
-    factory = make_session_factory(make_engine(url))
-    connect_receivers()
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    connect_receivers(tmp)
+    bind_instance(engine, tmp)  # issued documents go to the temporary folder
     return build_world(lambda: unit_of_work(factory), BlobStore(tmp / "blobs"), settings={"round_cap": 50})
 
 

@@ -14,14 +14,14 @@ MULTIPART_SLACK = 1024 * 1024  # form fields and boundaries around an upload at 
 
 
 def create_app(config: dict[str, Any] | None = None) -> Any:
-    """The Flask application: configuration, the runtime (database, stored files, receivers), ``/api/v1``.
+    """The Flask application: configuration, the runtime (database, stored files, receivers), ``/api/v1``, the pages.
 
     ``config`` may hold ``INSTANCE_PATH`` and ``DATABASE_URL`` (otherwise the
     ``REVIEW_SERVICE_*`` environment variables), ``MAX_UPLOAD`` and any Flask setting.
     """
     from flask import Flask
 
-    from review_service import api
+    from review_service import api, web
     from review_service.runtime import open_runtime
 
     config = dict(config or {})
@@ -39,4 +39,5 @@ def create_app(config: dict[str, Any] | None = None) -> Any:
     app.config.update(config)
     app.extensions[api.EXTENSION] = runtime
     api.init_app(app)
+    web.init_app(app)  # the pages (after the API: their error pages hand /api/ errors to the API's envelope)
     return app

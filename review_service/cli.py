@@ -113,9 +113,14 @@ def cmd_catalog_load(args: argparse.Namespace) -> int:
         for line in errors:
             print(line)
         return 1
+    from review_service.core.progress import progress
+
     runtime = _runtime()
-    with runtime.transaction() as session:
-        loaded = [load_catalog(session, actor=None, text=p.read_text(encoding="utf-8"), filename=str(p)) for p in paths]
+    with runtime.transaction() as session, progress("载入目录清单", total=len(paths), unit="个文件") as bar:
+        loaded = []
+        for p in paths:
+            loaded.append(load_catalog(session, actor=None, text=p.read_text(encoding="utf-8"), filename=str(p)))
+            bar.advance()
         lines = [f"{row.catalog_id} v{row.version} 已加载" for row in loaded]
     print("\n".join(lines))
     return 0
@@ -136,12 +141,18 @@ def cmd_calendar_load(args: argparse.Namespace) -> int:
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from review_service.audit.checkpoint_check import check_latest_checkpoint
+    from review_service.audit.config import LABELS, configured_mismatch, recorded_algorithm
     from review_service.audit.verify import verify_chain
+    from review_service.core.progress import progress
 
     runtime = _runtime()
-    with runtime.reading() as session:  # a snapshot: verifying never blocks the writers
-        result = verify_chain(session)
-        checkpoint = check_latest_checkpoint(session, runtime.instance_path) if result.ok else None
+    with runtime.reading() as session, progress("校验审计日志", unit="条") as bar:  # a snapshot: never blocks writers
+        result = verify_chain(session, progress=bar.update)
+        checkpoint = (check_latest_checkpoint(session, runtime.instance_path, chain_verified=result.events,
+                                              progress=bar.update) if result.ok else None)
+        algorithm, mismatch = recorded_algorithm(session), configured_mismatch(session)
+    if mismatch:
+        print(f"注意：{mismatch}", file=sys.stderr)
     if not result.ok:
         print(f"审计日志校验失败：第 {result.first_bad_seq} 条事件 {result.reason}")
         return 1
@@ -149,7 +160,59 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     if not checkpoint.ok:
         print(f"审计日志校验失败：{checkpoint.reason}")
         return 1
-    print(f"审计日志完整：共 {result.events} 条事件，校验通过；{checkpoint.reason}")
+    print(f"审计日志完整：共 {result.events} 条事件，校验通过（{LABELS[algorithm]}）；{checkpoint.reason}")
+    return 0
+
+
+def cmd_audit_prove(args: argparse.Namespace) -> int:
+    import json
+
+    from review_service.audit.prove import NothingToProve, case_bundle, consistency_between
+
+    runtime = _runtime()
+    held = Path(args.checkpoint).read_text(encoding="utf-8") if args.checkpoint else None
+    with runtime.reading() as session:
+        try:
+            if args.consistency:
+                bundle = consistency_between(session, args.consistency[0], args.consistency[1])
+            elif args.case is not None:
+                bundle = case_bundle(session, args.case, checkpoint_text=held)
+            else:
+                raise CommandError("请给出 --case 案件编号，或 --consistency 旧检查点编号 新检查点编号")
+        except NothingToProve as error:
+            raise CommandError(str(error)) from None
+    print(json.dumps(bundle, ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_audit_check_proof(args: argparse.Namespace) -> int:
+    from review_service.audit import offline
+
+    argv = [args.proof, "--key", args.key, *(["--checkpoint", args.checkpoint] if args.checkpoint else [])]
+    return offline.main(argv)
+
+
+def cmd_audit_key(args: argparse.Namespace) -> int:
+    from review_service.audit.checkpoint_check import log_origin
+    from review_service.audit.checkpoints import load_or_create_signing_key, verifier_key
+
+    runtime = _runtime()
+    print(verifier_key(log_origin(), load_or_create_signing_key(runtime.instance_path).public_key()))
+    return 0
+
+
+def cmd_audit_grant(args: argparse.Namespace) -> int:
+    from sqlalchemy import text
+
+    from review_service.audit.ddl import postgres_app_role_sql
+
+    runtime = _runtime()
+    if runtime.engine.dialect.name != "postgresql":
+        raise CommandError("只有 PostgreSQL 需要设置应用角色的权限（SQLite 由触发器保护审计表）")
+    with runtime.engine.begin() as connection:
+        for statement in postgres_app_role_sql(args.role):
+            connection.execute(text(statement))
+    print(f"已为角色 {args.role} 设置权限：审计表只能读取和追加")
     return 0
 
 
@@ -163,6 +226,15 @@ def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
     with runtime.transaction() as session:
         text = write_checkpoint(session, key=key, origin=log_origin()).text
     print(text, end="")
+    return 0
+
+
+def cmd_tick(args: argparse.Namespace) -> int:
+    from review_service.deadlines.tick import tick
+
+    runtime = _runtime()  # connects the receivers and tells the audit checkpoints where the key lives
+    report = tick(runtime.transaction)
+    print(report.summary())
     return 0
 
 
@@ -183,6 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="创建或升级数据库").set_defaults(func=cmd_init)
     sub.add_parser("demo", help="载入演示数据").set_defaults(func=cmd_demo)
+    sub.add_parser("tick", help="触发到期定时器、发送期限提醒和邮件、写审计检查点（可多进程同时运行）").set_defaults(
+        func=cmd_tick)
     serve = sub.add_parser("serve", help="运行 Web 服务（gunicorn，同步工作进程）")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
@@ -230,6 +304,24 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_parser("verify", help="校验审计日志哈希链与最新签名检查点").set_defaults(func=cmd_audit_verify)
     audit.add_parser("checkpoint", help="写入并打印一个签名检查点（C2SP tlog-checkpoint）").set_defaults(
         func=cmd_audit_checkpoint)
+    prove = audit.add_parser("prove", help="导出案件事件的包含证明（或两个检查点间的一致性证明），JSON 输出到标准输出")
+    prove.add_argument("--case", type=int, help="案件编号")
+    prove.add_argument("--checkpoint", help="针对您持有的签名检查点文件生成证明（默认：最新检查点）")
+    prove.add_argument("--consistency", type=int, nargs=2, metavar=("OLD_ID", "NEW_ID"), help="两个检查点的编号")
+    prove.set_defaults(func=cmd_audit_prove)
+    check_proof = audit.add_parser("check-proof", help="离线核验证明文件（只需证明、检查点和验证公钥）")
+    check_proof.add_argument("proof")
+    check_proof.add_argument("--key", required=True, help="验证公钥文本，或 @文件")
+    check_proof.add_argument("--checkpoint", help="您持有的签名检查点文件")
+    check_proof.set_defaults(func=cmd_audit_check_proof)
+    audit.add_parser("key", help="打印检查点的验证公钥（交给外部核验方）").set_defaults(func=cmd_audit_key)
+    grant = audit.add_parser("grant", help="PostgreSQL：以表的属主身份设置应用角色的权限（审计表只读和追加）")
+    grant.add_argument("role")
+    grant.set_defaults(func=cmd_audit_grant)
+
+    from review_service.indicators.commands import add_commands as add_indicator_commands
+
+    add_indicator_commands(sub)
     return parser
 
 

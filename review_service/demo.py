@@ -125,7 +125,7 @@ def load_demo(runtime: Runtime) -> str:
     """Load the demo data set once (a second run changes nothing) and describe it."""
     with runtime.transaction() as session:
         if session.scalar(select(func.count()).select_from(User)):
-            return "演示数据已存在，未重复载入。"
+            return f"演示数据已存在，未重复载入。\n{_accounts()}"
     demo = _Demo(runtime)
     with runtime.transaction() as session:
         add_agency(session, actor=None, name="陕西省市场监督管理局", system="市场监管", region_code="610000")
@@ -142,8 +142,12 @@ def load_demo(runtime: Runtime) -> str:
     _load_cases(demo)
     with runtime.transaction() as session:
         cases = session.scalar(select(func.count()).select_from(Case))
-    accounts = "\n".join(f"  {u:<11} {n}（{'、'.join(r)}，{a}）" for u, n, a, r, _q, _s in USERS)
-    return f"演示数据已载入：4 个机关，{len(USERS)} 个用户，{cases} 件案件。\n演示账号（密码均为 {DEMO_PASSWORD}）：\n{accounts}"
+    return f"演示数据已载入：4 个机关，{len(USERS)} 个用户，{cases} 件案件。\n{_accounts()}"
+
+
+def _accounts() -> str:
+    lines = "\n".join(f"  {u:<11} {n}（{'、'.join(r)}，{a}）" for u, n, a, r, _q, _s in USERS)
+    return f"演示账号（密码均为 {DEMO_PASSWORD}）：\n{lines}"
 
 
 def _load_cases(demo: _Demo) -> None:
@@ -181,6 +185,7 @@ def _load_cases(demo: _Demo) -> None:
     demo.step(resubmit_case, "zhang.wei", case_id=decided, attest=True)
     demo.step(submit_opinion, "chen.jing", case_id=decided, data=_opinion("approve"))
     demo.step(approve_decision, "zhou.jun", case_id=decided, data={"approve": True, "comment": "同意审核意见，依法作出决定。"})
+    _publicity(demo, decided)
     minor = demo.submitted("zhang.wei", _draft("某个体户未亮照经营案（一般案件，已决定）", "西市监处〔2026〕210号",
                                                "individual", "2000.00", party="李某某",
                                                decision={"confiscation_amount": None}))
@@ -201,3 +206,21 @@ def _load_cases(demo: _Demo) -> None:
         "outcome": "reconsider", "reasoning": "承办机构援引的管辖依据成立，请审核机构重新审核。",
         "collective_discussion": {"date": "2026-10-20", "participants": ["周军", "吴刚", "赵敏"],
                                   "minutes": "经集体讨论，认为本局具有管辖权。"}})
+
+
+def _publicity(demo: _Demo, decided: int) -> None:
+    """Publication deadlines: one decision published; another published, then revoked (a withdraw task)."""
+    from review_service.core.clock import beijing_today, utcnow
+    from review_service.decisions.publicity import publish_decision, revoke_decision
+
+    demo.step(publish_decision, "zhang.wei", case_id=decided,
+              data={"url": "https://scjg.xa.gov.cn/xzcf/2026/209", "published_at": utcnow().isoformat()})
+    revoked = demo.to_review(_draft("某眼镜店计量器具违法案（决定已被复议撤销，待撤回公开）", "西市监处〔2026〕213号",
+                                    "organization", "110000.00"))
+    demo.step(submit_opinion, "chen.jing", case_id=revoked, data=_opinion("approve"))
+    demo.step(approve_decision, "zhou.jun", case_id=revoked, data={"approve": True, "comment": "同意。"})
+    demo.step(publish_decision, "zhang.wei", case_id=revoked,
+              data={"url": "https://scjg.xa.gov.cn/xzcf/2026/213", "published_at": utcnow().isoformat()})
+    demo.step(revoke_decision, "zhou.jun", case_id=revoked,
+              data={"reason": "revoked", "authority": "西安市人民政府（行政复议决定）",
+                    "date": beijing_today().isoformat()})

@@ -25,13 +25,22 @@ from review_service.core.db import (
     read_only_engine,
     unit_of_work,
 )
+from review_service.documents.storage import bind_instance
 
 
-def connect_receivers() -> None:
-    """Connect every in-transaction and post-commit receiver (an explicit list of domains)."""
+def connect_receivers(instance_path: Path | None = None) -> None:
+    """Connect every in-transaction and post-commit receiver (an explicit list of domains).
+
+    ``instance_path`` is where the audit checkpoints' signing key lives (none: no checkpoints are signed).
+    """
+    from review_service.accountability import receivers as accountability_receivers
     from review_service.audit import receivers as audit_receivers
+    from review_service.audit import schedule as audit_schedule
 
     audit_receivers.connect()
+    if instance_path is not None:
+        audit_schedule.configure(instance_path)
+    accountability_receivers.connect()
 
 
 def instance_path_from_env() -> Path:
@@ -83,7 +92,8 @@ def open_runtime(instance_path: Path | None = None, database_url: str | None = N
     path.mkdir(parents=True, exist_ok=True)
     url = database_url or env_database_url(path)
     engine = make_engine(url)
-    connect_receivers()
+    connect_receivers(path)
+    bind_instance(engine, path)  # documents issued inside operations are stored under this instance
     max_upload = int(os.environ.get("REVIEW_SERVICE_MAX_UPLOAD", DEFAULT_MAX_UPLOAD))
     return Runtime(instance_path=path, database_url=url, engine=engine, session_factory=make_session_factory(engine),
                    read_session_factory=make_session_factory(read_only_engine(engine)),

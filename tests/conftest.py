@@ -94,13 +94,16 @@ def is_postgres() -> bool:
 
 
 @pytest.fixture
-def world(uow: Callable[[], AbstractContextManager[Session]], tmp_path: Path):  # type: ignore[no-untyped-def]
+def world(uow: Callable[[], AbstractContextManager[Session]], engine: Engine,  # type: ignore[no-untyped-def]
+          tmp_path: Path):
     """An agency with a user for every role and the market-regulation catalog; receivers connected."""
     from review_service.cases.storage import BlobStore
+    from review_service.documents.storage import bind_instance
     from review_service.runtime import connect_receivers
     from tests.fixtures.world import build_world
 
     connect_receivers()
+    bind_instance(engine, tmp_path)  # issued documents go to this test's folder, not ./instance
     return build_world(uow, BlobStore(tmp_path / "blobs"))
 
 

@@ -13,7 +13,17 @@ from review_service.api.edge import EXTENSION, api, register_error_handlers
 
 def init_app(app: Flask) -> None:
     """Register ``/api/v1`` on ``app`` (its views are imported here, once)."""
-    from review_service.api import account, actions, cases, openapi  # noqa: F401  (the views register themselves)
+    from review_service.api import (  # noqa: F401  (the views register themselves)
+        account,
+        accountability,
+        actions,
+        audit,
+        cases,
+        documents,
+        indicators,
+        openapi,
+        publicity,
+    )
 
     app.register_blueprint(api)
     register_error_handlers(app)

@@ -76,15 +76,33 @@ def _refuse_admin_only(actor: User) -> None:
         raise Forbidden("系统管理员不能查阅审计日志（三权分立）。", rule="role", role="auditor")
 
 
-@endpoint("GET", "/audit/verify", summary="校验审计日志哈希链（监督人员、系统管理员）", response=VerifyOut,
-          errors=(401, 403), roles=("auditor", "admin"))
+@endpoint("GET", "/audit/verify", summary="校验审计日志哈希链与最新签名检查点（监督人员、系统管理员）",
+          response=VerifyOut, errors=(401, 403), roles=("auditor", "admin"),
+          description="Re-hashes every event (the first bad one is named), then checks the latest signed "
+                      "checkpoint: its signature, and that the log still extends it (truncation or a chain "
+                      "recomputed after an edit fails with reason_code checkpoint). checkpoint: the head (seq, "
+                      "hash) and the latest signed checkpoint (size, root, text) with the hash algorithm.")
 def audit_verify(session: Session, actor: User) -> dict[str, Any]:
+    from review_service.audit.checkpoint_check import check_latest_checkpoint
+    from review_service.audit.checkpoint_writer import latest_checkpoint
+    from review_service.audit.config import recorded_algorithm
+
     if not (actor.has_role("auditor") or actor.has_role("admin")):
         raise Forbidden(f"此操作需要“{ROLE_LABELS['auditor']}”角色。", rule="role", role="auditor")
     result = verify_chain(session)
     if not result.ok:
         return {"ok": False, "events": result.events, "first_bad_seq": result.first_bad_seq,
                 "reason": result.reason, "reason_code": result.reason_code}
+    signed = check_latest_checkpoint(session, runtime().instance_path, chain_verified=result.events)
     head = session.scalars(select(AuditHead).where(AuditHead.id == HEAD_ID)).first()
-    checkpoint = None if head is None else {"seq": head.last_seq, "hash": head.last_hash}
+    latest = latest_checkpoint(session)
+    checkpoint: dict[str, Any] = {"seq": head.last_seq if head else 0, "hash": head.last_hash if head else None,
+                                  "algorithm": recorded_algorithm(session), "signed": None}
+    if latest is not None:
+        checkpoint["signed"] = {"id": str(latest.id), "size": latest.size, "root": latest.root,
+                                "created_at": iso(latest.created_at), "text": latest.text,
+                                "ok": signed.ok, "reason": signed.reason}
+    if not signed.ok:
+        return {"ok": False, "events": result.events, "first_bad_seq": None, "reason": signed.reason,
+                "reason_code": "checkpoint", "checkpoint": checkpoint}
     return {"ok": True, "events": result.events, "checkpoint": checkpoint}

@@ -131,6 +131,7 @@ class TaskOut(BaseModel):
     candidates: list[str]
     due_date: str | None
     overdue: bool
+    provisional: bool = False
 
 
 class Advice(BaseModel):
@@ -186,6 +187,15 @@ class DeadlineOut(BaseModel):
     kind: str
     due_date: str
     met_at: str | None
+    provisional: bool = False
+    overdue: bool = False
+    state: Literal["open", "met", "cancelled"] = "open"
+    start_date: str | None = None
+    working_days: int | None = None
+    extended: bool = False
+    extension_reason: str | None = None
+    decision_limit: str | None = None
+    beyond_decision_limit: bool = False
 
 
 class _CaseHead(BaseModel):

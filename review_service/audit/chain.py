@@ -4,7 +4,8 @@ Each event is hashed over its canonical JSON (``core.canonical``), which include
 ``prev_hash``, so every event commits to the whole log before it. The stored
 canonical bytes are also the leaf data for the Merkle tree that comes later.
 The hash function is chosen by name from a small registry: SHA-256 by default,
-SM3 (国密) is registered by a later issue with :func:`register_hash`.
+SM3 (国密) is registered with :func:`register_hash` when the log's recorded hash is SM3
+(:mod:`review_service.audit.config`).
 """
 
 from __future__ import annotations

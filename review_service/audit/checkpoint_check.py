@@ -8,15 +8,25 @@ can (DESIGN.md §9). An exported checkpoint is the stronger witness; this checks
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from review_service.audit.checkpoint_writer import LogNotWhole, latest_checkpoint, log_leaves
-from review_service.audit.checkpoints import CheckpointError, SigningKeyError, load_signing_key, verifier_key
+from review_service.audit.checkpoints import (
+    CheckpointError,
+    SigningKeyError,
+    load_signing_key,
+    signed_chain_hash,
+    verifier_key,
+)
 from review_service.audit.checkpoints import verify_checkpoint as verify_signed
+from review_service.audit.config import recorded_algorithm
 from review_service.audit.merkle import CompactRange
+from review_service.audit.models import AuditEvent
 
 DEFAULT_ORIGIN = "review-service/audit-log"
 
@@ -33,8 +43,16 @@ class CheckpointCheck:
     reason: str
 
 
-def check_latest_checkpoint(session: Session, instance_path: Path) -> CheckpointCheck:
-    """Verify the latest checkpoint's signature and that the log's first ``size`` events still hash to its root."""
+def check_latest_checkpoint(session: Session, instance_path: Path, *, chain_verified: int | None = None,
+                            progress: Callable[[int, int], None] | None = None) -> CheckpointCheck:
+    """Verify the latest checkpoint's signature and that the log's first ``size`` events still match it.
+
+    ``chain_verified``: the number of events ``verify_chain`` has just found whole. When the
+    checkpoint signs the chain hash at its size (every checkpoint written since that line was
+    added does) and the chain is verified that far, one lookup settles it: the event at ``size``
+    must still have the signed hash (the chain links it to every event before). Otherwise the
+    Merkle root of the first ``size`` events is recomputed and compared.
+    """
     row = latest_checkpoint(session)
     if row is None:
         return CheckpointCheck(True, None, "尚无签名检查点")
@@ -43,9 +61,22 @@ def check_latest_checkpoint(session: Session, instance_path: Path) -> Checkpoint
         checkpoint = verify_signed(row.text, verifier_key(log_origin(), key.public_key()), origin=log_origin())
     except (CheckpointError, SigningKeyError) as error:
         return CheckpointCheck(False, row.size, f"检查点签名无效：{error}")
-    tree = CompactRange()
+    signed_hash = signed_chain_hash(checkpoint)
+    if signed_hash is not None and chain_verified is not None and checkpoint.size:
+        if chain_verified < checkpoint.size:
+            return CheckpointCheck(False, checkpoint.size, f"日志被截断：检查点覆盖 {checkpoint.size} 条事件，"
+                                                           f"现仅存 {chain_verified} 条")
+        stored = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == checkpoint.size))
+        if stored != signed_hash:
+            return CheckpointCheck(False, checkpoint.size,
+                                   f"前 {checkpoint.size} 条事件与签名检查点不一致（日志被改写）")
+        return CheckpointCheck(True, checkpoint.size, f"与签名检查点一致（前 {checkpoint.size} 条事件）")
+    tree = CompactRange(recorded_algorithm(session))
     try:
-        tree.extend(log_leaves(session, upto=checkpoint.size))
+        for leaf in log_leaves(session, upto=checkpoint.size):
+            tree.append(leaf)
+            if progress is not None and tree.size % 5000 == 0:
+                progress(tree.size, checkpoint.size)
     except LogNotWhole as missing:
         return CheckpointCheck(False, checkpoint.size, f"日志被截断：检查点覆盖 {checkpoint.size} 条事件，{missing}")
     if tree.size < checkpoint.size:

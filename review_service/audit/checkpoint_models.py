@@ -25,6 +25,9 @@ class AuditCheckpoint(Base):
     root: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The roots of the perfect subtrees covering the first ``size`` leaves (hex, comma-separated, largest
+    # first): the next checkpoint hashes only the events after this one (O(new events + log n)).
+    compact_range: Mapped[str | None] = mapped_column(Text)
 
     def __repr__(self) -> str:
         return f"<AuditCheckpoint {self.id} size={self.size} root={self.root[:12]}>"

@@ -16,9 +16,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review_service.audit.chain import DEFAULT_ALGORITHM
 from review_service.audit.checkpoint_models import AuditCheckpoint
-from review_service.audit.checkpoints import make_checkpoint
+from review_service.audit.checkpoints import chain_extension, make_checkpoint
+from review_service.audit.config import recorded_algorithm
 from review_service.audit.merkle import CompactRange
 from review_service.audit.models import HEAD_ID, AuditEvent, AuditHead
 from review_service.core.clock import utcnow
@@ -32,12 +32,14 @@ class LogNotWhole(RuntimeError):
     """The log has a gap or disagrees with its head: no checkpoint is signed over it."""
 
 
-def log_leaves(session: Session, *, upto: int | None = None, batch_size: int = BATCH_SIZE) -> Iterator[bytes]:
-    """The stored canonical bytes of events ``1..upto`` (all if ``None``) in seq order; ``LogNotWhole`` on a gap.
+def log_leaves(
+    session: Session, *, upto: int | None = None, batch_size: int = BATCH_SIZE, start: int = 1
+) -> Iterator[bytes]:
+    """The stored canonical bytes of events ``start..upto`` (to the end if ``None``) in seq order.
 
-    Only ``seq`` and ``canonical`` are read, as plain rows, never ORM objects.
+    ``LogNotWhole`` on a gap. Only ``seq`` and ``canonical`` are read, as plain rows, never ORM objects.
     """
-    expected = 1
+    expected = start
     while True:
         stmt = (
             select(_EVENTS.c.seq, _EVENTS.c.canonical)
@@ -59,36 +61,71 @@ def log_leaves(session: Session, *, upto: int | None = None, batch_size: int = B
             expected += 1
 
 
-def tree_head(session: Session, *, algorithm: str = DEFAULT_ALGORITHM) -> tuple[int, bytes]:
-    """``(size, root)`` of the Merkle tree over the log up to its head; ``LogNotWhole`` if it is not whole.
+def _resume_point(session: Session, size: int, algorithm: str) -> CompactRange:
+    """The compact range of the latest checkpoint at or below ``size`` whose stored range matches its root.
+
+    Starting there, a checkpoint hashes only the events written since; a stored range that does not
+    lead to its own signed root is ignored (the tree is then rebuilt from the first event).
+    """
+    rows = session.execute(
+        select(AuditCheckpoint.size, AuditCheckpoint.root, AuditCheckpoint.compact_range)
+        .where(AuditCheckpoint.size <= size, AuditCheckpoint.compact_range.is_not(None))
+        .order_by(AuditCheckpoint.id.desc()).limit(1)
+    ).first()
+    if rows is not None:
+        try:
+            hashes = [bytes.fromhex(h) for h in rows.compact_range.split(",") if h]
+            compact = CompactRange.restore(rows.size, hashes, algorithm)
+        except ValueError:
+            compact = None
+        if compact is not None and compact.root().hex() == rows.root:
+            return compact
+    return CompactRange(algorithm)
+
+
+def log_tree(session: Session, *, algorithm: str | None = None) -> CompactRange:
+    """The compact range of the log up to its head; ``LogNotWhole`` if the log is not whole.
 
     The head is read first and bounds the scan: on PostgreSQL events appended
     meanwhile are left to the next checkpoint (each commits with its head update).
+    Only the events after the latest checkpoint are read and hashed.
     """
+    algorithm = algorithm or recorded_algorithm(session)
     head = session.execute(select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.id == HEAD_ID)).one_or_none()
     if head is None:  # no head row: only an empty log may lack it
         if session.scalar(select(_EVENTS.c.seq).limit(1)) is not None:
             raise LogNotWhole("审计日志有事件却没有头记录")
-        return 0, CompactRange(algorithm).root()
+        return CompactRange(algorithm)
     size, head_hash = int(head.last_seq), str(head.last_hash)
-    compact = CompactRange(algorithm)
-    compact.extend(log_leaves(session, upto=size))
+    compact = _resume_point(session, size, algorithm)
+    compact.extend(log_leaves(session, start=compact.size + 1, upto=size))
     if size and session.scalar(select(_EVENTS.c.hash).where(_EVENTS.c.seq == size)) != head_hash:
         raise LogNotWhole(f"审计日志头记录与第 {size} 号事件不符")
-    return size, compact.root()
+    return compact
+
+
+def tree_head(session: Session, *, algorithm: str | None = None) -> tuple[int, bytes]:
+    """``(size, root)`` of the Merkle tree over the log up to its head; ``LogNotWhole`` if it is not whole."""
+    compact = log_tree(session, algorithm=algorithm)
+    return compact.size, compact.root()
 
 
 def write_checkpoint(
-    session: Session, *, key: Ed25519PrivateKey, origin: str, algorithm: str = DEFAULT_ALGORITHM
+    session: Session, *, key: Ed25519PrivateKey, origin: str, algorithm: str | None = None
 ) -> AuditCheckpoint:
     """Sign a checkpoint of the log as it stands and store it (flushed, not committed); return the row.
 
     ``origin`` names the log (e.g. ``review-service.example/agency-12``) and is
     also the key name on the signature line.
     """
-    size, root = tree_head(session, algorithm=algorithm)
+    compact = log_tree(session, algorithm=algorithm)
+    size, root = compact.size, compact.root()
+    last_hash = session.scalar(select(_EVENTS.c.hash).where(_EVENTS.c.seq == size)) if size else None
+    extensions = (chain_extension(last_hash),) if last_hash else ()
     row = AuditCheckpoint(
-        size=size, root=root.hex(), text=make_checkpoint(origin, size, root, key), created_at=utcnow()
+        size=size, root=root.hex(), text=make_checkpoint(origin, size, root, key, extensions=extensions),
+        created_at=utcnow(),
+        compact_range=",".join(h.hex() for h in compact.hashes),
     )
     session.add(row)
     session.flush()

@@ -86,3 +86,35 @@ def postgres_grants_sql(app_role: str) -> list[str]:
         f"GRANT SELECT, INSERT ON TABLE audit_events TO {role}",
         f"GRANT SELECT, INSERT, UPDATE ON TABLE audit_head TO {role}",
     ]
+
+
+# Records the application only ever appends: the audit log, its checkpoints and the hash it was started with.
+AUDIT_RECORD_TABLES = ("audit_events", "audit_checkpoints", "audit_settings")
+
+
+def postgres_app_role_sql(app_role: str, schema: str = "public") -> list[str]:
+    """The whole privilege set-up of the application's role, run by the tables' owner.
+
+    ``app_role`` may use the schema, read and write every table (and the
+    tables later migrations create, through default privileges), use the
+    sequences — and only SELECT and INSERT the audit records
+    (:data:`AUDIT_RECORD_TABLES`): no UPDATE, DELETE or TRUNCATE, and as it
+    owns nothing it cannot drop the triggers or grant itself more.
+    """
+    if not _ROLE_NAME.match(app_role) or not _ROLE_NAME.match(schema):
+        raise ValueError(f"not a plain PostgreSQL role or schema name: {app_role!r} / {schema!r}")
+    role, space = '"' + app_role + '"', '"' + schema + '"'
+    statements = [
+        f"GRANT USAGE ON SCHEMA {space} TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {space} TO {role}",
+        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {space} TO {role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {space} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {space} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {role}",
+    ]
+    for table in AUDIT_RECORD_TABLES:
+        statements += [
+            f"REVOKE UPDATE, DELETE, TRUNCATE ON TABLE {space}.{table} FROM PUBLIC",
+            f"REVOKE UPDATE, DELETE, TRUNCATE ON TABLE {space}.{table} FROM {role}",
+        ]
+    statements.append(f"GRANT SELECT, INSERT, UPDATE ON TABLE {space}.audit_head TO {role}")
+    return statements

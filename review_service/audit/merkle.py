@@ -77,6 +77,25 @@ class CompactRange:
         self._stack: list[bytes] = []  # one hash per 1-bit of size, largest subtree first
         self.size = 0
 
+    @classmethod
+    def restore(cls, size: int, hashes: Sequence[bytes], algorithm: str = DEFAULT_ALGORITHM) -> CompactRange:
+        """The compact range of ``size`` leaves from its subtree roots (:attr:`hashes`, largest first).
+
+        ``ValueError`` unless there is exactly one hash per 1-bit of ``size``.
+        """
+        if size < 0 or len(hashes) != bin(size).count("1"):
+            raise ValueError(f"a compact range of {size} leaves has {bin(max(size, 0)).count('1')} hashes, "
+                             f"not {len(hashes)}")
+        compact = cls(algorithm)
+        compact._stack = list(hashes)
+        compact.size = size
+        return compact
+
+    @property
+    def hashes(self) -> list[bytes]:
+        """The subtree roots, largest (leftmost) first: with :attr:`size`, all that is needed to go on."""
+        return list(self._stack)
+
     def append(self, leaf: bytes) -> None:
         """Add the next leaf (its data, not its hash)."""
         self.append_hash(self._digest(LEAF_PREFIX + leaf))

@@ -66,3 +66,22 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_seq: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditSettings(Base):
+    """The single row (``id = 1``) recording the hash the log was started with (``sha256`` or ``sm3``).
+
+    Written once, when the first event is appended (or by the migration for a log that already
+    has events), and immutable after: ``verify`` and the checkpoints read it, so changing the
+    configuration later cannot make an SM3 log be checked with SHA-256 or the other way round.
+    """
+
+    __tablename__ = "audit_settings"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("hash_algorithm IN ('sha256','sm3')", name="hash_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hash_algorithm: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

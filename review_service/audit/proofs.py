@@ -149,3 +149,30 @@ def verify_case_proof_bundle(bundle: Mapping[str, Any], verifier_key: Verifier |
     except (KeyError, TypeError, ValueError, binascii.Error) as exc:
         return False, f"证明文件格式有误：{exc}"
     return verify_case_inclusion(events, proofs, checkpoint, algorithm=algorithm)
+
+
+CONSISTENCY_FORMAT = "review-service/audit-consistency/v1"
+
+
+def consistency_bundle(old_text: str, new_text: str, proof: Sequence[bytes], *,
+                       algorithm: str = DEFAULT_ALGORITHM) -> dict[str, Any]:
+    """A JSON-able bundle: two signed checkpoints and the proof that the later log extends the earlier."""
+    return {"format": CONSISTENCY_FORMAT, "algorithm": algorithm, "old": old_text, "new": new_text,
+            "proof": [_b64(h) for h in proof]}
+
+
+def verify_consistency_bundle(bundle: Mapping[str, Any], verifier_key: Verifier | str) -> Result:
+    """Verify a :func:`consistency_bundle`: both signatures, then the consistency proof."""
+    try:
+        if bundle.get("format") != CONSISTENCY_FORMAT:
+            return False, "不是审计一致性证明文件"
+        algorithm = str(bundle.get("algorithm", DEFAULT_ALGORITHM))
+        digest_function(algorithm)
+        old = verify_checkpoint(bundle["old"], verifier_key)
+        new = verify_checkpoint(bundle["new"], verifier_key)
+        proof = [base64.b64decode(h, validate=True) for h in bundle["proof"]]
+    except CheckpointError as exc:
+        return False, f"检查点无效：{exc}"
+    except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+        return False, f"证明文件格式有误：{exc}"
+    return verify_checkpoint_consistency(old, new, proof, algorithm=algorithm)

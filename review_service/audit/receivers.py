@@ -9,14 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from review_service.audit.config import log_algorithm
+from review_service.audit.schedule import checkpoint_after_append
 from review_service.audit.writer import append_event
 from review_service.core import signals
 
 
 def _record_action(sender: str, **kwargs: Any) -> str:
-    """Write the audit event of action ``sender`` in the action's own session; report it audited."""
-    append_event(
-        kwargs["session"],
+    """Write the audit event of action ``sender`` in the action's own session; report it audited.
+
+    A decision, or every N-th event, is followed by a signed checkpoint in the same transaction
+    (:mod:`review_service.audit.schedule`).
+    """
+    session = kwargs["session"]
+    event = append_event(
+        session,
         action=sender,
         actor=kwargs.get("actor"),
         role=kwargs["role"],
@@ -24,7 +31,9 @@ def _record_action(sender: str, **kwargs: Any) -> str:
         case_id=kwargs.get("case_id"),
         payload=kwargs.get("payload") or {},
         outcome=kwargs.get("outcome", "ok"),
+        algorithm=log_algorithm(session),
     )
+    checkpoint_after_append(session, action=sender, seq=event.seq)
     return signals.AUDITED
 
 

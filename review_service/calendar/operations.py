@@ -37,7 +37,7 @@ def load_calendar_year(session: Session, *, actor: Any, text: str, filename: str
     file, listing every fault as ``file:line: reason``, :class:`~review_service.core.errors.Forbidden`
     for a user who is not an admin, and :class:`~review_service.core.errors.Conflict` (409) when
     the text equals the year's latest version or another process loaded the year at the same time.
-    Callers recompute the open deadlines of the year afterwards (DESIGN.md §8).
+    Every open provisional deadline is then recomputed (``deadline_recomputed``, DESIGN.md §8).
     """
     if actor is not None:
         require_role(actor, "admin")
@@ -75,4 +75,8 @@ def load_calendar_year(session: Session, *, actor: Any, text: str, filename: str
             "workdays": [day.isoformat() for day in spec.workdays],
         },
     )
+    # Every open deadline counted on guessed weekdays is counted again on the loaded year (§8).
+    from review_service.deadlines.operations import recompute_provisional
+
+    recompute_provisional(session, actor=actor, reason=f"calendar_year_loaded:{spec.year}:v{version}")
     return row

@@ -131,8 +131,11 @@ class CaseFlow:
 
     def complete(self, kind: str, data: dict[str, Any], *, actor: Any, role: str) -> None:
         """Complete the ready task ``kind`` with routing ``data``; save state and move the case on."""
+        from review_service.deadlines import tracking  # deadlines import the case models
+
         task = self.require_task(kind)
-        self.run.complete(task.id, data)
+        timed = tracking.before_step(self.session, self.case, kind, data)  # the timers' due times
+        self.run.complete(task.id, {**data, **timed.values})
         store.save(self.session, self.row, self.run)
         if self.run.continued:
             signals.emit(
@@ -148,6 +151,7 @@ class CaseFlow:
         self.record_current_task()
         self.case.version += 1
         self.case.updated_at = utcnow()
+        tracking.after_step(self.session, self.case, self.run, timed, completed=kind, actor=actor, role=role)
 
     def record_current_task(self) -> None:
         """Keep the waiting task on the case row (our process waits on at most one user task)."""

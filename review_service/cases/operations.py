@@ -18,6 +18,7 @@ from review_service.core import signals
 from review_service.core.canonical import canonical_json, sha256_hex
 from review_service.core.errors import Invalid, TooLarge
 from review_service.core.permissions import require_not_in, require_role
+from review_service.core.records import insert_record
 from review_service.organization.models import User
 from review_service.organization.settings import MATERIAL_KIND_LABELS, agency_settings
 
@@ -37,8 +38,7 @@ def _add_draft_version(session: Session, case: Case, draft: DraftIn, actor: User
     number = (session.scalar(_LAST_DRAFT_VERSION, {"case_id": case.id}) or 0) + 1
     version = DraftVersion(case_id=case.id, version=number, content=content,
                            sha256=sha256_hex(content.encode("utf-8")), created_by=actor.id)
-    session.add(version)
-    session.flush()
+    insert_record(session, version)
     case.current_draft_id = version.id
     case.title = draft.title
     case.case_number = draft.case_number
@@ -157,8 +157,7 @@ def submit_case(session: Session, *, actor: User, case_id: int, attest: bool,
     submission = Submission(case_id=case.id, draft_version_id=draft.id, draft_sha256=draft.sha256,
                             round=case.round, kind="submit", submitted_by=actor.id, attested=True,
                             attestation=ATTESTATION)
-    session.add(submission)
-    session.flush()
+    insert_record(session, submission)
     flow.complete("draft", {"major": classification.major, "signoff_required": settings.signoff_required},
                   actor=actor, role="handler")
     _emit(session, "case_submitted", case, actor, "handler",

@@ -73,8 +73,12 @@ def _users(session: Session, ids: set[int]) -> dict[int, dict[str, str]]:
 
 def _tasks(session: Session, case: Case, people: dict[int, dict[str, str]]) -> list[dict[str, Any]]:
     kind = case.current_task
-    if kind is None:
-        return []
+    if kind is None:  # after the process: the publish / withdraw tasks, if any
+        from review_service.deadlines.queries import due_fields, open_by_case
+
+        return [{"id": f"{d.kind}-{d.id}", "kind": d.kind, "assignee": people.get(case.handler_id),
+                 "candidates": [], **due_fields(d)}
+                for (_case_id, _kind), d in open_by_case(session, [case.id]).items()]
     assignee: int | None = None
     candidates: list[int] = []
     if kind in HANDLER_TASKS:
@@ -85,9 +89,12 @@ def _tasks(session: Session, case: Case, people: dict[int, dict[str, str]]) -> l
         candidates = role_holders(session, case.agency_id, ROLE_OF_TASK[kind])
         if kind in ("coordinate", "approve"):
             candidates = [uid for uid in candidates if uid not in (case.handler_id, case.reviewer_id)]
+    from review_service.deadlines.queries import due_fields, open_by_case
+
+    deadline = open_by_case(session, [case.id]).get((case.id, kind))
     return [{"id": case.current_task_id, "kind": kind,
              "assignee": people.get(assignee) if assignee is not None else None,
-             "candidates": [str(uid) for uid in candidates], "due_date": None, "overdue": False}]
+             "candidates": [str(uid) for uid in candidates], **due_fields(deadline)}]
 
 
 def case_view(session: Session, case: Case) -> dict[str, Any]:
@@ -140,10 +147,16 @@ def case_view(session: Session, case: Case) -> dict[str, Any]:
                        "sha256": m.sha256, "size": m.size, "uploaded_at": iso(m.uploaded_at)} for m in materials],
         "decision": None if decision is None else {"number": decision.number, "decided_at": iso(decision.decided_at),
                                                    "draft_sha256": decision.draft_sha256},
-        "deadlines": [],
+        "deadlines": _deadlines(session, case),
         "created_at": iso(case.created_at),
         "updated_at": iso(case.updated_at),
     }
+
+
+def _deadlines(session: Session, case: Case) -> list[dict[str, Any]]:
+    from review_service.deadlines.queries import case_deadlines, deadline_view
+
+    return [deadline_view(deadline) for deadline in case_deadlines(session, case.id)]
 
 
 def case_summary(case: Case) -> dict[str, Any]:
@@ -189,11 +202,15 @@ def open_tasks(session: Session, actor: User) -> list[dict[str, Any]]:
     if "head" in roles:
         mine.append(and_(Case.current_task.in_(("coordinate", "approve")), Case.handler_id != actor.id,
                          or_(Case.reviewer_id.is_(None), Case.reviewer_id != actor.id)))
+    from review_service.deadlines.queries import due_fields, open_by_case, publicity_tasks
+
     if not mine:
-        return []
+        return publicity_tasks(session, actor)
     stmt = (select(Case.id, Case.title, Case.status, Case.current_task, Case.current_task_id)
             .where(Case.agency_id == actor.agency_id, Case.current_task.is_not(None), or_(*mine))
             .order_by(Case.id))
+    rows = list(session.execute(stmt))
+    due = open_by_case(session, [row.id for row in rows if row.current_task in ("review", "reply")])
     return [{"id": row.current_task_id, "case_id": str(row.id), "kind": row.current_task, "title": row.title,
-             "status": row.status, "due_date": None, "overdue": False, "provisional": False}
-            for row in session.execute(stmt)]
+             "status": row.status, **due_fields(due.get((row.id, row.current_task)))}
+            for row in rows] + publicity_tasks(session, actor)

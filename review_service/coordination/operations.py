@@ -15,6 +15,8 @@ from review_service.coordination.models import Coordination
 from review_service.coordination.schemas import CoordinationIn
 from review_service.core import signals
 from review_service.core.permissions import require_role
+from review_service.core.records import insert_record
+from review_service.documents.operations import issue_coordination
 from review_service.organization.models import User
 from review_service.replies.models import Reply
 
@@ -37,8 +39,7 @@ def coordinate(session: Session, *, actor: User, case_id: int, data: Any,
                           reasoning=coordination_in.reasoning,
                           collective_discussion=discussion.model_dump(mode="json") if discussion else None,
                           head_id=actor.id)
-    session.add(record)
-    session.flush()
+    insert_record(session, record)
     case.rounds_since_coordination = 0
     flow.complete("coordinate", {"outcome": coordination_in.outcome}, actor=actor, role="head")
     signals.emit("case_coordinated", session=session, actor=actor, role="head", agency_id=case.agency_id,
@@ -46,4 +47,5 @@ def coordinate(session: Session, *, actor: User, case_id: int, data: Any,
                  payload={"coordination_id": record.id, "round": case.round, "reason": reason,
                           "outcome": coordination_in.outcome, "collective_discussion": discussion is not None,
                           "status": case.status})
+    issue_coordination(session, case=case, record=record, actor=actor)
     return case, record

@@ -18,8 +18,5 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade_database(url: str) -> None:
-    """Apply every migration up to the heads; a new database is created from nothing.
-
-    ``heads``: domains may branch from the same parent revision until a merge revision joins them.
-    """
-    command.upgrade(alembic_config(url), "heads")
+    """Apply every migration up to head; a new database is created from nothing."""
+    command.upgrade(alembic_config(url), "head")

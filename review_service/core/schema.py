@@ -21,13 +21,19 @@ def install_extra_ddl(connection: Connection) -> None:
 
 def import_all_models() -> None:
     """Import every domain's models so ``Base.metadata`` knows every table (explicit list)."""
+    from review_service.accountability import models as _accountability  # noqa: F401
     from review_service.audit import checkpoint_models as _checkpoints  # noqa: F401
     from review_service.audit import models as _audit  # noqa: F401
     from review_service.calendar import models as _calendar  # noqa: F401
     from review_service.cases import models as _cases  # noqa: F401
     from review_service.catalog import models as _catalog  # noqa: F401
     from review_service.coordination import models as _coordination  # noqa: F401
+    from review_service.deadlines import models as _deadlines  # noqa: F401
     from review_service.decisions import models as _decisions  # noqa: F401
+    from review_service.decisions import publicity_models as _publicity  # noqa: F401
+    from review_service.documents import models as _documents  # noqa: F401
+    from review_service.indicators import models as _indicators  # noqa: F401
+    from review_service.notifications import models as _notifications  # noqa: F401
     from review_service.organization import models as _organization  # noqa: F401
     from review_service.replies import models as _replies  # noqa: F401
     from review_service.review import models as _review  # noqa: F401

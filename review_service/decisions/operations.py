@@ -20,7 +20,9 @@ from review_service.core import signals
 from review_service.core.clock import beijing_today
 from review_service.core.errors import Invalid, NotCleared
 from review_service.core.permissions import require_role
+from review_service.core.records import insert_record
 from review_service.decisions.models import Approval, Decision
+from review_service.documents.operations import issue_approval
 from review_service.organization.models import User
 from review_service.review.rounds import latest_review
 
@@ -84,13 +86,11 @@ def approve_decision(session: Session, *, actor: User, case_id: int, data: Any,
     approval = Approval(case_id=case.id, head_id=actor.id, approved=True, comment=approval_in.comment,
                         draft_sha256=draft.sha256,
                         collective_discussion=discussion.model_dump(mode="json") if discussion else None)
-    session.add(approval)
-    session.flush()
+    insert_record(session, approval)
     decision = Decision(case_id=case.id, number=case.case_number or f"决〔{beijing_today().year}〕{case.id}号",
                         decided_by=actor.id, approval_id=approval.id, draft_version_id=draft.id,
                         draft_sha256=draft.sha256, **cleared)
-    session.add(decision)
-    session.flush()
+    insert_record(session, decision)
     flow.complete("approve", {"approved": True}, actor=actor, role="head")
     signals.emit("decision_made", session=session, actor=actor, role="head", agency_id=case.agency_id,
                  case_id=case.id,
@@ -98,6 +98,7 @@ def approve_decision(session: Session, *, actor: User, case_id: int, data: Any,
                           "clearance": cleared["clearance"], "review_id": cleared.get("review_id"),
                           "approval_id": approval.id, "collective_discussion": discussion is not None,
                           "status": case.status})
+    issue_approval(session, case=case, actor=actor)
     return case
 
 
@@ -111,8 +112,7 @@ def _return_case(session: Session, case: Case, flow: CaseFlow, actor: User, appr
     assert draft is not None
     approval = Approval(case_id=case.id, head_id=actor.id, approved=False, comment=approval_in.comment,
                         draft_sha256=draft.sha256)
-    session.add(approval)
-    session.flush()
+    insert_record(session, approval)
     flow.complete("approve", {"approved": False}, actor=actor, role="head")
     signals.emit("case_returned", session=session, actor=actor, role="head", agency_id=case.agency_id,
                  case_id=case.id,

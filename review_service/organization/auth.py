@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -32,6 +32,7 @@ LOCK_DURATION = timedelta(minutes=30)
 _DUMMY_HASH = hash_password("Dummy@password-for-timing")  # unknown users cost as much as known ones
 
 Transaction = Callable[[], AbstractContextManager[Session]]
+T = TypeVar("T")
 
 
 def token_digest(token: str) -> str:
@@ -50,10 +51,37 @@ def _locked_error(locked_until: datetime) -> Unauthenticated:
 
 def login(transaction: Transaction, *, username: str, password: str,
           lifetime: timedelta = TOKEN_LIFETIME) -> tuple[str, datetime]:
-    """Check a password and issue a token; count failures and lock after ``MAX_FAILURES`` of them.
+    """Check a password and issue an API token (see :func:`_check_password` for the lockout)."""
+    # actor None: issue_token records an acting user in the admin role; the payload names the user
+    return _check_password(transaction, username, password,
+                           lambda session, user: issue_token(session, actor=None, user=user, lifetime=lifetime))
 
-    ``transaction`` opens one unit of work (``Runtime.transaction``); the failure is
-    committed before :class:`Unauthenticated` is raised.
+
+def session_login(transaction: Transaction, *, username: str, password: str) -> int:
+    """Check a password for a page session (no token is issued); the user's id, audited ``user_logged_in``."""
+
+    def succeed(session: Session, user: User) -> int:
+        signals.emit("user_logged_in", session=session, actor=user, role="self", agency_id=user.agency_id,
+                     case_id=None, payload={"user_id": user.id})
+        return user.id
+
+    return _check_password(transaction, username, password, succeed)
+
+
+def log_out(session: Session, *, actor: User) -> None:
+    """End every page session of ``actor``: the session version moves on, so every old cookie is refused."""
+    session.execute(update(User).where(User.id == actor.id).values(session_version=User.session_version + 1))
+    signals.emit("user_logged_out", session=session, actor=actor, role="self", agency_id=actor.agency_id,
+                 case_id=None, payload={"user_id": actor.id})
+
+
+def _check_password(transaction: Transaction, username: str, password: str,
+                    succeed: Callable[[Session, User], T]) -> T:
+    """Check a password; on success ``succeed`` runs in the transaction that clears the failure count.
+
+    Failures are counted and lock the account after ``MAX_FAILURES`` of them. ``transaction``
+    opens one unit of work (``Runtime.transaction``); a failure is committed before
+    :class:`Unauthenticated` is raised.
     """
     with transaction() as session:
         row = session.execute(select(User.id, User.password_hash, User.active, User.locked_until)
@@ -74,8 +102,7 @@ def login(transaction: Transaction, *, username: str, password: str,
         if correct:
             user.failed_logins = 0
             user.locked_until = None
-            # actor None: issue_token records an acting user in the admin role; the payload names the user
-            return issue_token(session, actor=None, user=user, lifetime=lifetime)
+            return succeed(session, user)
         user.failed_logins += 1
         failures = user.failed_logins
         payload: dict[str, Any] = {"user_id": user.id, "username": user.username, "failures": failures}

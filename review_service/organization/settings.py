@@ -37,6 +37,11 @@ class AgencySettings(BaseModel):
     review_working_days: int = Field(default=5, ge=1, le=30)
     review_extension_days: int = Field(default=3, ge=0, le=30)
     reply_working_days: int = Field(default=5, ge=1, le=30)
+    # Publicity (indicators 36, 37, 41; 行政处罚法 art. 48) and the art. 60 limit (DESIGN.md §8).
+    publish_working_days: int = Field(default=7, ge=1, le=60)  # 行政许可 / 行政处罚 decisions
+    publish_working_days_other: int = Field(default=20, ge=1, le=60)
+    withdraw_working_days: int = Field(default=3, ge=1, le=30)
+    penalty_decision_days: int = Field(default=90, ge=1, le=365)  # calendar days from case filing
 
     def required_for(self, decision_type: str) -> list[str]:
         return self.required_materials.get(decision_type, self.required_materials.get("*", []))

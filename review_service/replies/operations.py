@@ -15,6 +15,8 @@ from review_service.cases.schemas import parse_input
 from review_service.coordination.models import Coordination
 from review_service.core import signals
 from review_service.core.errors import Invalid
+from review_service.core.records import insert_record
+from review_service.documents.operations import issue_reply
 from review_service.organization.models import User
 from review_service.organization.settings import agency_settings
 from review_service.replies.models import Reply
@@ -72,13 +74,13 @@ def reply_to_opinion(session: Session, *, actor: User, case_id: int, data: Any,
     reply = Reply(case_id=case.id, round=review.round, review_id=review.id, sequence=sequence,
                   responses={k: r.model_dump() for k, r in reply_in.responses.items()}, summary=reply_in.summary,
                   disputed=disputed, submitted_by=actor.id)
-    session.add(reply)
-    session.flush()
+    insert_record(session, reply)
     flow.complete("reply", {"disputed": disputed, "force_coordination": force}, actor=actor, role="handler")
     _emit(session, "reply_submitted", case, actor,
           {"reply_id": reply.id, "review_id": review.id, "round": review.round,
            "responses": {k: r.action for k, r in reply_in.responses.items()}, "disputed": disputed,
            "round_cap_reached": force, "status": case.status})
+    issue_reply(session, case=case, reply=reply, actor=actor)
     return case, reply
 
 
@@ -99,8 +101,7 @@ def resubmit_case(session: Session, *, actor: User, case_id: int, attest: bool,
     submission = Submission(case_id=case.id, draft_version_id=draft.id, draft_sha256=draft.sha256,
                             round=case.round, kind="resubmit", submitted_by=actor.id, attested=True,
                             attestation=ATTESTATION)
-    session.add(submission)
-    session.flush()
+    insert_record(session, submission)
     flow.complete("resubmit", {"abandon": False}, actor=actor, role="handler")
     _emit(session, "case_resubmitted", case, actor,
           {"submission_id": submission.id, "draft_version": draft.version, "draft_sha256": draft.sha256,

@@ -14,6 +14,9 @@ from review_service.core import signals
 from review_service.core.clock import beijing_today
 from review_service.core.errors import Forbidden, Invalid
 from review_service.core.permissions import require_not_in, require_role
+from review_service.core.records import insert_record
+from review_service.documents.operations import issue_opinion
+from review_service.indicators.facts import opinion_facts
 from review_service.organization.models import Qualification, User
 from review_service.review.models import Assignment, Intake, Review
 from review_service.review.quality import quality_advice
@@ -68,7 +71,7 @@ def assign_reviewer(session: Session, *, actor: User, case_id: int, reviewer_id:
             raise Forbidden("承办本案的人员或审核人员不能同时担任本案法律顾问。", rule="separation_of_duties")
     if reviewer.reviewing_since is None:
         reviewer.reviewing_since = beijing_today()
-    session.add(Assignment(case_id=case.id, reviewer_id=reviewer.id, advisor_ids=[a.id for a in advisors],
+    insert_record(session, Assignment(case_id=case.id, reviewer_id=reviewer.id, advisor_ids=[a.id for a in advisors],
                            assigned_by=actor.id))
     case.reviewer_id = reviewer.id
     flow.complete("assign", {}, actor=actor, role="review_lead")
@@ -99,7 +102,8 @@ def record_intake(session: Session, *, actor: User, case_id: int, complete: bool
     missing = [item.strip() for item in (missing or []) if item.strip()]
     if not complete and not missing:
         raise Invalid("材料不齐全时请列明缺少的材料。", fields={"missing": "请列明缺少的材料"})
-    session.add(Intake(case_id=case.id, reviewer_id=actor.id, complete=complete, missing=[] if complete else missing))
+    insert_record(session, Intake(case_id=case.id, reviewer_id=actor.id, complete=complete,
+                                  missing=[] if complete else missing))
     flow.complete("intake", {"materials_complete": complete}, actor=actor, role="reviewer")
     _emit(session, "intake_recorded", case, actor, "reviewer",
           {"complete": complete, "missing": [] if complete else missing, "status": case.status})
@@ -126,8 +130,10 @@ def submit_opinion(session: Session, *, actor: User, case_id: int, data: Any,
                     reviewer_id=actor.id, conclusion=opinion.conclusion, summary=opinion.summary,
                     points={key: point.model_dump() for key, point in opinion.points.items()},
                     advisor_ids=list(dict.fromkeys(opinion.advisor_ids)), quality=advice)
-    session.add(review)
-    session.flush()
+    facts = opinion_facts(review.points, advice, review.advisor_ids)  # kept for the indicator report
+    review.points_written, review.problem_mask = facts["points_written"], facts["problem_points"]
+    review.advice_count, review.advisor_count = facts["advice_count"], facts["advisor_count"]
+    insert_record(session, review)
     case.round = round_number
     case.rounds_since_coordination += 1
     flow.complete("review", {"conclusion": opinion.conclusion}, actor=actor, role="reviewer")
@@ -135,4 +141,5 @@ def submit_opinion(session: Session, *, actor: User, case_id: int, data: Any,
           {"review_id": review.id, "round": round_number, "draft_sha256": draft.sha256,
            "conclusion": opinion.conclusion, "points": {k: p["finding"] for k, p in review.points.items()},
            "advisor_ids": review.advisor_ids, "quality_advice": len(advice), "status": case.status})
+    issue_opinion(session, case=case, review=review, actor=actor)
     return case, review

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -21,8 +22,9 @@ from SpiffWorkflow.util.task import TaskState
 from review_service.workflow.compaction import DEFAULT_MAX_TASKS, compact
 from review_service.workflow.errors import TaskNotReady, WorkflowDataError, WorkflowError
 from review_service.workflow.expressions import SCRIPT_ENGINE
-from review_service.workflow.parser import LoadedDefinition
+from review_service.workflow.parser import LoadedDefinition, ProcessDefinition
 from review_service.workflow.serializer import dump_workflow, load_workflow
+from review_service.workflow.timers import NEVER, due_of, timer_variables, waiting_timers
 
 DATA_KEY = re.compile(r"^[a-z_][a-z0-9_]{0,63}$")
 #: ``typename`` makes the library's deserializer treat the dict as an object to rebuild;
@@ -83,7 +85,9 @@ def validate_routing_data(data: Mapping[str, Any] | None) -> dict[str, str | int
 def new_workflow(loaded: LoadedDefinition, data: Mapping[str, Any] | None) -> BpmnWorkflow:
     """A fresh workflow on ``loaded``'s spec, with the restricted engine set before any step runs."""
     workflow = BpmnWorkflow(loaded.spec, loaded.subprocess_specs, script_engine=SCRIPT_ENGINE)
-    # Data on the root task is inherited by every task the engine reaches.
+    # Data on the root task is inherited by every task the engine reaches. A timer nobody
+    # scheduled holds NEVER: it waits forever instead of failing on a missing name.
+    workflow.task_tree.data.update(dict.fromkeys(timer_variables(loaded.spec).values(), NEVER))
     workflow.task_tree.data.update(validate_routing_data(data))
     return workflow
 
@@ -116,6 +120,18 @@ class WorkflowRun:
         # a failed complete() rolls back to it without paying for a snapshot on every step.
         self._clean_state: str | None = state
         self._ready_cache: list[ReadyTask] | None = None
+        #: The timer events (BPMN ids) the last complete() or refresh_timers() fired.
+        self.fired_timers: list[str] = []
+
+    @property
+    def definition(self) -> ProcessDefinition:
+        """The definition this run executes (the registry's own object)."""
+        return self._loaded.definition
+
+    @property
+    def clean_state(self) -> str | None:
+        """The serialized form of the run as it is now, if known (None once changed since the last dump)."""
+        return self._clean_state
 
     @property
     def process_id(self) -> str:
@@ -160,6 +176,8 @@ class WorkflowRun:
         snapshot = self._clean_state if self._clean_state is not None else self.dump()
         self._clean_state = None
         self._ready_cache = None
+        before = self._fired_timer_tasks()
+        self.fired_timers = []
         try:
             task.data.update(clean)
             task.run()
@@ -171,6 +189,8 @@ class WorkflowRun:
             if isinstance(exc, WorkflowError):
                 raise
             raise WorkflowError(f"流程引擎执行失败: {exc.__class__.__name__}: {exc}") from exc
+        # A timer already due when its task is reached fires inside this step.
+        self.fired_timers = self._newly_fired(before)
         self.continued = len(self._workflow.tasks) > self.max_tasks and compact(self._workflow)
         if self.continued:
             self.generation += 1
@@ -195,7 +215,8 @@ class WorkflowRun:
             else:
                 last = self._workflow.last_task
                 source = last.data if last is not None else self._workflow.task_tree.data
-        return {key: value for key, value in source.items() if key not in RESERVED_KEYS}
+        # An unscheduled timer's placeholder is not routing data anyone gave.
+        return {key: value for key, value in source.items() if key not in RESERVED_KEYS and value != NEVER}
 
     def dump(self) -> str:
         """The instance state as JSON text, without the process spec (that is stored once, by hash)."""
@@ -220,6 +241,73 @@ class WorkflowRun:
         if not ends:
             return None
         return str(max(ends, key=lambda task: task.last_state_change).task_spec.bpmn_id)
+
+    # -- timers (DESIGN.md §5: timers fire only when the engine is refreshed) --------------------
+
+    def _timer_variables(self) -> dict[str, str]:
+        return timer_variables(self._loaded.spec)
+
+    def next_due_at(self) -> datetime | None:
+        """The earliest due time (aware UTC) of the timers waiting to fire, or None."""
+        variables = self._timer_variables()
+        dues = [due for task in waiting_timers(list(self._workflow.tasks.values()))
+                if (due := due_of(task, variables)) is not None]
+        return min(dues) if dues else None
+
+    def pending_timers(self) -> dict[str, datetime | None]:
+        """``{timer event id: due time}`` of the timers waiting to fire."""
+        variables = self._timer_variables()
+        return {task.task_spec.bpmn_id: due_of(task, variables)
+                for task in waiting_timers(list(self._workflow.tasks.values()))}
+
+    def refresh_timers(self) -> list[str]:
+        """Fire every waiting timer whose time has passed and run the engine on; the ids of those fired.
+
+        Boundary timers on our process are non-interrupting: the task they sit on stays ready.
+        """
+        self.fired_timers = []
+        if not waiting_timers(list(self._workflow.tasks.values())):
+            return []
+        before = self._fired_timer_tasks()
+        snapshot = self._clean_state if self._clean_state is not None else self.dump()
+        self._clean_state = None
+        self._ready_cache = None
+        try:
+            self._workflow.refresh_timers()
+            self._workflow.do_engine_steps()
+        except Exception as exc:
+            self._workflow = load_workflow(snapshot, self._loaded.spec, self._loaded.subprocess_specs)
+            self._clean_state = snapshot
+            raise WorkflowError(f"流程引擎执行失败: {exc.__class__.__name__}: {exc}") from exc
+        self.fired_timers = self._newly_fired(before)
+        return list(self.fired_timers)
+
+    def _fired_timer_tasks(self) -> set[UUID]:
+        return {task.id for task in self._workflow.tasks.values()
+                if task.task_spec.bpmn_id in self._timer_variables() and task.state == TaskState.COMPLETED}
+
+    def _newly_fired(self, before: set[UUID]) -> list[str]:
+        return sorted(self._workflow.tasks[task_id].task_spec.bpmn_id
+                      for task_id in self._fired_timer_tasks() - before)
+
+    def reschedule(self, values: Mapping[str, Any]) -> list[str]:
+        """Move the waiting timers that read these routing-data keys to the new ISO times given.
+
+        Used when a deadline is extended or recomputed after a calendar year was loaded; a timer
+        that has already fired stays fired. Returns the ids of the timers moved.
+        """
+        clean = validate_routing_data(values)
+        variables = self._timer_variables()
+        moved = []
+        for task in waiting_timers(list(self._workflow.tasks.values())):
+            key = variables.get(task.task_spec.bpmn_id)
+            if key in clean:
+                task.data[key] = clean[key]
+                task._set_internal_data(event_value=clean[key])
+                moved.append(task.task_spec.bpmn_id)
+        if moved:
+            self._clean_state = None
+        return moved
 
     def task_count(self) -> int:
         """Number of tasks in the engine's tree (kept bounded by continuation)."""

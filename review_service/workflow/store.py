@@ -8,11 +8,13 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from review_service.core.clock import utcnow
+from review_service.core.signals import after_commit
 from review_service.workflow.errors import WorkflowError
 from review_service.workflow.models import ProcessDefinitionRow, WorkflowInstance
 from review_service.workflow.parser import ProcessDefinition
 from review_service.workflow.registry import ProcessRegistry
 from review_service.workflow.runtime import WorkflowRun
+from review_service.workflow.warm import WARM_RUNS
 
 
 def ensure_definition(session: Session, definition: ProcessDefinition) -> None:
@@ -41,6 +43,7 @@ def save_new(session: Session, run: WorkflowRun) -> WorkflowInstance:
     _copy(row, run)
     session.add(row)
     session.flush()
+    _keep_warm_after_commit(session, row.id, row.state, run)
     return row
 
 
@@ -54,16 +57,22 @@ def save(session: Session, row: WorkflowInstance, run: WorkflowRun) -> None:
         # Moving a case to another definition is an explicit, audited migration, not a save.
         raise WorkflowError("流程实例的流程定义与存储记录不一致")
     values = {"state": run.dump(), "generation": run.generation, "completed": run.completed,
-              "end_event": run.end_event, "updated_at": utcnow()}
+              "end_event": run.end_event, "next_due_at": run.next_due_at(), "updated_at": utcnow()}
     session.connection().execute(_SAVE, {"instance_id": row.id, **values})
     for key, value in values.items():
         set_committed_value(row, key, value)
+    _keep_warm_after_commit(session, row.id, values["state"], run)
+
+
+def _keep_warm_after_commit(session: Session, instance_id: int, state: str, run: WorkflowRun) -> None:
+    after_commit(session, lambda: WARM_RUNS.put(instance_id, state, run))
 
 
 _SAVE = (
     update(WorkflowInstance.__table__)
     .where(WorkflowInstance.__table__.c.id == bindparam("instance_id"))
-    .values({name: bindparam(name) for name in ("state", "generation", "completed", "end_event", "updated_at")})
+    .values({name: bindparam(name)
+             for name in ("state", "generation", "completed", "end_event", "next_due_at", "updated_at")})
 )
 
 
@@ -72,6 +81,7 @@ def _copy(row: WorkflowInstance, run: WorkflowRun) -> None:
     row.generation = run.generation
     row.completed = run.completed
     row.end_event = run.end_event
+    row.next_due_at = run.next_due_at()
     row.updated_at = utcnow()
 
 
@@ -82,11 +92,14 @@ def load(registry: ProcessRegistry, row: WorkflowInstance) -> WorkflowRun:
     read back from ``process_definitions``, parsed and linted once, and kept in the registry.
     """
     try:
-        registry.by_hash(row.definition_sha256)
+        definition = registry.by_hash(row.definition_sha256)
     except WorkflowError:
         session = object_session(row)
         stored = session.get(ProcessDefinitionRow, row.definition_sha256) if session is not None else None
         if stored is None:
             raise
-        registry.register(bytes(stored.source), stored.file)
+        definition = registry.register(bytes(stored.source), stored.file)
+    warm = WARM_RUNS.take(row.id, definition, row.state, row.generation)
+    if warm is not None:
+        return warm
     return registry.restore(row.definition_sha256, row.state, row.generation)

@@ -127,7 +127,7 @@ def test_a_major_case_through_the_real_server(server: str, world: Any) -> None:
     assert decided["status"] == "decided" and decided["decision"]["draft_sha256"] == edited["draft"]["sha256"]
 
     events = auditor.call("GET", f"{path}/audit")
-    actions = [event["action"] for event in events]
+    actions = [event["action"] for event in events if event["action"] not in ("deadlines_updated", "document_issued")]
     assert actions[0] == "case_created" and actions[-1] == "decision_made"
     assert {"material_attached", "opinion_submitted", "reply_submitted", "draft_updated", "case_resubmitted"} <= set(
         actions)

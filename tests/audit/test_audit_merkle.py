@@ -218,3 +218,27 @@ def test_consistency_edge_cases() -> None:
     assert not merkle.verify_consistency(9, 8, root, root, [])
     with pytest.raises(ValueError):
         merkle.consistency_proof(leaves, 9)
+
+
+def test_root_equals_the_reference_for_every_size_from_1_to_1000() -> None:
+    """All of 1–1000: the streaming root and the full tree against the RFC recursion (memoized by range)."""
+    memo: dict[tuple[int, int], bytes] = {}
+
+    def mth(start: int, end: int) -> bytes:  # MTH(D[start:end]), RFC 6962 §2.1, nothing shared with merkle.py
+        if (start, end) not in memo:
+            n = end - start
+            if n == 1:
+                memo[start, end] = _ref_hash(b"\x00" + LEAVES_1000[start])
+            else:
+                k = 1
+                while k * 2 < n:
+                    k *= 2
+                memo[start, end] = _ref_hash(b"\x01" + mth(start, start + k) + mth(start + k, end))
+        return memo[start, end]
+
+    compact = merkle.CompactRange()
+    for size in range(1, 1001):
+        compact.append(LEAVES_1000[size - 1])
+        expected = mth(0, size)
+        assert compact.root() == expected, size
+        assert merkle.MerkleTree(LEAVES_1000[:size]).root() == expected, size

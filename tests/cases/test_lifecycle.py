@@ -56,10 +56,14 @@ def test_major_case_approved_first_time(world: World) -> None:
     decision = decision_of(world, case_id)
     assert decision is not None
     assert (decision.clearance, decision.review_id, decision.draft_sha256) == ("review", review.id, review.draft_sha256)
-    assert actions_of(world, case_id) == [
+    actions = actions_of(world, case_id)
+    assert [action for action in actions if action not in ("deadlines_updated", "document_issued")] == [
         "case_created", "material_attached", "case_submitted", "reviewer_assigned", "intake_recorded",
         "opinion_submitted", "decision_made",
     ]
+    assert actions.count("deadlines_updated") == 3  # review opened, review met, publication opened
+    assert actions.count("document_issued") == 2  # the opinion, the approval record
+    assert actions.index("document_issued") > actions.index("opinion_submitted")
 
 
 def test_amend_reply_resubmit_approve(world: World) -> None:

@@ -46,12 +46,13 @@ def test_dump_holds_no_spec_and_is_much_smaller(registry: ProcessRegistry) -> No
     assert "BpmnProcessSpec" not in state
     assert 'conclusion == \\"approve\\"' not in state  # conditions belong to the spec
     # Measured against the library's default serializer, which embeds the whole spec.
-    # Re-dumped with the same separators, so only the content differs (≈ 5 KB against ≈ 17 KB).
+    # Re-dumped with the same separators, so only the content differs (≈ 10 KB against ≈ 28 KB since the
+    # review and reply tasks carry two boundary timers each: their predicted branches are part of the state).
     default = json.loads(BpmnWorkflowSerializer().serialize_json(run._workflow))
     assert default["spec"]["typename"] == "BpmnProcessSpec"
     default_text = json.dumps(default, ensure_ascii=False, separators=(",", ":"))
-    assert len(state) * 3 < len(default_text)
-    assert len(state) < len(json.dumps(default["spec"], ensure_ascii=False, separators=(",", ":"))) / 2
+    assert len(state) * 2.5 < len(default_text)
+    assert len(state) < len(json.dumps(default["spec"], ensure_ascii=False, separators=(",", ":"))) / 1.5
 
 
 def test_restore_round_trips_exactly(registry: ProcessRegistry) -> None:

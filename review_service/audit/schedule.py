@@ -1,0 +1,158 @@
+"""When checkpoints are signed: every N events, every T minutes (``tick``) and at each decision (DESIGN.md §9).
+
+* **Every N events** (``REVIEW_SERVICE_CHECKPOINT_EVERY``, default 1000): the
+  append that writes event ``seq`` with ``seq % N == 0`` signs one in its own
+  transaction. ``seq`` is contiguous, so this needs no query.
+* **At each decision** (``decision_made``, ``decision_revoked``): the same, right
+  after the decision's event is appended.
+* **Every T minutes** (``REVIEW_SERVICE_CHECKPOINT_MINUTES``, default 60):
+  ``review-service tick`` calls :func:`checkpoint_if_due`, which also catches up
+  whatever the two above missed (a decision or N events since the last checkpoint).
+
+Why in the action's transaction rather than after commit: the writer already
+holds the head lock there, so the checkpoint covers exactly the log up to and
+including the decision; the decision and its checkpoint commit or roll back
+together, so no decision is ever committed without one (unless signing failed,
+see below); and the cost is bounded — a checkpoint resumes from the previous
+one's compact range and hashes only the events since (≤ N, plus log n), one
+Ed25519 signature on top. Signing can never break the action: a missing or
+unreadable key, or a log that is not whole, is logged and the checkpoint
+skipped; ``tick`` signs it later (a decision after the last checkpoint makes one due).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from review_service.audit.checkpoint_check import log_origin
+from review_service.audit.checkpoint_models import AuditCheckpoint
+from review_service.audit.checkpoint_writer import LogNotWhole, write_checkpoint
+from review_service.audit.checkpoints import SigningKeyError, load_or_create_signing_key
+from review_service.audit.models import AuditEvent
+from review_service.audit.writer import lock_head
+from review_service.core.clock import as_utc
+
+log = logging.getLogger(__name__)
+
+EVERY_ENV = "REVIEW_SERVICE_CHECKPOINT_EVERY"
+MINUTES_ENV = "REVIEW_SERVICE_CHECKPOINT_MINUTES"
+DECISION_ACTIONS = frozenset({"decision_made", "decision_revoked"})
+_EVENTS = AuditEvent.__table__
+
+
+@dataclass(frozen=True)
+class CheckpointPolicy:
+    """N and T: sign after every ``every_events`` events and at least every ``every_minutes`` minutes."""
+
+    every_events: int = 1000
+    every_minutes: float = 60.0
+
+    @classmethod
+    def from_env(cls) -> CheckpointPolicy:
+        every = int(os.environ.get(EVERY_ENV, cls.every_events))
+        minutes = float(os.environ.get(MINUTES_ENV, cls.every_minutes))
+        if every < 1 or minutes <= 0:
+            raise ValueError(f"{EVERY_ENV} 应为正整数，{MINUTES_ENV} 应为正数")
+        return cls(every, minutes)
+
+
+_instance_path: Path | None = None
+_keys: dict[Path, Ed25519PrivateKey] = {}
+
+
+def configure(instance_path: Path | None) -> None:
+    """Where the signing key lives (the runtime calls this when it connects the receivers); ``None``: nowhere."""
+    global _instance_path
+    _instance_path = None if instance_path is None else Path(instance_path)
+
+
+def signing_key() -> Ed25519PrivateKey:
+    """The configured instance's checkpoint key (created on first use, then kept in memory).
+
+    ``SigningKeyError`` when no instance was configured (a bare test process): no key file is
+    ever created in whatever the current directory happens to be.
+    """
+    path = _instance_path
+    if path is None:
+        raise SigningKeyError("未配置实例目录，无法签名检查点")
+    key = _keys.get(path)
+    if key is None:
+        key = _keys[path] = load_or_create_signing_key(path)
+    return key
+
+
+def _sign(session: Session, key: Ed25519PrivateKey | None, why: str) -> bool:
+    if key is None and _instance_path is None:
+        return False  # no instance (a bare test process): nothing to sign with
+    try:
+        write_checkpoint(session, key=key or signing_key(), origin=log_origin())
+    except (SigningKeyError, LogNotWhole, OSError) as error:
+        log.warning("audit checkpoint (%s) skipped: %s", why, error)
+        return False
+    return True
+
+
+def checkpoint_after_append(session: Session, *, action: str, seq: int, policy: CheckpointPolicy | None = None) -> bool:
+    """Sign a checkpoint right after event ``seq`` if it is a decision or the N-th event; report whether signed.
+
+    Called by the audit receiver in the action's transaction (the head is locked already).
+    """
+    policy = policy or _policy()
+    if action in DECISION_ACTIONS:
+        return _sign(session, None, f"decision {action} at {seq}")
+    if seq % policy.every_events == 0:
+        return _sign(session, None, f"every {policy.every_events} events at {seq}")
+    return False
+
+
+def checkpoint_if_due(
+    session: Session, *, now: datetime, key: Ed25519PrivateKey | None = None, policy: CheckpointPolicy | None = None
+) -> bool:
+    """Sign a checkpoint in ``session``'s transaction if one is due; return whether one was written.
+
+    Due when events were appended since the latest checkpoint (nothing new: nothing to sign) and
+    any of: there is no checkpoint yet; the latest is ``T`` minutes old or older; ``N`` or more
+    events came since; a decision came since. Takes the audit head lock first, so several
+    ``tick`` processes (or hosts) running at once write one checkpoint, not several.
+    """
+    policy = policy or _policy()
+    head_seq, _head_hash = lock_head(session)
+    latest = session.execute(
+        select(AuditCheckpoint.size, AuditCheckpoint.created_at).order_by(AuditCheckpoint.id.desc()).limit(1)
+    ).first()
+    size = latest.size if latest is not None else 0
+    if head_seq <= size:
+        return False
+    due = (
+        latest is None
+        or as_utc(now) - as_utc(latest.created_at) >= timedelta(minutes=policy.every_minutes)
+        or head_seq - size >= policy.every_events
+        or session.scalar(
+            select(_EVENTS.c.seq).where(_EVENTS.c.seq > size, _EVENTS.c.action.in_(DECISION_ACTIONS)).limit(1)
+        ) is not None
+    )
+    return due and _sign(session, key, "tick")
+
+
+_cached_policy: CheckpointPolicy | None = None
+
+
+def _policy() -> CheckpointPolicy:
+    global _cached_policy
+    if _cached_policy is None:
+        _cached_policy = CheckpointPolicy.from_env()
+    return _cached_policy
+
+
+def reset_policy() -> None:
+    """Read N and T from the environment again (tests)."""
+    global _cached_policy
+    _cached_policy = None

@@ -1,0 +1,9 @@
+"""Deadlines in Chinese working days (DESIGN.md §8): what each task is due by, and whether it is late.
+
+- :mod:`.models`: one row per tracked deadline (review, reply, publish, withdraw);
+- :mod:`.plan`: computing due dates and the timer times the BPMN process reads;
+- :mod:`.tracking`: the hook :class:`~review_service.cases.flow.CaseFlow` calls around each step;
+- :mod:`.operations`: extending a review, recomputing provisional deadlines;
+- :mod:`.queries`: due dates for the to-do list and the case view, overdue lists;
+- :mod:`.tick`: firing due timers and deadline checks, safely from several processes.
+"""

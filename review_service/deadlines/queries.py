@@ -1,0 +1,103 @@
+"""Reading deadlines: due dates for the to-do list and the case, and overdue publications.
+
+Dates are Beijing dates; a deadline is overdue once its due day has ended (today > due_on).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from review_service.cases.models import Case
+from review_service.core.clock import BEIJING, as_utc, beijing_today
+from review_service.deadlines.models import Deadline, DeadlineKind, DeadlineState
+
+PUBLICITY_KINDS = (DeadlineKind.PUBLISH.value, DeadlineKind.WITHDRAW.value)
+
+
+def is_overdue(deadline: Deadline, today: date | None = None) -> bool:
+    """Open and past its due day (a closed one: done after its due day)."""
+    if deadline.state == DeadlineState.OPEN.value:
+        return (today or beijing_today()) > deadline.due_on
+    if deadline.state == DeadlineState.MET.value and deadline.closed_at is not None:
+        return as_utc(deadline.closed_at).astimezone(BEIJING).date() > deadline.due_on
+    return False
+
+
+def deadline_view(deadline: Deadline, today: date | None = None) -> dict[str, Any]:
+    """One deadline as the API shows it."""
+    from review_service.cases.queries import iso
+
+    return {"kind": deadline.kind, "due_date": deadline.due_on.isoformat(), "provisional": deadline.provisional,
+            "overdue": is_overdue(deadline, today), "state": deadline.state,
+            "met_at": iso(deadline.closed_at) if deadline.state == DeadlineState.MET.value else None,
+            "start_date": deadline.start_on.isoformat(),
+            "working_days": deadline.working_days + deadline.extension_days,
+            "extended": deadline.extended_at is not None, "extension_reason": deadline.extension_reason,
+            "decision_limit": deadline.limit_on.isoformat() if deadline.limit_on else None,
+            "beyond_decision_limit": deadline.beyond_limit}
+
+
+def case_deadlines(session: Session, case_id: int) -> list[Deadline]:
+    return list(session.scalars(select(Deadline).where(Deadline.case_id == case_id).order_by(Deadline.id)))
+
+
+def open_by_case(session: Session, case_ids: list[int]) -> dict[tuple[int, str], Deadline]:
+    """The open deadlines of these cases by ``(case_id, kind)``."""
+    if not case_ids:
+        return {}
+    rows = session.scalars(select(Deadline).where(Deadline.case_id.in_(case_ids),
+                                                  Deadline.state == DeadlineState.OPEN.value))
+    return {(row.case_id, row.kind): row for row in rows}
+
+
+def due_fields(deadline: Deadline | None, today: date | None = None) -> dict[str, Any]:
+    """``due_date``, ``overdue``, ``provisional`` of a task (nulls without a deadline)."""
+    if deadline is None:
+        return {"due_date": None, "overdue": False, "provisional": False}
+    return {"due_date": deadline.due_on.isoformat(), "overdue": is_overdue(deadline, today),
+            "provisional": deadline.provisional}
+
+
+def publicity_tasks(session: Session, actor: Any) -> list[dict[str, Any]]:
+    """Open ``publish`` / ``withdraw`` tasks of the actor's agency for handlers and heads."""
+    if not ({"handler", "head"} & set(actor.roles)):
+        return []
+    today = beijing_today()
+    stmt = (select(Deadline, Case.title, Case.status)
+            .join(Case, Case.id == Deadline.case_id)
+            .where(Deadline.agency_id == actor.agency_id, Deadline.state == DeadlineState.OPEN.value,
+                   Deadline.kind.in_(PUBLICITY_KINDS))
+            .order_by(Deadline.due_on, Deadline.id))
+    return [{"id": f"{deadline.kind}-{deadline.id}", "case_id": str(deadline.case_id), "kind": deadline.kind,
+             "title": title, "status": status, **due_fields(deadline, today)}
+            for deadline, title, status in session.execute(stmt)]
+
+
+def overdue_publications(session: Session, agency_ids: set[int], today: date | None = None) -> list[dict[str, Any]]:
+    """Decisions not published by their deadline (indicators 36, 37), in these agencies, most overdue first.
+
+    Lists open ``publish`` deadlines past their day and publications recorded after it.
+    """
+    from review_service.cases.queries import iso
+    from review_service.decisions.publicity_models import Publication
+
+    day = today or beijing_today()
+    stmt = (select(Deadline, Case.title, Case.case_number, Case.decision_type, Publication.published_at)
+            .join(Case, Case.id == Deadline.case_id)
+            .outerjoin(Publication, Publication.case_id == Deadline.case_id)
+            .where(Deadline.agency_id.in_(agency_ids), Deadline.kind == DeadlineKind.PUBLISH.value,
+                   or_(Deadline.state == DeadlineState.OPEN.value, Deadline.state == DeadlineState.MET.value))
+            .order_by(Deadline.due_on, Deadline.id))
+    items = []
+    for deadline, title, number, decision_type, published_at in session.execute(stmt):
+        if not is_overdue(deadline, day):
+            continue
+        items.append({"case_id": str(deadline.case_id), "title": title, "case_number": number,
+                      "decision_type": decision_type, "due_date": deadline.due_on.isoformat(),
+                      "provisional": deadline.provisional, "published": deadline.state == DeadlineState.MET.value,
+                      "published_at": iso(published_at), "agency_id": str(deadline.agency_id)})
+    return items

@@ -1,0 +1,163 @@
+"""The deadline side of each workflow step, called by :class:`~review_service.cases.flow.CaseFlow`.
+
+Before a step: work out the review / reply deadline the step may lead to and hand its timer
+times to the engine as routing data (the BPMN boundary timers read them). After the step:
+close the deadline of the task just done, open the one of the task now waiting (or the
+publication deadline once a decision is made), and turn the timers that fired into reminders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from review_service.calendar.days import Calendar
+from review_service.calendar.queries import calendar_from_db
+from review_service.core import signals
+from review_service.core.clock import beijing_today, utcnow
+from review_service.deadlines.models import ENGINE_KINDS, Deadline, DeadlineKind, DeadlineState
+from review_service.deadlines.plan import TIMER_STAGES, Planned, decision_limit, plan, working_days_for
+from review_service.organization.settings import agency_settings
+
+#: Which deadlines a completed task may lead to (the process's paths into review and reply).
+LEADS_TO: dict[str, tuple[str, ...]] = {
+    "intake": ("review",), "resubmit": ("review",), "coordinate": ("review", "reply"), "review": ("reply",),
+}
+
+
+#: The steps after which a deadline may start or end.
+TOUCHES_DEADLINES = frozenset({*LEADS_TO, "reply", "approve"})
+
+
+@dataclass
+class Timed:
+    """What :func:`before_step` worked out, for :func:`after_step`."""
+
+    plans: dict[str, Planned] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+
+
+def before_step(session: Session, case: Any, completing: str, data: dict[str, Any]) -> Timed:
+    """The deadlines the step completing ``completing`` may open, counted from today (Beijing)."""
+    kinds = LEADS_TO.get(completing, ())
+    if not kinds or (completing == "intake" and not data.get("materials_complete")):
+        return Timed()
+    calendar = calendar_from_db(session)
+    settings = agency_settings(case.agency)
+    today = beijing_today()
+    timed = Timed()
+    for kind in kinds:
+        planned = plan(calendar, today, working_days_for(kind, settings))
+        timed.plans[kind] = planned
+        timed.values.update(planned.timer_values(kind))
+    return timed
+
+
+def _emit(session: Session, action: str, case: Any, actor: Any, role: str, payload: dict[str, Any]) -> None:
+    signals.emit(action, session=session, actor=actor, role=role, agency_id=case.agency_id, case_id=case.id,
+                 payload=payload)
+
+
+def describe(deadline: Deadline) -> dict[str, Any]:
+    """A deadline in audit payloads."""
+    return {"deadline_id": deadline.id, "kind": deadline.kind, "start_on": deadline.start_on.isoformat(),
+            "working_days": deadline.working_days + deadline.extension_days, "due_on": deadline.due_on.isoformat(),
+            "provisional": deadline.provisional,
+            "limit_on": deadline.limit_on.isoformat() if deadline.limit_on else None,
+            "beyond_limit": deadline.beyond_limit}
+
+
+def open_deadline(session: Session, case: Any, kind: str, planned: Planned, *, owner_id: int | None,
+                  task_id: str | None = None, check: bool = False) -> Deadline:
+    """Insert an open deadline (``check``: tick watches it through ``next_check_at``)."""
+    limit_on = None
+    if kind == DeadlineKind.REVIEW:
+        limit_on = decision_limit(case.filed_on, case.decision_type, agency_settings(case.agency))
+    deadline = Deadline(case_id=case.id, agency_id=case.agency_id, kind=kind, round=case.round, task_id=task_id,
+                        owner_id=owner_id, start_on=planned.start_on, working_days=planned.working_days,
+                        extension_days=0, due_on=planned.due_on, remind_on=planned.remind_on,
+                        provisional=planned.due.provisional, limit_on=limit_on,
+                        beyond_limit=limit_on is not None and planned.due_on > limit_on,
+                        state=DeadlineState.OPEN.value, opened_at=utcnow(),
+                        next_check_at=planned.remind_at() if check else None)
+    session.add(deadline)
+    session.flush()
+    return deadline
+
+
+def open_deadlines(session: Session, case_id: int, kinds: frozenset[str] | None = None) -> list[Deadline]:
+    stmt = select(Deadline).where(Deadline.case_id == case_id, Deadline.state == DeadlineState.OPEN.value)
+    if kinds is not None:
+        stmt = stmt.where(Deadline.kind.in_(kinds))
+    return list(session.scalars(stmt.order_by(Deadline.id)))
+
+
+def close(deadline: Deadline, state: DeadlineState, at: datetime) -> None:
+    deadline.state = state.value
+    deadline.closed_at = at
+    deadline.next_check_at = None
+
+
+def after_step(session: Session, case: Any, run: Any, timed: Timed, *, completed: str, actor: Any,
+               role: str) -> None:
+    """Close, open and remind after ``completed`` moved the case on (see the module docstring)."""
+    if completed not in TOUCHES_DEADLINES and not run.fired_timers:
+        return  # drafting, sign-off, assignment, supplementing: no deadline starts or ends there
+    now = utcnow()
+    ready_kind, ready_id = case.current_task, case.current_task_id
+    closed: list[dict[str, Any]] = []
+    keep: Deadline | None = None
+    for deadline in open_deadlines(session, case.id, ENGINE_KINDS):
+        if deadline.kind == ready_kind and deadline.task_id == ready_id:
+            keep = deadline
+            continue
+        close(deadline, DeadlineState.MET if deadline.kind == completed else DeadlineState.CANCELLED, now)
+        closed.append({"deadline_id": deadline.id, "kind": deadline.kind, "state": deadline.state,
+                       "late": beijing_today(now) > deadline.due_on})
+    opened: list[dict[str, Any]] = []
+    if keep is None and ready_kind in ENGINE_KINDS and ready_kind in timed.plans:
+        owner = case.reviewer_id if ready_kind == DeadlineKind.REVIEW else case.handler_id
+        opened.append(describe(open_deadline(session, case, ready_kind, timed.plans[ready_kind], owner_id=owner,
+                                             task_id=ready_id)))
+    if completed == "approve" and run.completed and run.end_event == "decided":
+        opened.append(describe(open_publication_deadline(session, case)))
+    session.flush()
+    if opened or closed:
+        _emit(session, "deadlines_updated", case, actor, role, {"opened": opened, "closed": closed})
+    if run.fired_timers:
+        handle_fired(session, case, run.fired_timers)
+
+
+def open_publication_deadline(session: Session, case: Any, calendar: Calendar | None = None) -> Deadline:
+    """Indicators 36/37: publish within 7 (行政许可, 行政处罚) or 20 working days of the decision."""
+    settings = agency_settings(case.agency)
+    planned = plan(calendar or calendar_from_db(session), beijing_today(),
+                   working_days_for("publish", settings, case.decision_type))
+    return open_deadline(session, case, DeadlineKind.PUBLISH, planned, owner_id=case.handler_id, check=True)
+
+
+def handle_fired(session: Session, case: Any, fired: list[str]) -> list[dict[str, Any]]:
+    """Turn fired timer events into reminders (audited as ``deadline_reminded``); what was sent."""
+    from review_service.notifications.operations import remind
+
+    stages: dict[str, str] = {}
+    for timer in fired:
+        if timer in TIMER_STAGES:
+            kind, stage = TIMER_STAGES[timer]
+            if stages.get(kind) != "overdue":  # both at once (a late tick): the overdue notice says it all
+                stages[kind] = stage
+    sent = []
+    for kind, stage in stages.items():
+        deadline = next(iter(open_deadlines(session, case.id, frozenset({kind}))), None)
+        if deadline is None:
+            continue
+        recipients = remind(session, deadline, stage, case_title=case.title)
+        if recipients:
+            sent.append({**describe(deadline), "stage": stage, "recipients": recipients})
+    if sent or fired:
+        _emit(session, "deadline_timers_fired", case, None, "system", {"timers": sorted(fired), "reminders": sent})
+    return sent

@@ -1,0 +1,244 @@
+"""What each template is given. Agencies writing their own templates use these names (docxtpl/Jinja tags).
+
+Every kind gets the **case context** (:func:`case_context`):
+
+- ``agency``, ``unit`` (承办机构), ``review_body`` (法制审核机构), ``requesting_unit``: names
+- ``case_number``, ``title``, ``cause`` (案由), ``decision_type``, ``decision_type_label``
+- ``counterparty``: ``{kind, kind_label, name, id_number}``
+- ``facts``, ``proposed_decision``: ``{summary, fine_amount, confiscation_amount, …}`` (as drafted),
+  ``legal_basis`` (list) and ``legal_basis_text``, ``discretion`` and ``discretion_text``
+- ``handler``: the handler's name; ``draft_version``, ``draft_sha256`` (the draft the step saw)
+- ``round``, ``date`` (``2026年11月25日``, Beijing), ``issued_at`` (ISO, +08:00), ``kind``, ``kind_label``
+
+and then, by kind:
+
+- ``opinion``: ``points`` — ten dicts ``{number, key, label, finding, finding_label, opinion, citations,
+  citations_text, remedy, reason}`` in the order of DESIGN.md §7; ``conclusion``, ``conclusion_label``,
+  ``summary``, ``reviewer``, ``advisors`` (names, joined), ``submitted_on``
+- ``reply``: ``responses`` — ``{number, key, label, action, action_label, explanation, opinion, remedy}``
+  per answered point; ``summary``, ``sequence``, ``disputed``
+- ``coordination``: ``reason``, ``reason_label``, ``outcome``, ``outcome_label``, ``reasoning``, ``head``,
+  ``disputes`` (as ``responses``, the disputed points), ``collective_discussion``:
+  ``{date, participants (names, joined), minutes}`` or ``None``
+- ``approval``: ``head``, ``comment``, ``decision_number``, ``decided_at``, ``clearance``,
+  ``clearance_text``, ``collective_discussion`` (as above)
+- ``accountability`` (issued by the accountability module; build it with :func:`accountability_context`):
+  ``decision_number``; ``inquiry``: ``{reason, reason_label, authority, date, opened_at}``;
+  ``chain``: ``[{stage, user, role, action, at, draft_sha256, statement}]`` (names and role labels as text);
+  ``findings``: ``[{user, role, finding, finding_label, reasoning}]``; ``conclusion``; ``auditor``;
+  ``inquiry_body``
+
+Values are plain text: the renderer escapes them, so no value can add markup to a document.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from review_service.cases.models import Case, DraftVersion, Submission
+from review_service.catalog.fields import COUNTERPARTY_KIND_LABELS, DECISION_TYPE_LABELS
+from review_service.coordination.models import OUTCOME_LABELS, Coordination
+from review_service.core.clock import BEIJING, as_utc, utcnow
+from review_service.decisions.models import Approval, Decision
+from review_service.documents.models import KIND_LABELS
+from review_service.organization.models import ROLE_LABELS, User
+from review_service.replies.models import Reply
+from review_service.review.models import CONCLUSION_LABELS, Review
+from review_service.review.points import FINDING_LABELS, TEN_POINTS
+
+ACTION_LABELS = {"accepted": "采纳", "disputed": "有异议"}
+REASON_LABELS = {"disputed": "承办机构对审核意见有异议", "round_cap": "审核轮次达到上限"}
+CLEARANCE_TEXT = {"not_major": "经目录清单认定不属于重大执法决定，无须法制审核。"}
+
+
+def chinese_date(moment: datetime) -> str:
+    day = as_utc(moment).astimezone(BEIJING).date()
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _names(session: Session, ids: Iterable[Any]) -> dict[int, str]:
+    wanted = {int(i) for i in ids if isinstance(i, int) or (isinstance(i, str) and i.isdigit())}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(wanted))).tuples().all())
+
+
+def _name(session: Session, user_id: int | None) -> str:
+    user = session.get(User, user_id) if user_id else None  # usually in the identity map: the actor, the handler
+    return user.name if user is not None else ""
+
+
+def case_context(session: Session, case: Case, *, kind: str, round: int, draft: DraftVersion | None = None,
+                 now: datetime | None = None) -> dict[str, Any]:
+    """The fields every template gets (see the module docstring)."""
+    draft = draft or case.current_draft
+    content: dict[str, Any] = json.loads(draft.content) if draft is not None else {}
+    counterparty = content.get("counterparty") or {}
+    discretion = content.get("discretion") or {}
+    legal_basis = [str(item) for item in content.get("legal_basis") or []]
+    agency = case.agency.name
+    moment = now or utcnow()
+    return {
+        "kind": kind, "kind_label": KIND_LABELS.get(kind, kind), "round": round,
+        "agency": agency, "unit": f"{agency}承办机构", "review_body": f"{agency}法制审核机构",
+        "requesting_unit": f"{agency}承办机构",
+        "case_number": case.case_number or "", "title": case.title, "cause": content.get("title") or case.title,
+        "decision_type": case.decision_type,
+        "decision_type_label": DECISION_TYPE_LABELS.get(case.decision_type, case.decision_type),
+        "counterparty": {"kind": counterparty.get("kind", ""),
+                         "kind_label": COUNTERPARTY_KIND_LABELS.get(counterparty.get("kind", ""), ""),
+                         "name": counterparty.get("name", ""), "id_number": counterparty.get("id_number", "")},
+        "facts": content.get("facts", ""),
+        "proposed_decision": content.get("proposed_decision") or {},
+        "legal_basis": legal_basis, "legal_basis_text": "；".join(legal_basis),
+        "discretion": discretion,
+        "discretion_text": "，".join(str(v) for v in (discretion.get("benchmark"), discretion.get("level")) if v),
+        "handler": _name(session, case.handler_id),
+        "draft_version": draft.version if draft is not None else "",
+        "draft_sha256": draft.sha256 if draft is not None else "",
+        "date": chinese_date(moment), "issued_at": as_utc(moment).astimezone(BEIJING).isoformat(timespec="seconds"),
+    }
+
+
+def _point_rows(review: Review) -> list[dict[str, Any]]:
+    rows = []
+    for number, (key, label) in enumerate(TEN_POINTS.items(), start=1):
+        point = review.points.get(key) or {}
+        citations = [str(c) for c in point.get("citations") or [] if str(c).strip()]
+        rows.append({"number": number, "key": key, "label": label, "finding": point.get("finding", ""),
+                     "finding_label": FINDING_LABELS.get(point.get("finding", ""), ""),
+                     "opinion": point.get("opinion", ""), "citations": citations,
+                     "citations_text": "；".join(citations), "remedy": point.get("remedy", ""),
+                     "reason": point.get("reason", "")})
+    return rows
+
+
+def opinion_context(session: Session, case: Case, review: Review) -> dict[str, Any]:
+    draft = session.get(DraftVersion, review.draft_version_id)
+    advisors = _names(session, review.advisor_ids or [])
+    return {
+        **case_context(session, case, kind="opinion", round=review.round, draft=draft),
+        "points": _point_rows(review), "conclusion": review.conclusion,
+        "conclusion_label": CONCLUSION_LABELS.get(review.conclusion, review.conclusion),
+        "summary": review.summary, "reviewer": _name(session, review.reviewer_id),
+        "advisors": "、".join(advisors.values()), "submitted_on": _submitted_on(session, case, review),
+        "draft_sha256": review.draft_sha256,
+    }
+
+
+def _submitted_on(session: Session, case: Case, review: Review) -> str:
+    """When the reviewed draft was (re)submitted: the date the opinion's 你单位于……报送 names."""
+    submitted = session.scalar(select(Submission.submitted_at).where(
+        Submission.case_id == case.id, Submission.draft_version_id == review.draft_version_id)
+        .order_by(Submission.id.desc()).limit(1))
+    return chinese_date(submitted) if submitted is not None else ""
+
+
+def _responses(review: Review | None, responses: dict[str, Any], only: str | None = None) -> list[dict[str, Any]]:
+    points = review.points if review is not None else {}
+    rows = []
+    for key, label in TEN_POINTS.items():
+        answer = responses.get(key)
+        if answer is None or (only and answer.get("action") != only):
+            continue
+        point = points.get(key) or {}
+        rows.append({"number": len(rows) + 1, "key": key, "label": label, "action": answer.get("action", ""),
+                     "action_label": ACTION_LABELS.get(answer.get("action", ""), ""),
+                     "explanation": answer.get("explanation", ""), "opinion": point.get("opinion", ""),
+                     "remedy": point.get("remedy", "")})
+    return rows
+
+
+def reply_context(session: Session, case: Case, reply: Reply) -> dict[str, Any]:
+    review = session.get(Review, reply.review_id)
+    draft = session.get(DraftVersion, review.draft_version_id) if review is not None else None
+    return {
+        **case_context(session, case, kind="reply", round=reply.round, draft=draft),
+        "responses": _responses(review, reply.responses), "summary": reply.summary, "sequence": reply.sequence,
+        "disputed": reply.disputed, "handler": _name(session, reply.submitted_by),
+    }
+
+
+def _discussion(session: Session, discussion: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not discussion:
+        return None
+    participants = discussion.get("participants") or []
+    names = _names(session, participants)
+    shown = [names.get(int(p), str(p)) if str(p).isdigit() else str(p) for p in participants]
+    return {"date": discussion.get("date", ""), "participants": "、".join(shown),
+            "minutes": discussion.get("minutes", "")}
+
+
+def coordination_context(session: Session, case: Case, record: Coordination) -> dict[str, Any]:
+    reply = session.scalars(select(Reply).where(Reply.case_id == case.id).order_by(Reply.id.desc()).limit(1)).first()
+    review = session.get(Review, reply.review_id) if reply is not None else None
+    return {
+        **case_context(session, case, kind="coordination", round=record.round),
+        "reason": record.reason, "reason_label": REASON_LABELS.get(record.reason, record.reason),
+        "outcome": record.outcome, "outcome_label": OUTCOME_LABELS.get(record.outcome, record.outcome),
+        "reasoning": record.reasoning, "head": _name(session, record.head_id),
+        "disputes": _responses(review, reply.responses if reply else {}, only="disputed"),
+        "collective_discussion": _discussion(session, record.collective_discussion),
+    }
+
+
+def approval_context(session: Session, case: Case) -> dict[str, Any]:
+    decision = session.scalars(select(Decision).where(Decision.case_id == case.id)).one()
+    approval = session.get(Approval, decision.approval_id)
+    assert approval is not None
+    if decision.clearance == "review":
+        review = session.get(Review, decision.review_id)
+        clearance_text = (f"经第{review.round if review else ''}轮法制审核，审核结论为“同意”，"
+                          f"审核人员：{_name(session, review.reviewer_id) if review else ''}。") if review else ""
+    else:
+        clearance_text = CLEARANCE_TEXT["not_major"]
+    discussion = approval.collective_discussion or _latest_discussion(session, case)
+    draft = session.get(DraftVersion, decision.draft_version_id)
+    return {
+        **case_context(session, case, kind="approval", round=case.round, draft=draft),
+        "head": _name(session, approval.head_id), "comment": approval.comment, "decision_number": decision.number,
+        "decided_at": chinese_date(decision.decided_at or utcnow()), "clearance": decision.clearance,
+        "clearance_text": clearance_text, "collective_discussion": _discussion(session, discussion),
+    }
+
+
+def _latest_discussion(session: Session, case: Case) -> dict[str, Any] | None:
+    rows = session.scalars(select(Coordination.collective_discussion).where(Coordination.case_id == case.id)
+                           .order_by(Coordination.id.desc()))
+    return next((row for row in rows if row), None)
+
+
+def _person_text(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("name") or value.get("id") or "")
+    return "" if value is None else str(value)
+
+
+def accountability_context(*, decision_number: str, inquiry: dict[str, Any], chain: Iterable[dict[str, Any]],
+                           findings: Iterable[dict[str, Any]], conclusion: str = "", auditor: str = "",
+                           inquiry_body: str = "") -> dict[str, Any]:
+    """The ``accountability`` context from the accountability module's own shapes.
+
+    ``chain`` entries may be ``ChainEntry.as_dict()`` rows (``user`` as ``{"id", "name"}``, ``role`` as a
+    code); ``findings`` rows ``{user, role, finding, finding_label, reasoning}``. Users and roles become text.
+    """
+    return {
+        "decision_number": decision_number,
+        "inquiry": {key: inquiry.get(key, "") for key in ("reason", "reason_label", "authority", "date", "opened_at")},
+        "chain": [{"stage": entry.get("stage", ""), "user": _person_text(entry.get("user")),
+                   "role": ROLE_LABELS.get(str(entry.get("role")), str(entry.get("role") or "")),
+                   "action": entry.get("action", ""), "at": entry.get("at") or "",
+                   "draft_sha256": entry.get("draft_sha256") or "", "statement": entry.get("statement", "")}
+                  for entry in chain],
+        "findings": [{"user": _person_text(row.get("user")),
+                      "role": ROLE_LABELS.get(str(row.get("role")), str(row.get("role") or "")),
+                      "finding": row.get("finding", ""), "finding_label": row.get("finding_label", ""),
+                      "reasoning": row.get("reasoning", "")} for row in findings],
+        "conclusion": conclusion, "auditor": auditor, "inquiry_body": inquiry_body,
+    }

@@ -1,0 +1,98 @@
+"""Issue a document: render the kind's template, store the bytes by SHA-256, record the row, audit it.
+
+:func:`issue_document` is the one verb; the ``issue_*`` helpers are what the step operations call
+as their last line (``submit_opinion`` → ``opinion``, ``reply_to_opinion`` → ``reply``,
+``coordinate`` → ``coordination``, ``approve_decision`` (approved) → ``approval``). A document once
+issued never changes: the row is immutable and a later round or a second reply issues a new one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
+
+from review_service.audit.models import AuditEvent, AuditHead
+from review_service.cases.models import Case
+from review_service.coordination.models import Coordination
+from review_service.core import signals
+from review_service.core.records import insert_record
+from review_service.documents import context as contexts
+from review_service.documents.models import KIND_LABELS, Document
+from review_service.documents.rendering import load_template, render
+from review_service.documents.storage import blobs_for, template_path
+from review_service.replies.models import Reply
+from review_service.review.models import Review
+
+ROLE_OF_KIND = {"opinion": "reviewer", "reply": "handler", "coordination": "head", "approval": "head",
+                "accountability": "auditor"}
+_NEXT_SEQUENCE = select(func.max(Document.sequence)).where(
+    Document.case_id == bindparam("case_id"), Document.kind == bindparam("kind"), Document.round == bindparam("round"))
+_OWN_EVENT = select(AuditEvent.seq).where(
+    AuditEvent.seq == select(AuditHead.last_seq).scalar_subquery(), AuditEvent.action == "document_issued",
+    AuditEvent.case_id == bindparam("case_id"))
+_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def document_filename(case: Case, kind: str, round: int, sequence: int) -> str:
+    """``西市监处〔2026〕123号-法制审核意见书-第2轮.docx`` (a second reply of a round gets ``-2``)."""
+    stem = _UNSAFE_FILENAME.sub("_", case.case_number or f"案件{case.id}")
+    suffix = f"-{sequence}" if sequence > 1 else ""
+    return f"{stem}-{KIND_LABELS[kind]}-第{round}轮{suffix}.docx"
+
+
+def issue_document(session: Session, *, case: Case, kind: str, round: int, context: dict[str, Any], actor: Any,
+                   role: str | None = None, sequence: int | None = None) -> Document:
+    """Render ``kind`` for ``case`` and record it; return the new (flushed) :class:`Document`.
+
+    The template gets the case context (:func:`~review_service.documents.context.case_context`) with
+    ``context`` laid over it. The bytes go to the instance's blob store under their SHA-256 and the
+    ``document_issued`` audit event names kind, round, sequence, SHA-256 and the template's SHA-256.
+    An unsafe or broken template raises ``TemplateRefused`` (422 ``invalid``) and nothing is recorded.
+    ``sequence`` (the n-th document of this kind in this round) is counted when not given.
+    """
+    if kind not in KIND_LABELS:
+        raise ValueError(f"unknown document kind: {kind}")
+    path, source = template_path(session, kind)
+    template = load_template(path, kind, source)
+    data = render(template, {**contexts.case_context(session, case, kind=kind, round=round), **context})
+    digest = blobs_for(session).put(data)
+    if sequence is None:
+        sequence = int(session.scalar(_NEXT_SEQUENCE, {"case_id": case.id, "kind": kind, "round": round}) or 0) + 1
+    filename = document_filename(case, kind, round, sequence)
+    signals.emit("document_issued", session=session, actor=actor, role=role or ROLE_OF_KIND[kind],
+                 agency_id=case.agency_id, case_id=case.id,
+                 payload={"kind": kind, "round": round, "sequence": sequence, "sha256": digest, "size": len(data),
+                          "filename": filename, "template_sha256": template.sha256, "template_source": source})
+    document = Document(case_id=case.id, kind=kind, round=round, sequence=sequence, sha256=digest, size=len(data),
+                        filename=filename, template_sha256=template.sha256, template_source=source,
+                        audit_seq=session.scalar(_OWN_EVENT, {"case_id": case.id}),
+                        issued_by=getattr(actor, "id", None))
+    return insert_record(session, document)
+
+
+def issue_opinion(session: Session, *, case: Case, review: Review, actor: Any) -> Document:
+    """The 法制审核意见书 of ``review``'s round (called by ``submit_opinion``)."""
+    return issue_document(session, case=case, kind="opinion", round=review.round,
+                          context=contexts.opinion_context(session, case, review), actor=actor, sequence=1)
+
+
+def issue_reply(session: Session, *, case: Case, reply: Reply, actor: Any) -> Document:
+    """The unit's 书面回复 (called by ``reply_to_opinion``)."""
+    return issue_document(session, case=case, kind="reply", round=reply.round,
+                          context=contexts.reply_context(session, case, reply), actor=actor,
+                          sequence=reply.sequence)
+
+
+def issue_coordination(session: Session, *, case: Case, record: Coordination, actor: Any) -> Document:
+    """The coordination / collective-discussion record (called by ``coordinate``)."""
+    return issue_document(session, case=case, kind="coordination", round=record.round,
+                          context=contexts.coordination_context(session, case, record), actor=actor)
+
+
+def issue_approval(session: Session, *, case: Case, actor: Any) -> Document:
+    """The decision approval record (called by ``approve_decision`` when the head approves)."""
+    return issue_document(session, case=case, kind="approval", round=case.round,
+                          context=contexts.approval_context(session, case), actor=actor, sequence=1)

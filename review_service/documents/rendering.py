@@ -1,0 +1,304 @@
+"""docxtpl in a sandbox: templates are parsed and checked before any of them runs, then rendered fast.
+
+docxtpl's default Jinja environment runs whatever a template says. Here every template goes
+through :class:`DocumentEnvironment` (an immutable sandbox with autoescape on) and, before its
+first use, through :func:`check_source`: includes, imports, ``extends``, attribute access to
+underscore names, string constants naming dunders, the ``attr`` filter and ``self`` are refused
+statically, so a template that tries to leave the sandbox is refused with a clear Chinese error
+and runs nothing. Values are autoescaped, so user text such as ``</w:t><w:t>x``, ``]]>`` or
+``<script>`` renders as literal text; characters that XML 1.0 cannot carry are dropped.
+
+Speed: a loaded template is cached by the SHA-256 of its bytes (checked once), docxtpl's XML
+preprocessing by its source and the compiled Jinja templates by their source, so a render costs
+the unzip, the Jinja run and the zip of the result.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from hashlib import sha256
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+from docxtpl import DocxTemplate
+from jinja2 import TemplateError, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from lxml import etree
+
+from review_service.core.errors import Invalid
+from review_service.documents.models import KIND_LABELS
+
+MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
+MAX_SEQUENCE = 100_000  # longest string or list a template may build with * (and the largest ** result)
+_CACHE_SIZE = 32
+ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+_LISTING = re.compile("[\t\n\a\f]")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class TemplateRefused(Invalid):
+    """A template that is broken or tries to leave the sandbox; nothing of it was run."""
+
+    def __init__(self, kind: str, reason: str, *, source: str, unsafe: bool) -> None:
+        label = KIND_LABELS.get(kind, kind)
+        if unsafe:
+            message = (f"文书模板“{label}”试图越出安全沙箱（{reason}），已拒绝使用，未执行其中任何内容。"
+                       "请系统管理员更换该模板。")
+        else:
+            message = f"文书模板“{label}”有误（{reason}），无法生成文书。请系统管理员检查该模板。"
+        super().__init__(message, fields={"template": reason}, template=kind, template_source=source,
+                         unsafe=unsafe)
+        self.reason = reason
+        self.unsafe = unsafe
+
+
+class _Unsafe(Exception):
+    """Raised by :func:`check_source`; carries the Chinese reason."""
+
+
+class _LRU(OrderedDict[Any, Any]):
+    def remember(self, key: Any, make: Callable[[], Any]) -> Any:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = self[key] = make()
+        if len(self) > _CACHE_SIZE * 4:
+            self.popitem(last=False)
+        return value
+
+
+class DocumentEnvironment(ImmutableSandboxedEnvironment):
+    """The only Jinja environment templates run in: sandboxed, immutable, autoescaping, no loader."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self) -> None:
+        super().__init__(autoescape=True)
+        for name in ("lipsum", "cycler", "joiner"):
+            self.globals.pop(name, None)
+        self._compiled = _LRU()
+        self._lock = Lock()
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
+        """Check ``source`` statically, compile it once (cached by its text) and return it."""
+        if not isinstance(source, str) or globals is not None or template_class is not None:
+            raise SecurityError("templates are compiled from checked source text only")
+        with self._lock:
+            cached = self._compiled.get(source)
+        if cached is not None:
+            return cached
+        tree = self.parse(source)
+        check_tree(tree)
+        compiled = super().from_string(tree)
+        with self._lock:
+            self._compiled[source] = compiled
+            if len(self._compiled) > _CACHE_SIZE * 4:
+                self._compiled.popitem(last=False)
+        return compiled
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > 64:
+            raise SecurityError("exponent too large")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(times, int) and len(seq) * times > MAX_SEQUENCE:
+                    raise SecurityError("sequence too long")
+        return super().call_binop(context, operator, left, right)
+
+
+ENVIRONMENT = DocumentEnvironment()
+
+
+def check_tree(tree: nodes.Template) -> None:
+    """Refuse what a document template never needs and a sandbox escape always does."""
+    for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+        raise _Unsafe(f"第{node.lineno}行引用了其他文件（include/import/extends）")
+    for node in tree.find_all(nodes.Getattr):
+        if node.attr.startswith("_"):
+            raise _Unsafe(f"第{node.lineno}行访问内部属性“{node.attr}”")
+    for node in tree.find_all(nodes.Getitem):
+        if isinstance(node.arg, nodes.Const) and str(node.arg.value).startswith("_"):
+            raise _Unsafe(f"第{node.lineno}行访问内部属性“{str(node.arg.value)[:40]}”")
+    for node in tree.find_all(nodes.Const):
+        if isinstance(node.value, str) and "__" in node.value:
+            raise _Unsafe(f"第{node.lineno}行使用内部名称“{node.value[:40]}”")
+    for node in tree.find_all(nodes.Filter):
+        if node.name == "attr":
+            raise _Unsafe(f"第{node.lineno}行使用 attr 过滤器")
+    for node in tree.find_all(nodes.Name):
+        if node.name.startswith("_") or node.name == "self":
+            raise _Unsafe(f"第{node.lineno}行使用内部名称“{node.name}”")
+
+
+class _Template(DocxTemplate):
+    """docxtpl's XML preprocessing and post-processing, used part by part (no python-docx package per render)."""
+
+    def __init__(self) -> None:
+        super().__init__(io.BytesIO())
+        self.current_rendering_part = None
+
+    def resolve_listing(self, xml: str) -> str:
+        # docxtpl rewrites every paragraph to turn tabs and newlines in values into <w:tab/> and <w:br/>;
+        # most renders have none, and the rewrite is the slowest step
+        return super().resolve_listing(xml) if _LISTING.search(xml) else xml
+
+
+_HELPER = _Template()
+_MAIN = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+_W_BODY = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}body"
+_RENDERED_PART = re.compile(r"word/(header\d*|footer\d*|footnotes)\.xml")
+# templates are untrusted files: no entities, no network, no huge trees (DESIGN.md §9a)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+@dataclass(frozen=True)
+class LoadedTemplate:
+    """A checked template, split once into what is copied and what is rendered."""
+
+    kind: str
+    source: str  # packaged | instance
+    sha256: str
+    entries: tuple[tuple[str, bytes], ...]  # every zip entry in order, as stored in the template
+    prefix: bytes  # a zip of the entries no render changes, compressed once; each render appends its parts
+    document_name: str
+    document_xml: bytes  # the main part; each render parses it afresh (no element shared across threads)
+    body_source: str  # the body's XML after docxtpl's preprocessing: what Jinja compiles
+    part_sources: tuple[tuple[str, str], ...]  # headers, footers and footnotes with template tags
+
+
+_LOADED = _LRU()
+_LOADED_LOCK = Lock()
+
+
+def _main_part(package: zipfile.ZipFile) -> str:
+    rels = etree.fromstring(package.read("_rels/.rels"), _PARSER)
+    for rel in rels:
+        if rel.get("Type") == _MAIN:
+            return str(rel.get("Target")).lstrip("/")
+    raise KeyError("officeDocument")
+
+
+def _split(kind: str, source: str, digest: str, data: bytes) -> LoadedTemplate:
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        infos = package.infolist()
+        if sum(info.file_size for info in infos) > 20 * MAX_TEMPLATE_BYTES:
+            raise ValueError("too large unpacked")
+        entries = tuple((info.filename, package.read(info.filename)) for info in infos)
+        main = _main_part(package)
+    raw = dict(entries)
+    root = etree.fromstring(raw[main], _PARSER)
+    body = root.find(_W_BODY)
+    if body is None:
+        raise ValueError("no body")
+    body_source = _HELPER.patch_xml(_HELPER.xml_to_string(body))
+    parts = []
+    for name, content in entries:
+        if _RENDERED_PART.fullmatch(name) and (b"{{" in content or b"{%" in content or b"{#" in content):
+            parts.append((name, _HELPER.patch_xml(_HELPER.xml_to_string(etree.fromstring(content, _PARSER)))))
+    rendered = {main, *(name for name, _source in parts)}
+    prefix = io.BytesIO()
+    with zipfile.ZipFile(prefix, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, content in entries:
+            if name not in rendered:
+                _write(package, name, content)
+    return LoadedTemplate(kind=kind, source=source, sha256=digest, entries=entries, prefix=prefix.getvalue(),
+                          document_name=main, document_xml=raw[main], body_source=body_source,
+                          part_sources=tuple(parts))
+
+
+def _write(package: zipfile.ZipFile, name: str, content: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    package.writestr(info, content)
+
+
+def load_template(path: Path, kind: str, source: str) -> LoadedTemplate:
+    """Read and check a template (once per distinct content); ``TemplateRefused`` if it is unsafe or broken.
+
+    Every text Jinja will compile (body, headers, footers, footnotes) is parsed and checked
+    here, before any of it runs.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise TemplateRefused(kind, "模板文件无法读取", source=source, unsafe=False) from None
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise TemplateRefused(kind, "模板文件过大", source=source, unsafe=False)
+    digest = sha256(data).hexdigest()
+    with _LOADED_LOCK:
+        loaded = _LOADED.get((digest, kind, source))
+    if loaded is not None:
+        return loaded
+    try:
+        loaded = _split(kind, source, digest, data)
+        for text in (loaded.body_source, *(text for _name, text in loaded.part_sources)):
+            check_tree(ENVIRONMENT.parse(text))
+    except _Unsafe as unsafe:
+        raise TemplateRefused(kind, str(unsafe), source=source, unsafe=True) from None
+    except TemplateError as error:
+        raise TemplateRefused(kind, f"模板语法错误：{error.message}", source=source, unsafe=False) from None
+    except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError):
+        raise TemplateRefused(kind, "不是有效的 .docx 文件", source=source, unsafe=False) from None
+    with _LOADED_LOCK:
+        _LOADED[(digest, kind, source)] = loaded
+        if len(_LOADED) > _CACHE_SIZE:
+            _LOADED.popitem(last=False)
+    return loaded
+
+
+def clean(value: Any) -> Any:
+    """Plain data for a template: strings as plain ``str`` (never pre-escaped markup) without XML-illegal chars."""
+    if isinstance(value, str):
+        return _XML_ILLEGAL.sub("", value.encode("utf-8", "replace").decode("utf-8"))
+    if isinstance(value, dict):
+        return {str(key): clean(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean(item) for item in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return clean(str(value))
+
+
+def _render_parts(template: LoadedTemplate, context: dict[str, Any]) -> dict[str, bytes]:
+    rendered: dict[str, bytes] = {}
+    body = _HELPER.fix_tables(_HELPER.render_xml_part(template.body_source, None, context, ENVIRONMENT))
+    root = etree.fromstring(template.document_xml, _PARSER)
+    root.replace(root.find(_W_BODY), body)
+    rendered[template.document_name] = etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
+    for name, source in template.part_sources:
+        xml = _HELPER.render_xml_part(source, None, context, ENVIRONMENT)
+        rendered[name] = etree.tostring(etree.fromstring(xml.encode("utf-8"), _PARSER), encoding="UTF-8",
+                                        xml_declaration=True, standalone=True)
+    return rendered
+
+
+def render(template: LoadedTemplate, context: dict[str, Any]) -> bytes:
+    """Render ``template`` with ``context`` in the sandbox and return the ``.docx`` bytes.
+
+    The same template and context give the same bytes (fixed zip times), so a document's
+    SHA-256 depends only on what it says.
+    """
+    try:
+        rendered = _render_parts(template, clean(context))
+    except SecurityError as error:
+        raise TemplateRefused(template.kind, f"沙箱拒绝：{error}", source=template.source, unsafe=True) from None
+    except _Unsafe as unsafe:
+        raise TemplateRefused(template.kind, str(unsafe), source=template.source, unsafe=True) from None
+    except TemplateError as error:
+        raise TemplateRefused(template.kind, f"模板渲染错误：{error.message}", source=template.source,
+                              unsafe=False) from None
+    except (etree.XMLSyntaxError, AttributeError, TypeError):
+        raise TemplateRefused(template.kind, "模板生成的内容不是有效的文书", source=template.source,
+                              unsafe=False) from None
+    out = io.BytesIO(template.prefix)
+    out.seek(0, io.SEEK_END)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as package:  # the unchanged parts are copied as stored
+        for name, content in rendered.items():
+            _write(package, name, content)
+    return out.getvalue()

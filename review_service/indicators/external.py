@@ -1,0 +1,223 @@
+"""Indicators read from other domains' rows that may not be installed yet: publicity timing
+(36)–(41, 118) from the publication, revocation and withdrawal records, accountability (112) from
+the inquiries. Working days come from the calendar (one cumulative index, no per-row walk).
+
+While a domain is absent the figure is "not evidenced" with a note saying why, never a guess.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from datetime import date
+from functools import partial
+from typing import Any
+
+from sqlalchemy import func, select
+
+from review_service.cases.models import Case
+from review_service.core.clock import BEIJING, as_utc, beijing_today
+from review_service.decisions.models import Decision
+from review_service.indicators.measures import EVIDENCE_LIMIT, Context, Result, percent
+from review_service.indicators.period import beijing_date
+
+
+def _module(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def not_evidenced(note: str) -> Result:
+    return Result(value=None, met=None, basis="not_evidenced", evidence={"unit": "none", "count": 0}, note=note)
+
+
+PUBLISH_LIMITS = {"36": 7, "37": 20}  # working days from the decision (DESIGN.md §8)
+WITHDRAW_LIMIT = 3  # working days from the revocation (41)
+LICENSING = ("administrative_penalty", "administrative_license")
+
+
+def publicity(number: str) -> Any:
+    """(36)/(37)/(118) from the publication records, (41) from revocations and withdrawals; (38) not evidenced."""
+
+    def measure(ctx: Context) -> Result:
+        models = _module("review_service.decisions.publicity_models")
+        if models is None:
+            return not_evidenced("公示记录（decisions/publicity）尚未上线，暂无法取证")
+        if number == "38":
+            return not_evidenced("系统只登记公开的网址和时间，公开内容是否含执法机关、对象、类别、结论须人工核查")
+        if number == "41":
+            rows = _withdrawal_rows(ctx, models)
+            return timed_share(ctx, _count_rows(rows), lambda: iter(rows), WITHDRAW_LIMIT, "revocation",
+                               "被撤销、确认违法、责令重作的已公开决定在 3 个工作日内撤下公示信息的比例"
+                               "（期限未到且未撤下的不计）")
+        wanted = {"36": (True,), "37": (False,)}.get(number, (True, False))
+        groups = [group for group in _publication_groups(ctx, models) if group[4] in wanted]
+        refs = partial(_publication_refs, ctx, models, wanted)
+        groups_with_limits = [(start, done, PUBLISH_LIMITS["36" if licensing else "37"], count)
+                              for start, done, count, _kind, licensing in groups]
+        if number == "118":
+            return timed_share(ctx, groups_with_limits, refs, None, "decision",
+                               "本期决定中已在系统登记公开的比例（公开期限未到且未公开的不计）")
+        return timed_share(ctx, groups_with_limits, refs, PUBLISH_LIMITS[number], "decision",
+                           f"决定作出后 {PUBLISH_LIMITS[number]} 个工作日内公开的比例（期限未到且未公开的不计）")
+
+    measure.__name__ = f"publicity_{number}"
+    return measure
+
+
+def _publication_statement(ctx: Context, models: Any, *columns: Any) -> Any:
+    publication = models.Publication
+    return (select(*columns).join(Case, Case.id == Decision.case_id)
+            .outerjoin(publication, publication.decision_id == Decision.id)
+            .where(Case.agency_id.in_(ctx.agency_ids), ctx.period.within(Decision.decided_at)))
+
+
+def _publication_groups(ctx: Context, models: Any) -> list[tuple[str, str | None, int, str, bool]]:
+    """The period's decisions (with their publication, when any) counted by ``(decided day, published day,
+    decision type)``: one grouped query for (36), (37) and (118) together (kept for the report)."""
+    if "publications" not in ctx.cache:
+        keys = [beijing_date(Decision.decided_at).label("start"),
+                beijing_date(models.Publication.published_at).label("done"), Case.decision_type.label("kind")]
+        inner = _publication_statement(ctx, models, *keys).subquery("published")
+        stmt = (select(inner.c.start, inner.c.done, func.count(), inner.c.kind)
+                .group_by(inner.c.start, inner.c.done, inner.c.kind))
+        ctx.cache["publications"] = [(str(start), str(done) if done else None, int(count), kind, kind in LICENSING)
+                                     for start, done, count, kind in ctx.session.execute(stmt)]
+    return ctx.cache["publications"]
+
+
+def _publication_refs(ctx: Context, models: Any, wanted: tuple[bool, ...]) -> Iterator[tuple[int, int, str,
+                                                                                              str | None, int]]:
+    """The same rows one by one, in the order of decision (read only as far as the evidence samples need)."""
+    stmt = _publication_statement(ctx, models, Decision.id, Decision.case_id, beijing_date(Decision.decided_at),
+                                  beijing_date(models.Publication.published_at), Case.decision_type)
+    if wanted == (True,):
+        stmt = stmt.where(Case.decision_type.in_(LICENSING))
+    elif wanted == (False,):
+        stmt = stmt.where(func.coalesce(Case.decision_type, "").not_in(LICENSING))
+    result = ctx.session.execute(stmt.order_by(Decision.decided_at, Decision.id)).yield_per(200)
+    try:
+        for ref, case_id, start, done, kind in result:
+            yield (int(ref), int(case_id), str(start), str(done) if done else None,
+                   PUBLISH_LIMITS["36" if kind in LICENSING else "37"])
+    finally:
+        result.close()
+
+
+def _withdrawal_rows(ctx: Context, models: Any) -> list[tuple[int, int, str, str | None, int]]:
+    """``(revocation_id, case_id, revocation day, withdrawal day or None, limit)`` for published decisions."""
+    revocation, withdrawal, publication = models.Revocation, models.Withdrawal, models.Publication
+    stmt = (select(revocation.id, revocation.case_id, revocation.decided_on, beijing_date(withdrawal.withdrawn_at))
+            .join(Case, Case.id == revocation.case_id)
+            .join(publication, publication.decision_id == revocation.decision_id)
+            .outerjoin(withdrawal, withdrawal.revocation_id == revocation.id)
+            .where(Case.agency_id.in_(ctx.agency_ids), revocation.decided_on >= ctx.period.start,
+                   revocation.decided_on <= ctx.period.end))
+    return [(int(ref), int(case_id), str(start), str(done) if done else None, WITHDRAW_LIMIT)
+            for ref, case_id, start, done in ctx.session.execute(stmt)]
+
+
+def _count_rows(rows: list[tuple[int, int, str, str | None, int]]) -> list[tuple[str, str | None, int, int]]:
+    counts: dict[tuple[str, str | None, int], int] = {}
+    for _ref, _case, start, done, limit in rows:
+        counts[(start, done, limit)] = counts.get((start, done, limit), 0) + 1
+    return [(start, done, limit, count) for (start, done, limit), count in counts.items()]
+
+
+def timed_share(ctx: Context, groups: list[tuple[str, str | None, int, int]],
+                refs: Callable[[], Iterator[tuple[int, int, str, str | None, int]]], limit: int | None, unit: str,
+                note: str) -> Result:
+    """The share of the units done within their working-day limit (any time when ``limit`` is None).
+
+    ``groups``: ``(start day, done day or None, the unit's own limit, count)``; ``refs`` streams the units
+    ``(ref, case_id, start, done, limit)`` for the evidence samples. A unit not done whose limit has not
+    passed by today is pending and left out of the count.
+    """
+    from review_service.indicators.statistics import WorkingDayIndex
+
+    today = beijing_today().isoformat()
+    days = [d for group in groups for d in (group[0], group[1]) if d] + [today]
+    index = WorkingDayIndex(ctx, date.fromisoformat(min(days)), date.fromisoformat(max(days)))
+
+    def verdict(start: str, done: str | None, row_limit: int) -> bool | None:
+        """``None``: pending; else whether it was done in time."""
+        allowed = row_limit if limit is None else limit
+        if done is None:
+            return None if index.between(start, max(start, today)) <= allowed else False
+        return limit is None or index.between(start, done) <= allowed
+
+    by_month: dict[str, list[int]] = {}
+    total = met_count = pending = 0
+    for start, done, row_limit, count in groups:
+        ok = verdict(start, done, row_limit)
+        if ok is None:
+            pending += count
+            continue
+        counts = by_month.setdefault(start[:7], [0, 0])
+        counts[0] += count
+        counts[1] += count * ok
+        total += count
+        met_count += count * ok
+    failing_count = total - met_count
+    counted: list[tuple[int, int]] = []
+    failing: list[tuple[int, int]] = []
+    if total:
+        for ref, case_id, start, done, row_limit in refs():
+            ok = verdict(start, done, row_limit)
+            if ok is None:
+                continue
+            if len(counted) < EVIDENCE_LIMIT:
+                counted.append((ref, case_id))
+            if not ok and len(failing) < EVIDENCE_LIMIT:
+                failing.append((ref, case_id))
+            if len(counted) >= min(EVIDENCE_LIMIT, total) and len(failing) >= min(EVIDENCE_LIMIT, failing_count):
+                break
+    value = percent(met_count, total)
+    trend = [{"month": m, "value": percent(by_month.get(m, [0, 0])[1], by_month.get(m, [0, 0])[0]),
+              "numerator": by_month.get(m, [0, 0])[1], "denominator": by_month.get(m, [0, 0])[0]}
+             for m in ctx.period.months()]
+    return Result(value=value, met=None if value is None else value >= 100.0, numerator=met_count,
+                  denominator=total, trend=trend, note=note,
+                  evidence={"unit": unit, "count": total, "met_count": met_count,
+                            "case_ids": list(dict.fromkeys(r[1] for r in counted)),
+                            f"{unit}_ids": [r[0] for r in counted],
+                            "pending": pending,
+                            "failing": {"count": failing_count,
+                                        "case_ids": list(dict.fromkeys(r[1] for r in failing)),
+                                        f"{unit}_ids": [r[0] for r in failing]},
+                            "truncated": total > EVIDENCE_LIMIT})
+
+
+def measure_112(ctx: Context) -> Result:
+    """Inquiries opened in the period (decisions revoked, confirmed illegal, ordered remade): closed with a record?"""
+    module = _module("review_service.accountability.queries")
+    opened = getattr(module, "opened_inquiries", None) if module else None
+    if opened is None:
+        return not_evidenced("责任追究记录（accountability）尚未上线，暂无法取证")
+    rows = opened(ctx.session, ctx.agency_ids, (ctx.period.start, ctx.period.end))
+    done = [row for row in rows if row.closed_at is not None and row.document_sha256]
+    by_month: dict[str, list[int]] = {}
+    for row in rows:
+        month = as_utc(row.opened_at).astimezone(BEIJING).strftime("%Y-%m")
+        counts = by_month.setdefault(month, [0, 0])
+        counts[0] += 1
+        counts[1] += row in done
+    trend = [{"month": m, "value": percent(by_month.get(m, [0, 0])[1], by_month.get(m, [0, 0])[0]),
+              "numerator": by_month.get(m, [0, 0])[1], "denominator": by_month.get(m, [0, 0])[0]}
+             for m in ctx.period.months()]
+    value = percent(len(done), len(rows))
+    failing = [row for row in rows if row not in done]
+    return Result(value=value, met=None if value is None else value >= 100.0, numerator=len(done),
+                  denominator=len(rows), trend=trend,
+                  evidence={"unit": "inquiry", "count": len(rows), "met_count": len(done),
+                            "case_ids": [row.case_id for row in rows[:EVIDENCE_LIMIT]],
+                            "inquiry_ids": [row.inquiry_id for row in rows[:EVIDENCE_LIMIT]],
+                            "document_sha256s": [row.document_sha256 for row in done[:EVIDENCE_LIMIT]],
+                            "failing": {"count": len(failing),
+                                        "case_ids": [row.case_id for row in failing[:EVIDENCE_LIMIT]],
+                                        "inquiry_ids": [row.inquiry_id for row in failing[:EVIDENCE_LIMIT]]},
+                            "truncated": len(rows) > EVIDENCE_LIMIT},
+                  note="本期无被撤销、确认违法或责令重作的决定" if not rows else
+                  "责任追究调查已办结并出具追责记录（.docx）的比例")

@@ -1,0 +1,280 @@
+"""Section 三 of the seed: the legal-review indicators (85)–(112) the record can speak to.
+
+Each ``measure_*`` takes the report :class:`~.measures.Context` and returns a
+:class:`~.measures.Result`; the unit sets are one SELECT each, shared by the
+indicators that count the same units (the ten points, for instance, are one query).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, exists, func, literal, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from review_service.cases.models import Case
+from review_service.catalog.queries import applicable_catalog, spec_of
+from review_service.catalog.schema import CATEGORY_LABELS
+from review_service.decisions.models import Decision
+from review_service.indicators.facts import POINT_BIT
+from review_service.indicators.measures import (
+    Context,
+    Result,
+    UnitCounts,
+    count_units,
+    fetch_units,
+    figure,
+    figure_total,
+    flag,
+    percent,
+    ratio_result,
+)
+from review_service.organization.models import Agency, User, UserRole
+from review_service.replies.models import Reply
+from review_service.review.models import Assignment, Review
+from review_service.review.points import TEN_POINTS
+
+POINT_INDICATORS: dict[str, str] = dict(zip((str(n) for n in range(95, 105)), TEN_POINTS, strict=True))
+NOT_FULL_TIME_ROLES = ("handler", "unit_head", "head")  # a reviewer who also handles or decides is not 专职
+MIN_EXPLANATION = 4  # characters of a reply's explanation that count as a stated position (107)
+
+
+def _text_len(expr: ColumnElement[Any]) -> ColumnElement[int]:
+    return func.length(func.trim(func.coalesce(expr, "")))
+
+
+def _in_scope(ctx: Context) -> ColumnElement[bool]:
+    return Case.agency_id.in_(ctx.agency_ids)
+
+
+# -- opinions: (95)–(105) ------------------------------------------------------------------------------
+
+def opinions(ctx: Context) -> UnitCounts:
+    """The opinions submitted in the period: a written finding on each point, and no quality advice.
+
+    Read from the opinion's fact columns (:mod:`.facts`, kept when the opinion is saved) over the covering
+    index ``ix_reviews_submitted_at_facts``: a point is written when it has its opinion, or (not applicable)
+    its reason; the finding itself is validated at submission.
+    """
+    cols = [flag(Review.points_written.bitwise_and(POINT_BIT[key]) != 0, f"f{number}")
+            for number, key in POINT_INDICATORS.items()]
+    cols.append(flag(func.coalesce(Review.advice_count, 0) == 0, "f105"))
+    units = (select(Review.id.label("ref"), Review.case_id.label("case_id"), Review.submitted_at.label("at"), *cols)
+             .join(Case, Case.id == Review.case_id)
+             .where(_in_scope(ctx), ctx.period.within(Review.submitted_at)))
+    return count_units(ctx, "opinion", units, [*(f"f{n}" for n in POINT_INDICATORS), "f105"])
+
+
+def measure_point(number: str) -> Any:
+    def measure(ctx: Context) -> Result:
+        return ratio_result(ctx, opinions(ctx), f"f{number}", 100.0, ref_name="review")
+
+    measure.__name__ = f"measure_{number}"
+    return measure
+
+
+def measure_105(ctx: Context) -> Result:
+    result = ratio_result(ctx, opinions(ctx), "f105", 100.0, ref_name="review")
+    result.note = "无质量提示（套话、过简、修改要求不具体、引用未写明条款）的审核意见所占比例"
+    return result
+
+
+# -- replies: (106)–(107) ------------------------------------------------------------------------------
+
+def problem_count(mask: Any) -> ColumnElement[int]:
+    """How many bits of a ten-point mask are set (the opinion's problem points)."""
+    total: ColumnElement[int] = literal(0)
+    for key, bit in POINT_BIT.items():
+        total = total + flag(mask.bitwise_and(bit) != 0, f"p_{key}")
+    return total
+
+
+def problem_opinions(ctx: Context) -> UnitCounts:
+    """Opinions of the period with at least one problem point: is there a written reply, is it clear?"""
+    problems = problem_count(Review.problem_mask)
+    clear: ColumnElement[int] = literal(0)
+    for key in TEN_POINTS:
+        action = Reply.responses[(key, "action")].as_string()
+        explained = _text_len(Reply.responses[(key, "explanation")].as_string()) >= MIN_EXPLANATION
+        clear = clear + flag(and_(action.in_(("accepted", "disputed")), explained), f"c_{key}")
+    replied = exists().where(Reply.review_id == Review.id)
+    answered = exists().where(Reply.review_id == Review.id, clear >= problems)
+    units = (select(Review.id.label("ref"), Review.case_id.label("case_id"), Review.submitted_at.label("at"),
+                    flag(replied, "f106"), flag(answered, "f107"))
+             .join(Case, Case.id == Review.case_id)
+             .where(_in_scope(ctx), ctx.period.within(Review.submitted_at),
+                    Review.conclusion.in_(("amend", "reject")),  # approve has no problem point
+                    Review.problem_mask != 0))
+    return count_units(ctx, "problem_opinion", units, ["f106", "f107"])
+
+
+def measure_106(ctx: Context) -> Result:
+    return ratio_result(ctx, problem_opinions(ctx), "f106", 100.0, ref_name="review")
+
+
+def measure_107(ctx: Context) -> Result:
+    result = ratio_result(ctx, problem_opinions(ctx), "f107", 100.0, ref_name="review")
+    result.note = f"每个存在问题的审核要点都有“采纳”或“有异议”的回复，且说明不少于 {MIN_EXPLANATION} 个字"
+    return result
+
+
+# -- reviewed cases: (88), (90) ------------------------------------------------------------------------
+
+def reviewed_cases(ctx: Context) -> UnitCounts:
+    """Cases with an opinion in the period: by full-time reviewers (88); advisor-assisted (90)."""
+    not_full_time = [uid for uid, roles in _roles(ctx).items() if roles & set(NOT_FULL_TIME_ROLES)]
+    assigned_advisor = (select(Assignment.case_id)
+                        .where(func.coalesce(func.json_array_length(Assignment.advisor_ids), 0) > 0))
+    advised = or_(func.coalesce(Review.advisor_count, 0) > 0, Review.case_id.in_(assigned_advisor))
+    units = (select(Review.case_id.label("ref"), Review.case_id.label("case_id"),
+                    func.min(Review.submitted_at).label("at"),
+                    func.min(flag(Review.reviewer_id.not_in(not_full_time), "own")).label("f88"),
+                    func.max(flag(advised, "adv")).label("f90"))
+             .join(Case, Case.id == Review.case_id)
+             .where(_in_scope(ctx), ctx.period.within(Review.submitted_at))
+             .group_by(Review.case_id))
+    return fetch_units(ctx, "reviewed_case", units, ["f88", "f90"])
+
+
+def measure_88(ctx: Context) -> Result:
+    result = ratio_result(ctx, reviewed_cases(ctx), "f88", 50.0, ref_name="case")
+    result.note = "本期有审核意见的案件中，各轮审核均由专职法制审核人员（不兼任承办、审批）作出的比例"
+    return result
+
+
+def measure_90(ctx: Context) -> Result:
+    result = ratio_result(ctx, reviewed_cases(ctx), "f90", 20.0, ref_name="case")
+    result.note = "本期有审核意见的案件中，有法律顾问或公职律师协助审核（指派或意见书记载）的比例"
+    return result
+
+
+# -- decisions: (108) ----------------------------------------------------------------------------------
+
+def major_decisions(ctx: Context) -> UnitCounts:
+    """Major decisions of the period: cleared by an approving review of the very draft decided."""
+    approving = exists().where(Review.id == Decision.review_id, Review.case_id == Decision.case_id,
+                               Review.conclusion == "approve", Review.draft_sha256 == Decision.draft_sha256,
+                               Review.draft_version_id == Decision.draft_version_id)
+    units = (select(Decision.id.label("ref"), Decision.case_id.label("case_id"), Decision.decided_at.label("at"),
+                    flag(and_(Decision.clearance == "review", approving), "f108"))
+             .join(Case, Case.id == Decision.case_id)
+             .where(_in_scope(ctx), ctx.period.within(Decision.decided_at),
+                    or_(Decision.clearance == "review", Case.major.is_(True))))
+    return count_units(ctx, "major_decision", units, ["f108"])
+
+
+def measure_108(ctx: Context) -> Result:
+    result = ratio_result(ctx, major_decisions(ctx), "f108", 100.0, ref_name="decision")
+    result.note = ("重大执法决定均有同意的审核意见，且审核的草稿与决定的草稿 SHA-256 一致；"
+                   "数据库约束另行拒绝未经审核的决定")
+    return result
+
+
+# -- staffing: (85)–(87) -------------------------------------------------------------------------------
+
+def _staff(ctx: Context) -> list[tuple[int, int, str, str]]:
+    """Active users of the agencies in scope with their roles: ``(user_id, agency_id, role, qualification)``."""
+    stmt = (select(User.id, User.agency_id, UserRole.role, User.qualification)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(User.agency_id.in_(ctx.agency_ids), User.active.is_(True)))
+    return [(int(a), int(b), c, d) for a, b, c, d in ctx.session.execute(stmt)]
+
+
+def _roles(ctx: Context) -> dict[int, set[str]]:
+    """Roles of every user in scope, active or not (reviewers who also handle or decide are not full-time)."""
+    roles: dict[int, set[str]] = {}
+    stmt = (select(UserRole.user_id, UserRole.role).join(User, User.id == UserRole.user_id)
+            .where(User.agency_id.in_(ctx.agency_ids)))
+    for user_id, role in ctx.session.execute(stmt):
+        roles.setdefault(int(user_id), set()).add(role)
+    return roles
+
+
+def _full_time_reviewers(ctx: Context) -> dict[int, str]:
+    """Full-time reviewers (专职): hold ``reviewer`` and none of handler, unit head, head → their qualification."""
+    if "staff" not in ctx.cache:
+        ctx.cache["staff"] = _staff(ctx)
+    roles: dict[int, set[str]] = {}
+    quals: dict[int, str] = {}
+    for user_id, _agency, role, qualification in ctx.cache["staff"]:
+        roles.setdefault(user_id, set()).add(role)
+        quals[user_id] = qualification
+    return {uid: quals[uid] for uid, held in sorted(roles.items())
+            if "reviewer" in held and not held & set(NOT_FULL_TIME_ROLES)}
+
+
+def measure_85(ctx: Context) -> Result:
+    if "staff" not in ctx.cache:
+        ctx.cache["staff"] = _staff(ctx)
+    leads = sorted({uid for uid, _a, role, _q in ctx.cache["staff"] if role == "review_lead"})
+    reviewers = sorted({uid for uid, _a, role, _q in ctx.cache["staff"] if role == "reviewer"})
+    body = figure(ctx, "review_body")
+    met = bool(leads and reviewers)
+    evidence: dict[str, Any] = {"unit": "user", "count": len(leads) + len(reviewers), "review_lead_user_ids": leads,
+                                "reviewer_user_ids": reviewers}
+    if body:
+        evidence["figures"] = [body]
+    value = body["text"] if body and body["text"] else ("有" if met else "无")
+    return Result(value=value, met=met, numerator=len(reviewers), evidence=evidence,
+                  note="系统中有在岗的法制审核机构负责人和法制审核人员" + ("；机构名称为人工录入" if body else ""))
+
+
+def measure_86(ctx: Context) -> Result:
+    reviewers = _full_time_reviewers(ctx)
+    staff, entries = figure_total(ctx, "enforcement_staff")
+    evidence = {"unit": "user", "count": len(reviewers), "reviewer_user_ids": list(reviewers),
+                **({"figures": entries} if entries else {})}
+    if staff is None or staff <= 0:
+        return Result(value=None, met=None, basis="not_evidenced", numerator=len(reviewers), evidence=evidence,
+                      note="执法人员总数须人工录入（review-service indicators figure set enforcement_staff …）")
+    value = percent(len(reviewers), int(staff))
+    return Result(value=value, met=value is not None and value >= 5.0, basis="record+manual",
+                  numerator=len(reviewers), denominator=int(staff), evidence=evidence,
+                  note="专职审核人员数来自系统记录；执法人员总数为人工录入")
+
+
+def measure_87(ctx: Context) -> Result:
+    reviewers = _full_time_reviewers(ctx)
+    qualified = [uid for uid, q in reviewers.items() if q in ("legal_profession", "law_degree")]
+    value = percent(len(qualified), len(reviewers))
+    return Result(value=value, met=None if value is None else value >= 50.0, numerator=len(qualified),
+                  denominator=len(reviewers),
+                  evidence={"unit": "user", "count": len(reviewers), "qualified_user_ids": qualified,
+                            "failing": {"count": len(reviewers) - len(qualified),
+                                        "user_ids": [u for u in reviewers if u not in qualified]}},
+                  note="具有法律职业资格或法学专业学历的专职审核人员所占比例（以用户登记的资格为准）")
+
+
+# -- the catalog: (91)–(92) ----------------------------------------------------------------------------
+
+def _catalog(ctx: Context) -> Any:
+    """The catalog in force for the agency on the period's last day (``None`` when none applies)."""
+    if "catalog" not in ctx.cache:
+        agency = ctx.session.get(Agency, ctx.agency_id)
+        assert agency is not None
+        found = applicable_catalog(ctx.session, agency_name=agency.name, system=agency.system, on=ctx.period.end)
+        ctx.cache["catalog"] = found[0] if found else None
+    return ctx.cache["catalog"]
+
+
+def measure_91(ctx: Context) -> Result:
+    catalog = _catalog(ctx)
+    if catalog is None:
+        return Result(value="无", met=False, evidence={"unit": "catalog", "count": 0})
+    return Result(value=catalog.label, met=True,
+                  evidence={"unit": "catalog", "count": 1, "catalog_row_ids": [catalog.id],
+                            "catalog": {"id": catalog.catalog_id, "version": catalog.version,
+                                        "sha256": catalog.sha256}})
+
+
+def measure_92(ctx: Context) -> Result:
+    catalog = _catalog(ctx)
+    if catalog is None:
+        return Result(value=None, met=False, evidence={"unit": "catalog", "count": 0}, note="未找到适用的目录清单")
+    covered = {rule.category for rule in spec_of(catalog).rules}
+    missing = [CATEGORY_LABELS[c] for c in CATEGORY_LABELS if c not in covered]
+    return Result(value=f"{len(CATEGORY_LABELS) - len(missing)}/{len(CATEGORY_LABELS)}", met=not missing,
+                  numerator=len(CATEGORY_LABELS) - len(missing), denominator=len(CATEGORY_LABELS),
+                  evidence={"unit": "catalog", "count": 1, "catalog_row_ids": [catalog.id],
+                            "covered": [CATEGORY_LABELS[c] for c in CATEGORY_LABELS if c in covered],
+                            "missing": missing})

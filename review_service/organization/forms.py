@@ -1,0 +1,35 @@
+"""Administration forms: agencies and users (the admin's own subtree only)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from review_service.organization.models import ROLE_LABELS
+from review_service.web.edge import options
+
+QUALIFICATION_LABELS = {"legal_profession": "法律职业资格", "law_degree": "法学专业学历", "none": "无"}
+
+
+class AgencyForm(FlaskForm):
+    name = StringField("机关名称")
+    parent = SelectField("上级机关", choices=[], validate_choice=False)
+    system = StringField("执法系统（如 市场监管）")
+    region_code = StringField("行政区划代码")
+
+
+class UserForm(FlaskForm):
+    username = StringField("用户名")
+    name = StringField("姓名")
+    agency = SelectField("所属机关", choices=[], validate_choice=False)
+    roles = SelectMultipleField("角色", choices=options(ROLE_LABELS.items()), validate_choice=False,
+                                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    qualification = SelectField("资格", choices=options(QUALIFICATION_LABELS.items()), validate_choice=False)
+    reviewing_since = StringField("开始从事法制审核的日期", render_kw={"type": "date"})
+    password = PasswordField("初始密码")
+    password2 = PasswordField("再次输入密码")
+
+
+class DisableForm(FlaskForm):
+    """Only the CSRF token: the user to disable is in the URL."""

@@ -1,0 +1,82 @@
+"""Forms of the review body: assignment, intake check, the ten-point opinion.
+
+The opinion's fields are named after the service's paths (``points-facts_clear-opinion`` for
+``points.facts_clear.opinion``), so each reason ``parse_opinion`` gives lands next to its field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import Form, FormField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from review_service.review.models import CONCLUSION_LABELS
+from review_service.review.points import FINDING_LABELS, TEN_POINTS
+from review_service.web.edge import lines, options
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class AssignForm(FlaskForm):
+    reviewer_id = SelectField("审核人员", choices=[], validate_choice=False)
+    advisor_ids = MultiCheckboxField("协助审核的法律顾问/公职律师（可选）", choices=[], validate_choice=False)
+    expected_version = StringField(render_kw={"type": "hidden"})
+
+    def reviewer(self) -> int:
+        raw = self.reviewer_id.data or ""
+        return int(raw) if raw.isdigit() and len(raw) < 10 else 0
+
+    def advisors(self) -> list[int]:
+        return [int(raw) for raw in self.advisor_ids.data or [] if raw.isdigit() and len(raw) < 10]
+
+
+class IntakeForm(FlaskForm):
+    complete = RadioField("送审材料", choices=options([("yes", "材料齐全，受理"), ("no", "材料不齐全，退回补充")]),
+                          default="yes")
+    missing = TextAreaField("缺少的材料（每行一项）")
+    expected_version = StringField(render_kw={"type": "hidden"})
+
+
+class PointForm(Form):
+    finding = RadioField("审核结论", choices=options(FINDING_LABELS.items()), validate_choice=False)
+    opinion = TextAreaField("审核意见", render_kw={"rows": 2})
+    citations = TextAreaField("依据的法律条款（每行一条）", render_kw={"rows": 2})
+    remedy = TextAreaField("修改要求", render_kw={"rows": 2})
+    reason = StringField("不适用的理由（仅不适用时）")
+
+
+PointsForm = type("PointsForm", (Form,), {key: FormField(PointForm, label=label) for key, label in TEN_POINTS.items()})
+
+
+class OpinionForm(FlaskForm):
+    """The written opinion (法制审核意见书): ten points, the conclusion, a summary."""
+
+    points = FormField(PointsForm, label="")
+    conclusion = RadioField("审核结论", choices=options(CONCLUSION_LABELS.items()), validate_choice=False)
+    summary = TextAreaField("审核意见综述", render_kw={"rows": 3})
+    expected_version = StringField(render_kw={"type": "hidden"})
+
+    def opinion(self) -> dict[str, Any]:
+        """The opinion as ``submit_opinion`` takes it (API.md)."""
+        points: dict[str, Any] = {}
+        for key in TEN_POINTS:
+            point = self.points.form[key].data
+            entry: dict[str, Any] = {"finding": point["finding"] or "", "opinion": point["opinion"] or ""}
+            if point["finding"] == "problem" or lines(point["citations"]) or (point["remedy"] or "").strip():
+                entry["citations"] = lines(point["citations"])
+                entry["remedy"] = point["remedy"] or ""
+            if (point["reason"] or "").strip():
+                entry["reason"] = point["reason"]
+            points[key] = entry
+        return {"points": points, "conclusion": self.conclusion.data or "", "summary": self.summary.data or ""}
+
+
+class ExtensionForm(FlaskForm):
+    days = StringField("延长的工作日数", render_kw={"type": "number", "min": 1, "max": 30})
+    reason = TextAreaField("延长理由")
+    expected_version = StringField(render_kw={"type": "hidden"})

@@ -1,0 +1,102 @@
+"""One case action through a form: show it, validate it, call one operation, say what happened.
+
+Every action page (submit, assign, intake, opinion, reply, coordinate, approve …) follows the
+same path, so the behaviour people rely on is written once: a failing form keeps what was
+typed and shows the reasons next to the fields (422); someone else acting first shows the
+case as it now stands with a conflict notice (409); success redirects to the case page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
+
+from review_service.cases.queries import case_task_in_scope, case_view, visible_case
+from review_service.core.errors import Conflict, Forbidden, Invalid, NotCleared, TooLarge
+from review_service.organization.models import User
+from review_service.web.edge import Failure, acting, expected_version, reading
+
+# Where each waiting task is done (kind → endpoint); the to-do list and the case page link there.
+TASK_ENDPOINTS: dict[str, str] = {
+    "draft": "cases.submit",
+    "supplement": "cases.supplement",
+    "resubmit": "cases.submit",
+    "signoff": "cases.signoff",
+    "assign": "review.assign",
+    "intake": "review.intake",
+    "review": "review.opinion",
+    "reply": "replies.reply",
+    "coordinate": "coordination.coordinate",
+    "approve": "decisions.approve",
+    "publish": "decisions.publish",
+    "withdraw": "decisions.withdraw",
+}
+TASK_ROLES: dict[str, str] = {"draft": "handler", "supplement": "handler", "resubmit": "handler", "reply": "handler",
+                              "signoff": "unit_head", "assign": "review_lead", "intake": "reviewer",
+                              "review": "reviewer", "coordinate": "head", "approve": "head", "publish": "handler",
+                              "withdraw": "handler"}
+
+Perform = Callable[[Session, User, int | None], Any]
+Extra = Callable[[Session, User, dict[str, Any]], dict[str, Any]]
+
+
+def task_link(kind: str | None, case_id: int | str) -> str | None:
+    """The page where a task of ``kind`` is done, or None (a task another module's pages handle)."""
+    endpoint = TASK_ENDPOINTS.get(kind or "")
+    if endpoint is None or endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, case_id=case_id)
+
+
+def conflict_response(case_id: int, message: str) -> Any:
+    """The case as it stands now, with a notice that someone else acted first (409)."""
+    from review_service.cases.views import render_case
+
+    return render_case(case_id, conflict=message, status=409)
+
+
+def case_action(case_id: int, form: FlaskForm, *, tasks: tuple[str | None, ...], template: str, perform: Perform,
+                done: str, extra: Extra | None = None, failure: Failure | None = None, show_only: bool = False,
+                adjust: Callable[[Failure], Failure] | None = None, decided_only: bool = False) -> Any:
+    """GET shows the form for a case waiting on one of ``tasks``; POST performs it (one transaction).
+
+    ``failure`` (found before any operation ran) or ``show_only`` re-render the posted form without
+    acting; ``adjust`` rewords the reasons of a failure before they are shown; ``decided_only`` offers
+    the form only on a decided case (a step outside the process: revocation).
+    """
+    failure = failure or Failure()
+    status = 200
+    if request.method == "POST" and not failure and not show_only:
+        if form.validate_on_submit():
+            try:
+                with acting() as (session, actor):
+                    case_task_in_scope(session, actor, case_id)
+                    perform(session, actor, expected_version())
+            except (Conflict, NotCleared) as error:
+                return conflict_response(case_id, error.message)
+            except (Invalid, TooLarge, Forbidden) as error:
+                failure, status = Failure.of(error), error.http_status
+            else:
+                flash(done, "success")
+                return redirect(url_for("cases.case", case_id=case_id))
+        else:
+            failure, status = Failure.from_form(form), 422
+    elif failure:
+        status = 422
+    if failure and adjust is not None:
+        failure = adjust(failure)
+    with reading() as (session, actor):
+        case = case_view(session, visible_case(session, actor, case_id))
+        context = extra(session, actor, case) if extra else {}
+        task = case["tasks"][0] if case["tasks"] else None
+        waiting = task["kind"] if task else None
+        # the assigned reviewer alone may do intake and review (other tasks go to anyone holding the role)
+        assignee = task.get("assignee") if task and waiting in ("intake", "review") else None
+        other = assignee["name"] if assignee and assignee["id"] != str(actor.id) else None
+        is_open = waiting in tasks and not other and (not decided_only or case["status"] == "decided")
+        return render_template(template, form=form, case=case, failure=failure, open=is_open, assigned_to=other,
+                               **context), status

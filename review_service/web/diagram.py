@@ -1,0 +1,453 @@
+"""The process diagram, drawn server-side as inline SVG from the BPMN file's own BPMNDI coordinates.
+
+Call it from a page template::
+
+    render_case_diagram(current_task: str | None, completed: Iterable[str] = (), *,
+                        source: bytes | None = None) -> markupsafe.Markup
+
+- ``current_task`` is the BPMN element id the case waits on (``Case.current_task``: ``"draft"``,
+  ``"review"``, …; an end event id such as ``"decided"`` works too). ``None`` or an id the file
+  does not have highlights nothing.
+- ``completed`` are element ids drawn as done (shaded green), e.g. the tasks the case's audit
+  trail shows as completed. The current task wins over ``completed``.
+- ``source`` is the BPMN file's bytes: the definition the case runs on. By default the current
+  definition of ``major_decision_review`` from the process registry.
+
+Where the case stands: ``process_position(case.current_task, case.status)`` gives the element to
+highlight: the waiting task, or, once the process has ended (``current_task`` is None), its end
+event (``"decided"``, ``"closed_without_decision"``). Tasks outside the process (publishing a
+decision, withdrawing it) are not steps of the diagram: pass the case row's ``current_task``,
+not the kind of the first open task.
+
+The answer is ``<svg>`` markup safe to put in a page as ``{{ diagram }}``: every text is escaped,
+there is no script, no event handler, no ``style`` attribute or element (a strict CSP's
+``style-src`` would drop them): colours are presentation attributes. Each node is a
+``<g data-element-id=… data-kind=…>``; the current one also has ``data-state="current"`` and
+``aria-current="step"``, a completed one ``data-state="completed"``. The ``<svg>`` has
+``class="process-diagram"``, ``width="100%"`` and a ``viewBox`` around the drawing, so it scales
+to its container; page CSS may set ``max-width``/``overflow`` on that class.
+
+The geometry (lanes, shapes, edges, labels) is parsed once per file (keyed by its SHA-256) with
+the same safe lxml parser as the linter: no DTD, no entities, no network.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lxml import etree
+from markupsafe import Markup
+
+from review_service.workflow.lint import BPMN_NS, parse_safely
+from review_service.workflow.parser import sha256_hex
+
+__all__ = ["Diagram", "Edge", "Node", "diagram_geometry", "process_position", "render_case_diagram", "render_diagram"]
+
+BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
+DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
+DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
+SVG_NS = "http://www.w3.org/2000/svg"
+
+FONT_FAMILY = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',sans-serif"
+#: The modeler's default size of an external label without DI bounds (bpmn-js DEFAULT_LABEL_SIZE).
+DEFAULT_LABEL = (90.0, 20.0)
+
+# Colours: neutral lines, an amber current step, green completed steps (presentation attributes only).
+INK = "#1f2933"
+LANE_STROKE = "#9aa5b1"
+PLAIN_FILL = "#ffffff"
+CURRENT_FILL = "#fff1c2"
+CURRENT_STROKE = "#c2410c"
+DONE_FILL = "#e3f4e8"
+DONE_STROKE = "#2f7d4f"
+
+Box = tuple[float, float, float, float]  # x, y, width, height
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Node:
+    """A drawn flow node, lane or participant: its BPMN id, kind (the XML local name), name and bounds."""
+
+    id: str
+    kind: str
+    name: str
+    bounds: Box
+    label: Box | None = None  # the external label's DI bounds, when the file has them
+    marker: bool = False  # an exclusive gateway's "X" (isMarkerVisible)
+    event_definition: str = ""  # e.g. "timerEventDefinition", "terminateEventDefinition"
+    non_interrupting: bool = False  # a boundary event with cancelActivity="false": drawn dashed
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A drawn sequence flow: its id, name, waypoints, label bounds and whether it is a gateway's default."""
+
+    id: str
+    name: str
+    waypoints: tuple[Point, ...]
+    label: Box | None = None
+    default: bool = False
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """The geometry of one BPMN file's first diagram plane."""
+
+    sha256: str
+    pools: tuple[Node, ...]
+    lanes: tuple[Node, ...]
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    view_box: Box
+
+
+_cache: dict[str, Diagram] = {}
+_cache_lock = threading.Lock()
+
+
+def diagram_geometry(source: bytes, file: str = "<bpmn>") -> Diagram:
+    """Parse (once per file content) the diagram geometry of a BPMN file."""
+    key = sha256_hex(source)
+    with _cache_lock:
+        known = _cache.get(key)
+    if known is not None:
+        return known
+    diagram = _parse(source, file, key)
+    with _cache_lock:
+        return _cache.setdefault(key, diagram)
+
+
+def _bounds(element: etree._Element) -> Box | None:
+    found = element.find(f"{{{DC_NS}}}Bounds")
+    if found is None:
+        return None
+    return tuple(float(found.get(k, "0")) for k in ("x", "y", "width", "height"))  # type: ignore[return-value]
+
+
+def _parse(source: bytes, file: str, key: str) -> Diagram:
+    root = parse_safely(source, file)
+    semantic: dict[str, etree._Element] = {}
+    defaults: set[str] = set()
+    for element in root.iter():
+        if not isinstance(element.tag, str) or etree.QName(element).namespace != BPMN_NS:
+            continue
+        if element.get("id"):
+            semantic[element.get("id")] = element
+        if element.get("default"):
+            defaults.add(element.get("default"))
+    plane = root.find(f".//{{{BPMNDI_NS}}}BPMNPlane")
+    pools: list[Node] = []
+    lanes: list[Node] = []
+    nodes: list[Node] = []
+    edges: list[Edge] = []
+    if plane is not None:
+        for di in plane:
+            ref = di.get("bpmnElement", "")
+            element = semantic.get(ref)
+            if element is None or not isinstance(di.tag, str):
+                continue
+            kind = etree.QName(element).localname
+            name = (element.get("name") or "").strip()
+            label_di = di.find(f"{{{BPMNDI_NS}}}BPMNLabel")
+            label = _bounds(label_di) if label_di is not None else None
+            local = etree.QName(di).localname
+            if local == "BPMNShape":
+                bounds = _bounds(di)
+                if bounds is None:
+                    continue
+                definition = next(
+                    (etree.QName(c).localname for c in element
+                     if isinstance(c.tag, str) and etree.QName(c).localname.endswith("EventDefinition")),
+                    "",
+                )
+                node = Node(ref, kind, name, bounds, label, di.get("isMarkerVisible") == "true", definition,
+                            kind == "boundaryEvent" and element.get("cancelActivity") == "false")
+                {"participant": pools, "lane": lanes}.get(kind, nodes).append(node)
+            elif local == "BPMNEdge":
+                points = tuple(
+                    (float(w.get("x", "0")), float(w.get("y", "0"))) for w in di.findall(f"{{{DI_NS}}}waypoint")
+                )
+                if len(points) >= 2:
+                    edges.append(Edge(ref, name, points, label, ref in defaults))
+    # Boundary events sit on their task's border: draw them after (above) every task.
+    nodes.sort(key=lambda node: node.kind == "boundaryEvent")
+    return Diagram(key, tuple(pools), tuple(lanes), tuple(nodes), tuple(edges), _view_box(pools, lanes, nodes, edges))
+
+
+def _view_box(pools: list[Node], lanes: list[Node], nodes: list[Node], edges: list[Edge]) -> Box:
+    boxes: list[Box] = [n.bounds for n in (*pools, *lanes, *nodes)]
+    boxes += [n.label for n in nodes if n.label]
+    for edge in edges:
+        boxes += [(x, y, 0.0, 0.0) for x, y in edge.waypoints]
+    if not boxes:
+        return (0.0, 0.0, 100.0, 100.0)
+    pad = 10.0
+    left = min(b[0] for b in boxes) - pad
+    top = min(b[1] for b in boxes) - pad
+    right = max(b[0] + b[2] for b in boxes) + pad
+    bottom = max(b[1] + b[3] for b in boxes) + pad
+    return (left, top, right - left, bottom - top)
+
+
+# --- text -------------------------------------------------------------------------------------------
+
+
+def _char_width(char: str, size: float) -> float:
+    if char == " ":
+        return size * 0.3
+    if ord(char) >= 0x2E80 or char in "（）：；，。、？！":
+        return size
+    return size * 0.58
+
+
+def _text_width(text: str, size: float) -> float:
+    return sum(_char_width(c, size) for c in text)
+
+
+def wrap_text(text: str, width: float, size: float) -> list[str]:
+    """Break a label into lines no wider than ``width``: between CJK characters, or at spaces."""
+    # Tokens: each CJK character alone, Latin words whole, each space alone.
+    tokens = re.findall(r"[\u2e80-\U0010ffff]|[^\s\u2e80-\U0010ffff]+|\s", text)
+    lines: list[str] = []
+    line = ""
+    for token in tokens:
+        if line.strip() and _text_width(line + token, size) > width:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    if line.strip():
+        lines.append(line.strip())
+    return lines
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+class _Svg:
+    """A tiny builder over lxml: lxml escapes every text and attribute it serializes."""
+
+    def __init__(self, view_box: Box, label: str) -> None:
+        self.root = etree.Element(f"{{{SVG_NS}}}svg", nsmap={None: SVG_NS})
+        for key, value in {
+            "class": "process-diagram",
+            "viewBox": " ".join(_fmt(v) for v in view_box),
+            "width": "100%",
+            "preserveAspectRatio": "xMinYMin meet",
+            "role": "img",
+            "aria-label": label,
+            "font-family": FONT_FAMILY,
+            "font-size": "12",
+            "fill": INK,
+        }.items():
+            self.root.set(key, value)
+
+    def add(self, parent: etree._Element | None, tag: str, text: str | None = None, **attrs: object) -> etree._Element:
+        element = etree.SubElement(self.root if parent is None else parent, f"{{{SVG_NS}}}{tag}")
+        for key, value in attrs.items():
+            if value is None:
+                continue
+            name = key.rstrip("_").replace("_", "-")
+            element.set(name, _fmt(value) if isinstance(value, float) else str(value))
+        if text is not None:
+            element.text = text
+        return element
+
+    def text(self, parent: etree._Element, lines: list[str], cx: float, top: float, size: float,
+             **attrs: object) -> None:
+        if not lines:
+            return
+        node = self.add(parent, "text", x=cx, y=top, font_size=_fmt(size), text_anchor="middle", **attrs)
+        for index, line in enumerate(lines):
+            self.add(node, "tspan", line, x=cx, dy="0.95em" if index == 0 else "1.2em")
+
+
+# --- drawing ----------------------------------------------------------------------------------------
+
+_STATE_LABEL = {"current": "当前环节", "completed": "已完成"}
+
+
+def _colours(state: str | None) -> tuple[str, str, str]:
+    if state == "current":
+        return CURRENT_FILL, CURRENT_STROKE, "3"
+    if state == "completed":
+        return DONE_FILL, DONE_STROKE, "2"
+    return PLAIN_FILL, INK, "1.5"
+
+
+def _draw_lanes(svg: _Svg, diagram: Diagram) -> None:
+    group = svg.add(None, "g", data_layer="lanes", fill="none", stroke=LANE_STROKE, stroke_width="1")
+    for pool in diagram.pools:
+        x, y, w, h = pool.bounds
+        svg.add(group, "rect", x=x, y=y, width=w, height=h, fill="#f8fafc")
+        svg.add(group, "line", x1=x + 30, y1=y, x2=x + 30, y2=y + h)
+        _vertical_label(svg, pool.name, x, y, h, size=13.0)
+    for lane in diagram.lanes:
+        x, y, w, h = lane.bounds
+        svg.add(group, "rect", x=x, y=y, width=w, height=h, fill="#ffffff")
+        svg.add(group, "line", x1=x + 30, y1=y, x2=x + 30, y2=y + h)
+        _vertical_label(svg, lane.name, x, y, h, size=12.0)
+
+
+def _vertical_label(svg: _Svg, name: str, x: float, y: float, h: float, *, size: float) -> None:
+    """A pool or lane name written bottom-to-top in its 30-unit header, as modelers draw it."""
+    lines = wrap_text(name, h - 10, size)[:2]
+    if not lines:
+        return
+    cx, cy = x + 15, y + h / 2
+    top = cy - len(lines) * size * 1.2 / 2
+    svg.text(svg.root, lines, cx, top, size, transform=f"rotate(-90 {_fmt(cx)} {_fmt(cy)})", fill=INK, stroke="none")
+
+
+def _arrow_head(a: Point, b: Point) -> str:
+    angle = math.atan2(b[1] - a[1], b[0] - a[0])
+    length, half = 10.0, 4.0
+    bx, by = b[0] - length * math.cos(angle), b[1] - length * math.sin(angle)
+    nx, ny = -math.sin(angle) * half, math.cos(angle) * half
+    return " ".join(f"{_fmt(px)},{_fmt(py)}" for px, py in (b, (bx + nx, by + ny), (bx - nx, by - ny)))
+
+
+def _flow_label_box(edge: Edge) -> Box:
+    """Where a modeler puts a flow's name when the file gives no label bounds: mid of the middle segment."""
+    if edge.label:
+        return edge.label
+    mid = len(edge.waypoints) // 2 - 1
+    (ax, ay), (bx, by) = edge.waypoints[mid], edge.waypoints[mid + 1]
+    cx, cy = (ax + bx) / 2, (ay + by) / 2
+    return (cx - DEFAULT_LABEL[0] / 2, cy - DEFAULT_LABEL[1] / 2, *DEFAULT_LABEL)
+
+
+def _draw_edges(svg: _Svg, diagram: Diagram) -> None:
+    layer = svg.add(None, "g", data_layer="flows")
+    for edge in diagram.edges:
+        group = svg.add(layer, "g", data_element_id=edge.id, data_kind="sequenceFlow")
+        if edge.name:
+            svg.add(group, "title", edge.name)
+        points = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in edge.waypoints)
+        svg.add(group, "polyline", points=points, fill="none", stroke=INK, stroke_width="1.5",
+                stroke_linejoin="round")
+        svg.add(group, "polygon", points=_arrow_head(edge.waypoints[-2], edge.waypoints[-1]), fill=INK, stroke="none")
+        if edge.default:  # the modeler's default-flow slash near the source
+            (ax, ay), (bx, by) = edge.waypoints[0], edge.waypoints[1]
+            angle = math.atan2(by - ay, bx - ax)
+            mx, my = ax + 10 * math.cos(angle), ay + 10 * math.sin(angle)
+            dx, dy = 5 * math.cos(angle + math.pi / 4), 5 * math.sin(angle + math.pi / 4)
+            svg.add(group, "line", x1=mx - dx, y1=my - dy, x2=mx + dx, y2=my + dy, stroke=INK, stroke_width="1.5")
+        if edge.name:
+            x, y, w, h = _flow_label_box(edge)
+            lines = wrap_text(edge.name, max(w, 90.0), 11.0)
+            top = y + h / 2 - len(lines) * 11.0 * 1.2 / 2
+            svg.text(group, lines, x + w / 2, top, 11.0, fill="#3e4c59", stroke="#ffffff", stroke_width="3",
+                     paint_order="stroke", stroke_linejoin="round")
+
+
+def _draw_node(svg: _Svg, layer: etree._Element, node: Node, state: str | None) -> None:
+    fill, stroke, width = _colours(state)
+    title = node.name or node.id
+    group = svg.add(layer, "g", data_element_id=node.id, data_kind=node.kind, data_state=state,
+                    aria_current="step" if state == "current" else None)
+    svg.add(group, "title", f"{title}（{_STATE_LABEL[state]}）" if state else title)
+    x, y, w, h = node.bounds
+    cx, cy = x + w / 2, y + h / 2
+    if node.kind.endswith("Gateway"):
+        points = f"{_fmt(cx)},{_fmt(y)} {_fmt(x + w)},{_fmt(cy)} {_fmt(cx)},{_fmt(y + h)} {_fmt(x)},{_fmt(cy)}"
+        svg.add(group, "polygon", points=points, fill=fill, stroke=stroke, stroke_width=width)
+        if node.kind == "parallelGateway":
+            svg.add(group, "path", d=f"M{_fmt(cx)} {_fmt(y + 12)}V{_fmt(y + h - 12)}M{_fmt(x + 12)} {_fmt(cy)}"
+                    f"H{_fmt(x + w - 12)}", stroke=stroke, stroke_width="3.5", fill="none")
+        elif node.marker:
+            d = w * 0.18
+            svg.add(group, "path", d=f"M{_fmt(cx - d)} {_fmt(cy - d)}L{_fmt(cx + d)} {_fmt(cy + d)}"
+                    f"M{_fmt(cx + d)} {_fmt(cy - d)}L{_fmt(cx - d)} {_fmt(cy + d)}",
+                    stroke=stroke, stroke_width="3.5", fill="none")
+        _external_label(svg, group, node)
+    elif node.kind.endswith("Event"):
+        r = min(w, h) / 2
+        thick = {"endEvent": "4", "startEvent": "2"}.get(node.kind, "1.5")
+        dashes = "4 2" if node.non_interrupting else None
+        svg.add(group, "circle", cx=cx, cy=cy, r=r, fill=fill, stroke=stroke,
+                stroke_width=width if state == "current" else thick, stroke_dasharray=dashes)
+        if node.kind in {"intermediateCatchEvent", "boundaryEvent"}:
+            svg.add(group, "circle", cx=cx, cy=cy, r=r - 3, fill="none", stroke=stroke, stroke_width="1.5",
+                    stroke_dasharray=dashes)
+        if node.event_definition == "terminateEventDefinition":
+            svg.add(group, "circle", cx=cx, cy=cy, r=r * 0.55, fill=stroke, stroke="none")
+        elif node.event_definition == "timerEventDefinition":
+            svg.add(group, "circle", cx=cx, cy=cy, r=r * 0.6, fill="#ffffff", stroke=stroke, stroke_width="1.5")
+            svg.add(group, "path", d=f"M{_fmt(cx)} {_fmt(cy)}V{_fmt(cy - r * 0.45)}M{_fmt(cx)} {_fmt(cy)}"
+                    f"L{_fmt(cx + r * 0.3)} {_fmt(cy + r * 0.1)}", stroke=stroke, stroke_width="1.5", fill="none")
+        _external_label(svg, group, node)
+    elif node.kind == "textAnnotation":
+        svg.add(group, "path", d=f"M{_fmt(x + 15)} {_fmt(y)}H{_fmt(x)}V{_fmt(y + h)}H{_fmt(x + 15)}",
+                fill="none", stroke=INK, stroke_width="1")
+        text = (node.name or "").strip()
+        svg.text(group, wrap_text(text, w - 10, 11.0), x + w / 2, y + 5, 11.0, stroke="none")
+    else:  # tasks and anything else box-shaped
+        svg.add(group, "rect", x=x, y=y, width=w, height=h, rx="10", ry="10", fill=fill, stroke=stroke,
+                stroke_width=width)
+        if node.kind == "userTask":  # a small person glyph, as modelers mark user tasks
+            svg.add(group, "circle", cx=x + 13, cy=y + 11, r="3.5", fill="none", stroke=stroke, stroke_width="1")
+            svg.add(group, "path", d=f"M{_fmt(x + 6)} {_fmt(y + 22)}Q{_fmt(x + 13)} {_fmt(y + 12)} "
+                    f"{_fmt(x + 20)} {_fmt(y + 22)}Z", fill="none", stroke=stroke, stroke_width="1")
+        lines = wrap_text(node.name, w - 12, 12.0)
+        top = cy - len(lines) * 12.0 * 1.2 / 2
+        svg.text(group, lines, cx, top, 12.0, stroke="none",
+                 font_weight="bold" if state == "current" else None)
+
+
+def _external_label(svg: _Svg, group: etree._Element, node: Node) -> None:
+    if not node.name:
+        return
+    x, y, w, h = node.bounds
+    if node.label:
+        lx, ly, lw, lh = node.label
+    else:  # below the shape, as bpmn-js places a label it has no bounds for
+        lw, lh = DEFAULT_LABEL
+        lx, ly = x + w / 2 - lw / 2, y + h + 5
+    lines = wrap_text(node.name, max(lw, 60.0), 11.0)
+    svg.text(group, lines, lx + lw / 2, ly + max(0.0, (lh - len(lines) * 11.0 * 1.2) / 2), 11.0, stroke="none")
+
+
+def render_diagram(diagram: Diagram, current_task: str | None = None, completed: Iterable[str] = ()) -> Markup:
+    """Draw a parsed diagram with ``current_task`` highlighted and ``completed`` shaded."""
+    done = set(completed)
+    names = {node.id: node.name for node in diagram.nodes}
+    label = "流程图"
+    if current_task in names:
+        label += f"：当前环节 {names[current_task] or current_task}"
+    svg = _Svg(diagram.view_box, label)
+    _draw_lanes(svg, diagram)
+    _draw_edges(svg, diagram)
+    layer = svg.add(None, "g", data_layer="nodes")
+    for node in diagram.nodes:
+        state = "current" if node.id == current_task else "completed" if node.id in done else None
+        _draw_node(svg, layer, node, state)
+    return Markup(etree.tostring(svg.root, encoding="unicode"))
+
+
+#: The end event a finished case stopped at, by case status (workflows/bpmn/major_decision_review.bpmn).
+END_EVENT_BY_STATUS = {"decided": "decided", "closed": "closed_without_decision"}
+
+
+def process_position(current_task: str | None, status: str | None) -> str | None:
+    """The diagram element a case is at: its waiting task, or the end event of a finished process."""
+    if current_task:
+        return current_task
+    return END_EVENT_BY_STATUS.get(str(status or ""))
+
+
+def render_case_diagram(
+    current_task: str | None, completed: Iterable[str] = (), *, source: bytes | None = None
+) -> Markup:
+    """The case's process diagram as inline SVG, its current step highlighted (see the module docstring)."""
+    if source is None:
+        from review_service.cases.flow import PROCESS_ID, registry  # late: the registry parses on first use
+
+        source = registry().definition(PROCESS_ID).source
+    return render_diagram(diagram_geometry(source), current_task, completed)

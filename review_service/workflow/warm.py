@@ -1,0 +1,57 @@
+"""Runs kept warm between transactions, so that the next action on a case skips deserializing it.
+
+Deserializing costs as much as completing a task. After a transaction that saved a run
+commits, the run object is kept here under its instance id together with the exact state
+text it was saved as. The next load takes it back only if the stored row still holds that
+very text (a run changed by another process, or by a transaction that rolled back, no longer
+matches and is rebuilt from the row as usual). Taking removes the entry, so two threads can
+never share one run object; the cache is bounded.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from review_service.workflow.parser import ProcessDefinition
+from review_service.workflow.runtime import WorkflowRun
+
+DEFAULT_CAPACITY = 512
+
+
+class WarmRuns:
+    """A bounded map ``instance id → (saved state text, run)``; thread-safe."""
+
+    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[int, tuple[str, WorkflowRun]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, instance_id: int, state: str, run: WorkflowRun) -> None:
+        """Keep ``run`` as the committed form of ``state`` (call only after the commit)."""
+        with self._lock:
+            self._entries[instance_id] = (state, run)
+            self._entries.move_to_end(instance_id)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+
+    def take(self, instance_id: int, definition: ProcessDefinition, state: str, generation: int) -> WorkflowRun | None:
+        """The kept run when it is exactly the stored ``state`` on this registry's ``definition``, else None."""
+        with self._lock:
+            entry = self._entries.pop(instance_id, None)
+        if entry is None:
+            return None
+        saved_state, run = entry
+        # clean_state is None when the run changed after it was saved: then it is not the stored one.
+        if run.definition is not definition or run.generation != generation or saved_state != state \
+                or run.clean_state != state:
+            return None
+        run.continued = False
+        return run
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+WARM_RUNS = WarmRuns()

@@ -1,0 +1,51 @@
+"""The indicator page: figures, targets, SVG trend charts without inline style or script, drill-down."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from review_service import create_app
+from review_service.organization.operations import add_user
+from tests.fixtures.world import AGENCY, PASSWORD, World
+from tests.indicators.conftest import beijing, reviewed_case
+from tests.web.conftest import Browser
+
+
+def test_page_shows_figures_charts_and_drill_down(world: World, database_url: str, tmp_path: Path) -> None:
+    from review_service.review.operations import submit_opinion
+    from tests.fixtures.world import opinion
+
+    with beijing("2026-02-10 10:00"):
+        first = reviewed_case(world, advisors=("advisor",))
+        world.act(submit_opinion, "reviewer", case_id=first, data=opinion("approve"))
+    with beijing("2026-03-10 10:00"):
+        second = reviewed_case(world)
+        world.act(submit_opinion, "reviewer", case_id=second, data=opinion("approve"))
+    with world.uow() as session:
+        add_user(session, actor=None, username="auditor", name="auditor", agency=AGENCY, roles=["auditor"],
+                 password=PASSWORD)
+    app = create_app({"INSTANCE_PATH": tmp_path / "instance", "DATABASE_URL": database_url, "TESTING": True})
+    try:
+        browser = Browser(app)
+        browser.login("head")
+        response = browser.get("/indicators?from=2026-02-01&to=2026-03-31&show=90")
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert "（90）" in html and "不低于 20%" in html and "达标" in html
+        assert html.count("<svg") >= 10 and "<rect" in html
+        assert "style=" not in html and "<script" not in html
+        assert f'href="/cases/{first}"' in html  # drill-down from (90) to the advised case
+        assert "Content-Security-Policy" in response.headers
+        assert browser.get("/indicators").status_code == 200  # default period: this year so far
+        assert browser.get("/indicators?from=bad").status_code in (400, 422)
+        handler = Browser(app)
+        handler.login("handler")
+        assert handler.get("/indicators").status_code == 403
+        auditor: Any = Browser(app)
+        auditor.login("auditor")
+        text = auditor.get("/indicators?from=2026-02-01&to=2026-03-31").get_data(as_text=True)
+        assert re.search(r"审核人员：reviewer", text)
+    finally:
+        app.extensions["review_service"].close()

@@ -1,0 +1,97 @@
+"""Administration pages, and the separation of administration from audit (三权分立)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from review_service.organization.models import User
+from tests.fixtures.world import AGENCY, CATALOGS
+
+BAD_CATALOG = """id: bad-catalog
+version: 1
+title: 有错误的目录清单
+effective_from: 2026-01-01
+applies_to: {systems: [市场监管]}
+rules:
+  - id: r1
+    category: no_such_category
+    description: 测试
+    when: {no_such_field: true}
+"""
+
+
+def test_admin_creates_a_user_and_sees_the_form_errors(as_user: Any, browser: Any) -> None:
+    admin = as_user("admin")
+    form = {"username": "new.reviewer", "name": "新审核员", "agency": AGENCY, "roles": ["reviewer"],
+            "qualification": "legal_profession", "reviewing_since": "", "password": "weak", "password2": "weak"}
+    refused = admin.post("/admin/users/new", form)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "密码至少 8 位" in page and 'value="new.reviewer"' in page and 'value="weak"' not in page
+    form |= {"password": "Strong@2026x", "password2": "Strong@2026x"}
+    assert admin.post("/admin/users/new", form).status_code == 302
+    assert "new.reviewer" in admin.text("/admin/users")
+    assert browser.login("new.reviewer", "Strong@2026x").status_code == 302
+    assert browser.get("/todo").status_code == 200
+
+
+def test_admin_adds_an_agency(as_user: Any) -> None:
+    admin = as_user("admin")
+    assert admin.post("/admin/agencies", {"name": "西安市市场监督管理局新城分局", "parent": AGENCY,
+                                          "system": "市场监管"}).status_code == 302
+    assert "新城分局" in admin.text("/admin/agencies")
+    duplicate = admin.post("/admin/agencies", {"name": "西安市市场监督管理局新城分局", "parent": AGENCY})
+    assert duplicate.status_code == 422 and "已存在" in duplicate.get_data(as_text=True)
+
+
+def test_admin_cannot_disable_themselves(as_user: Any, web_world: Any) -> None:
+    admin = as_user("admin")
+    response = admin.post(f"/admin/users/{web_world.ids['admin']}/disable", follow_redirects=True)
+    assert "不能停用自己" in response.get_data(as_text=True)
+    with web_world.uow() as session:
+        assert session.get(User, web_world.ids["admin"]).active
+
+
+def test_catalog_upload_shows_every_fault_line_by_line(as_user: Any) -> None:
+    admin = as_user("admin")
+    response = admin.post("/admin/catalogs", {"file": (io.BytesIO(BAD_CATALOG.encode()), "bad.yaml")},
+                          content_type="multipart/form-data")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "bad.yaml:8:" in page and "bad.yaml:10:" in page and "目录清单校验未通过" in page
+
+
+def test_catalog_upload_loads_a_new_version(as_user: Any) -> None:
+    admin = as_user("admin")
+    text = (CATALOGS / "shaanxi-market-regulation.yaml").read_text("utf-8")
+    again = admin.post("/admin/catalogs", {"file": (io.BytesIO(text.encode()), "same.yaml")},
+                       content_type="multipart/form-data")
+    assert again.status_code == 422 and "已加载" in again.get_data(as_text=True)
+    bumped = text.replace("version: ", "version: 9", 1) if "\nversion: " in text else text
+    assert bumped != text
+    response = admin.post("/admin/catalogs", {"file": (io.BytesIO(bumped.encode()), Path("v9.yaml").name)},
+                          content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def test_admin_never_reads_cases_or_the_audit_trail(as_user: Any, web_world: Any) -> None:
+    case_id = web_world.submitted()
+    admin = as_user("admin")
+    assert admin.get(f"/cases/{case_id}").status_code == 403
+    assert admin.get("/cases").status_code == 403
+    assert "案件" not in admin.text("/admin/users").split("</nav>")[0].split('class="mainnav"')[1]
+
+
+def test_auditor_reads_the_region_and_changes_nothing(as_user: Any, web_world: Any) -> None:
+    case_id = web_world.in_review()
+    child_case = web_world.new_case(handler="child_handler")
+    auditor = as_user("auditor")
+    listing = auditor.text("/cases")
+    assert listing.count("某商贸公司销售不合格产品案") == 2  # their agency and the one below it
+    page = auditor.text(f"/cases/{child_case}")
+    assert "审计时间线" in page and "办理：" not in page and "修改草稿" not in page
+    assert auditor.get(f"/cases/{case_id}/review").status_code == 403
+    assert auditor.post(f"/cases/{case_id}/review", {}).status_code == 403
+    assert auditor.get("/cases/new").status_code == 403

@@ -1,0 +1,90 @@
+"""Runs kept warm between transactions: reused only when the stored state is exactly the one they hold."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import update
+
+from review_service.cases.flow import CaseFlow, registry
+from review_service.cases.models import Case
+from review_service.review.operations import assign_reviewer, record_intake, submit_opinion
+from review_service.workflow import store
+from review_service.workflow.models import WorkflowInstance
+from review_service.workflow.warm import WARM_RUNS, WarmRuns
+from tests.fixtures.world import World, opinion
+
+
+def _load(world: World, case_id: int) -> object:
+    with world.uow() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        return store.load(registry(), case.workflow_instance)
+
+
+def test_a_committed_run_is_reused_by_the_next_action(world: World) -> None:
+    case_id = world.in_review()
+    first = _load(world, case_id)
+    assert first is not None
+    with world.uow() as session:  # another committed step keeps the run it saved
+        case = session.get(Case, case_id)
+        assert case is not None
+        flow = CaseFlow(session, case)
+        saved_run = flow.run
+        flow.complete("review", {"conclusion": "amend"}, actor=world.user(session, "reviewer"), role="reviewer")
+    assert _load(world, case_id) is saved_run
+
+
+def test_a_rolled_back_step_leaves_no_warm_run_behind(world: World) -> None:
+    case_id = world.in_review()
+    with pytest.raises(RuntimeError), world.uow() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        flow = CaseFlow(session, case)
+        flow.complete("review", {"conclusion": "amend"}, actor=world.user(session, "reviewer"), role="reviewer")
+        raise RuntimeError("the action fails after the engine moved on")
+    with world.uow() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        assert [task.kind for task in CaseFlow(session, case).ready()] == ["review"]
+    # and the real action still completes the review task
+    world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("approve"))
+    assert world.case(case_id).current_task == "approve"
+
+
+def test_a_run_changed_elsewhere_is_rebuilt_from_the_row(world: World) -> None:
+    case_id = world.in_review()
+    with world.uow() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        stale = CaseFlow(session, case).run
+        stored_state = case.workflow_instance.state
+    WARM_RUNS.put(case.workflow_instance_id, stored_state, stale)  # as if kept by this process
+    other = _load(world, case_id)  # taken back: the row still holds that state
+    assert other is stale
+    WARM_RUNS.put(case.workflow_instance_id, stored_state, stale)
+    with world.uow() as session:  # another process writes a different state into the row
+        session.execute(update(WorkflowInstance).where(WorkflowInstance.id == case.workflow_instance_id)
+                        .values(state=stored_state.replace('"data":{}', '"data":{ }', 1)))
+    assert _load(world, case_id) is not stale
+
+
+def test_intake_then_review_agree_with_a_cold_start(world: World) -> None:
+    """The same steps give the same task either way (the warm path is not a second engine)."""
+    warm_case, cold_case = world.submitted(), world.submitted()
+    for case_id in (warm_case, cold_case):
+        world.act(assign_reviewer, "lead", case_id=case_id, reviewer_id=world.ids["reviewer"])
+        if case_id == cold_case:
+            WARM_RUNS.clear()
+        world.act(record_intake, "reviewer", case_id=case_id, complete=True)
+        if case_id == cold_case:
+            WARM_RUNS.clear()
+        world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("amend", ("facts_clear",)))
+    assert world.case(warm_case).current_task == world.case(cold_case).current_task == "reply"
+
+
+def test_the_cache_is_bounded() -> None:
+    runs = WarmRuns(capacity=2)
+    marker = object()
+    for instance_id in range(5):
+        runs.put(instance_id, "{}", marker)  # type: ignore[arg-type]
+    assert len(runs._entries) == 2
