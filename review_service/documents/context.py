@@ -45,6 +45,7 @@ from review_service.cases.models import Case, DraftVersion, Submission
 from review_service.catalog.fields import COUNTERPARTY_KIND_LABELS, DECISION_TYPE_LABELS
 from review_service.coordination.models import OUTCOME_LABELS, Coordination
 from review_service.core.clock import BEIJING, as_utc, utcnow
+from review_service.deadlines.queries import open_by_case
 from review_service.decisions.models import Approval, Decision
 from review_service.documents.models import KIND_LABELS
 from review_service.organization.models import ROLE_LABELS, User
@@ -119,6 +120,15 @@ def _point_rows(review: Review) -> list[dict[str, Any]]:
     return rows
 
 
+def due_text(session: Session, case: Case, kind: str) -> str:
+    """The case's open ``kind`` deadline as a Chinese date, marked 暂定 when its year's holidays are not loaded."""
+    deadline = open_by_case(session, [case.id]).get((case.id, kind))
+    if deadline is None:
+        return ""
+    day = deadline.due_on
+    return f"{day.year}年{day.month}月{day.day}日" + ("（暂定）" if deadline.provisional else "")
+
+
 def opinion_context(session: Session, case: Case, review: Review) -> dict[str, Any]:
     draft = session.get(DraftVersion, review.draft_version_id)
     advisors = _names(session, review.advisor_ids or [])
@@ -128,7 +138,7 @@ def opinion_context(session: Session, case: Case, review: Review) -> dict[str, A
         "conclusion_label": CONCLUSION_LABELS.get(review.conclusion, review.conclusion),
         "summary": review.summary, "reviewer": _name(session, review.reviewer_id),
         "advisors": "、".join(advisors.values()), "submitted_on": _submitted_on(session, case, review),
-        "draft_sha256": review.draft_sha256,
+        "draft_sha256": review.draft_sha256, "reply_due": due_text(session, case, "reply"),
     }
 
 
@@ -205,6 +215,7 @@ def approval_context(session: Session, case: Case) -> dict[str, Any]:
         "head": _name(session, approval.head_id), "comment": approval.comment, "decision_number": decision.number,
         "decided_at": chinese_date(decision.decided_at or utcnow()), "clearance": decision.clearance,
         "clearance_text": clearance_text, "collective_discussion": _discussion(session, discussion),
+        "publish_due": due_text(session, case, "publish"),
     }
 
 
