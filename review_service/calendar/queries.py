@@ -49,6 +49,36 @@ def latest_years(session: Session) -> list[CalendarYear]:
     ))
 
 
+_calendars: dict[tuple[str, ...], Calendar] = {}
+
+
 def calendar_from_db(session: Session) -> Calendar:
-    """A :class:`~.days.Calendar` with the latest version of every loaded year applied."""
-    return Calendar([spec_of(row) for row in latest_years(session)])
+    """A :class:`~.days.Calendar` with the latest version of every loaded year applied.
+
+    Every action that starts or ends a deadline asks: one small query names the latest versions
+    by hash; year files are read and parsed only when not known yet, and the calendar they make
+    is kept per set of versions.
+    """
+    newest = (select(CalendarYear.year, func.max(CalendarYear.version).label("version"))
+              .group_by(CalendarYear.year).subquery())
+    rows = session.execute(
+        select(CalendarYear.id, CalendarYear.sha256)
+        .join(newest, (CalendarYear.year == newest.c.year) & (CalendarYear.version == newest.c.version))
+        .order_by(CalendarYear.year)
+    ).all()
+    key = tuple(row.sha256 for row in rows)
+    with _lock:
+        known = _calendars.get(key)
+    if known is not None:
+        return known
+    specs = []
+    for row in rows:
+        stored = session.get(CalendarYear, row.id)
+        assert stored is not None
+        specs.append(spec_of(stored))
+    calendar = Calendar(specs)
+    with _lock:
+        if len(_calendars) >= _CACHE_SIZE:
+            _calendars.clear()
+        _calendars[key] = calendar
+    return calendar

@@ -283,8 +283,9 @@ class WorkflowRun:
         return list(self.fired_timers)
 
     def _fired_timer_tasks(self) -> set[UUID]:
+        timers = self._timer_variables()
         return {task.id for task in self._workflow.tasks.values()
-                if task.task_spec.bpmn_id in self._timer_variables() and task.state == TaskState.COMPLETED}
+                if task.task_spec.bpmn_id in timers and task.state == TaskState.COMPLETED}
 
     def _newly_fired(self, before: set[UUID]) -> list[str]:
         return sorted(self._workflow.tasks[task_id].task_spec.bpmn_id

@@ -8,6 +8,7 @@ holds :data:`NEVER` for it, so a timer nobody scheduled never fires and never br
 
 from __future__ import annotations
 
+import weakref
 from datetime import UTC, datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -21,8 +22,19 @@ NEVER = "9999-12-31T00:00:00+00:00"
 _NEVER_YEAR = 9000
 
 
+# A spec never changes once parsed; every step asks several times, so each spec's answer is kept.
+_VARIABLES: weakref.WeakKeyDictionary[WorkflowSpec, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
 def timer_variables(spec: WorkflowSpec) -> dict[str, str]:
     """``{timer event id: routing-data key}`` for every boundary timer whose expression is a plain name."""
+    known = _VARIABLES.get(spec)
+    if known is None:
+        known = _VARIABLES.setdefault(spec, _find_timer_variables(spec))
+    return dict(known)
+
+
+def _find_timer_variables(spec: WorkflowSpec) -> dict[str, str]:
     found: dict[str, str] = {}
     for task_spec in spec.task_specs.values():
         definition = getattr(task_spec, "event_definition", None)
