@@ -57,7 +57,10 @@ def issue_document(session: Session, *, case: Case, kind: str, round: int, conte
         raise ValueError(f"unknown document kind: {kind}")
     path, source = template_path(session, kind)
     template = load_template(path, kind, source)
-    data = render(template, {**contexts.case_context(session, case, kind=kind, round=round), **context})
+    # the step contexts (opinion_context …) are built on case_context already: no second read of the draft
+    full = context if "case_number" in context else {**contexts.case_context(session, case, kind=kind, round=round),
+                                                     **context}
+    data = render(template, full)
     digest = blobs_for(session).put(data)
     if sequence is None:
         sequence = int(session.scalar(_NEXT_SEQUENCE, {"case_id": case.id, "kind": kind, "round": round}) or 0) + 1
