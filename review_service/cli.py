@@ -244,7 +244,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     runtime = _runtime()  # fail early, in the parent, when the database cannot be reached
     runtime.close()
     workers = args.workers or default_workers(runtime.database_url)
-    print(f"review-service 已启动：http://{args.host}:{args.port}/api/v1/ （{workers} 个工作进程，"
+    print(f"review-service 已启动：http://{args.host}:{args.port}/ （API：/api/v1/；{workers} 个工作进程，"
           f"数据库 {_display_url(runtime.database_url)}）", flush=True)
     serve(host=args.host, port=args.port, workers=workers)
     return 0
