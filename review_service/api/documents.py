@@ -11,12 +11,11 @@ from flask import Response, request
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 from sqlalchemy.orm import Session
 
-from review_service.api.edge import ENDPOINTS, EXTENSION, Endpoint, api, authenticate, check_text, endpoint, runtime
+from review_service.api.edge import ENDPOINTS, Endpoint, api, authenticate, check_text, endpoint, runtime
 from review_service.cases.queries import visible_case
 from review_service.cases.schemas import parse_input
 from review_service.documents.models import DOCX_TYPE
 from review_service.documents.queries import content_disposition, document_file, documents_for_case
-from review_service.documents.storage import bind_instance
 from review_service.organization.models import User
 
 
@@ -80,11 +79,3 @@ ENDPOINTS.append(Endpoint(
                 "Chinese file name as RFC 5987 filename*. The ETag is the document's SHA-256."))
 api.add_url_rule("/cases/<int:case_id>/documents/download", endpoint="download_document",
                  view_func=download_document, methods=["GET"])
-
-
-@api.record
-def _bind_documents_to_instance(state: Any) -> None:
-    """Documents issued through this app's database are stored in its instance folder."""
-    runtime_ = state.app.extensions.get(EXTENSION)
-    if runtime_ is not None:
-        bind_instance(runtime_.engine, runtime_.instance_path)

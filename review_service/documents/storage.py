@@ -1,7 +1,7 @@
 """Where documents and templates live: the instance folder of the process that opened the database.
 
-A runtime binds its instance folder to its engine with :func:`bind_instance` (the API does it when
-the blueprint is registered on an app; ``runtime.open_runtime`` may do it too). An engine nobody
+``runtime.open_runtime`` binds its instance folder to its engine with :func:`bind_instance` (tests
+and benchmarks that build an engine themselves bind theirs). An engine nobody
 bound uses what ``open_runtime`` uses by default: ``REVIEW_SERVICE_INSTANCE`` or ``./instance``.
 Documents go to ``<instance>/blobs`` (the same content-addressed store as the materials); an agency's
 template override is ``<instance>/opinion_templates/<kind>.docx``, else the packaged template in
