@@ -26,6 +26,9 @@ from review_service.audit.models import HEAD_ID, AuditEvent, AuditHead
 from review_service.core.clock import utcnow
 
 CLIENT_ADDR_KEY = "client_addr"
+# (root transaction, savepoint, last_seq, last_hash) after this session's last append: later appends of the
+# same transaction already hold the head lock and skip reading it again
+_HEAD_KEY = "review_service.audit_head"
 
 # Built once: these run in every action's transaction, so they skip the ORM and its statement cache keys.
 _LOCK_HEAD = (
@@ -65,6 +68,23 @@ def lock_head(session: Session) -> tuple[int, str]:
     return int(head.last_seq), str(head.last_hash)
 
 
+def _held_head(session: Session) -> tuple[int, str] | None:
+    """The head this transaction wrote last, if it is still the transaction (and savepoint) it wrote in.
+
+    A savepoint rolled back or ended since then no longer matches, and the head is read again.
+    """
+    held = session.info.get(_HEAD_KEY)
+    if held is None or held[0] is not session.get_transaction() or held[1] is not session.get_nested_transaction():
+        return None
+    return held[2], held[3]
+
+
+def last_appended_seq(session: Session) -> int | None:
+    """The ``seq`` of the event this session's transaction appended last (``None`` if none yet)."""
+    held = _held_head(session)
+    return held[0] if held is not None else None
+
+
 def append_event(
     session: Session,
     *,
@@ -84,7 +104,7 @@ def append_event(
     ``payload`` must be JSON-able (no NaN); it is stored as canonical JSON.
     """
     payload_text, payload_value = normalize_payload(payload)
-    last_seq, last_hash = lock_head(session)
+    last_seq, last_hash = _held_head(session) or lock_head(session)
     fields: dict[str, Any] = {
         "seq": last_seq + 1,
         "at": utcnow(),
@@ -104,4 +124,5 @@ def append_event(
     connection = session.connection()
     connection.execute(_INSERT_EVENT, row)
     connection.execute(_ADVANCE_HEAD, {"new_seq": row["seq"], "new_hash": digest})
+    session.info[_HEAD_KEY] = (session.get_transaction(), session.get_nested_transaction(), row["seq"], digest)
     return AuditEvent(**row)  # a detached copy of what was written

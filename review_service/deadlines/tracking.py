@@ -19,6 +19,7 @@ from review_service.calendar.days import Calendar
 from review_service.calendar.queries import calendar_from_db
 from review_service.core import signals
 from review_service.core.clock import beijing_today, utcnow
+from review_service.core.records import insert_record
 from review_service.deadlines.models import ENGINE_KINDS, Deadline, DeadlineKind, DeadlineState
 from review_service.deadlines.plan import TIMER_STAGES, Planned, decision_limit, plan, working_days_for
 from review_service.organization.settings import agency_settings
@@ -84,9 +85,7 @@ def open_deadline(session: Session, case: Any, kind: str, planned: Planned, *, o
                         beyond_limit=limit_on is not None and planned.due_on > limit_on,
                         state=DeadlineState.OPEN.value, opened_at=utcnow(),
                         next_check_at=planned.remind_at() if check else None)
-    session.add(deadline)
-    session.flush()
-    return deadline
+    return insert_record(session, deadline)  # one INSERT … RETURNING, not a unit-of-work flush
 
 
 def open_deadlines(session: Session, case_id: int, kinds: frozenset[str] | None = None) -> list[Deadline]:
@@ -118,6 +117,8 @@ def after_step(session: Session, case: Any, run: Any, timed: Timed, *, completed
         close(deadline, DeadlineState.MET if deadline.kind == completed else DeadlineState.CANCELLED, now)
         closed.append({"deadline_id": deadline.id, "kind": deadline.kind, "state": deadline.state,
                        "late": beijing_today(now) > deadline.due_on})
+    if closed:
+        session.flush()  # the closed rows leave the "one open deadline per kind" index before any insert
     opened: list[dict[str, Any]] = []
     if keep is None and ready_kind in ENGINE_KINDS and ready_kind in timed.plans:
         owner = case.reviewer_id if ready_kind == DeadlineKind.REVIEW else case.handler_id
@@ -125,7 +126,6 @@ def after_step(session: Session, case: Any, run: Any, timed: Timed, *, completed
                                              task_id=ready_id)))
     if completed == "approve" and run.completed and run.end_event == "decided":
         opened.append(describe(open_publication_deadline(session, case)))
-    session.flush()
     if opened or closed:
         _emit(session, "deadlines_updated", case, actor, role, {"opened": opened, "closed": closed})
     if run.fired_timers:

@@ -38,8 +38,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from review_service.cases.models import Case, DraftVersion, Submission
 from review_service.catalog.fields import COUNTERPARTY_KIND_LABELS, DECISION_TYPE_LABELS
@@ -70,9 +71,15 @@ def _names(session: Session, ids: Iterable[Any]) -> dict[int, str]:
     return dict(session.execute(select(User.id, User.name).where(User.id.in_(wanted))).tuples().all())
 
 
+_NAME = select(User.name).where(User.id == bindparam("user_id"))
+
+
 def _name(session: Session, user_id: int | None) -> str:
-    user = session.get(User, user_id) if user_id else None  # usually in the identity map: the actor, the handler
-    return user.name if user is not None else ""
+    if not user_id:
+        return ""
+    # the name alone: a whole User would also load its roles, and a document only prints the name
+    known = session.identity_map.get(identity_key(User, user_id))
+    return known.name if known is not None else session.scalar(_NAME, {"user_id": user_id}) or ""
 
 
 def case_context(session: Session, case: Case, *, kind: str, round: int, draft: DraftVersion | None = None,

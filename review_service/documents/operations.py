@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from review_service.audit.models import AuditEvent, AuditHead
+from review_service.audit.writer import last_appended_seq
 from review_service.cases.models import Case
 from review_service.coordination.models import Coordination
 from review_service.core import signals
@@ -30,9 +30,6 @@ ROLE_OF_KIND = {"opinion": "reviewer", "reply": "handler", "coordination": "head
                 "accountability": "auditor"}
 _NEXT_SEQUENCE = select(func.max(Document.sequence)).where(
     Document.case_id == bindparam("case_id"), Document.kind == bindparam("kind"), Document.round == bindparam("round"))
-_OWN_EVENT = select(AuditEvent.seq).where(
-    AuditEvent.seq == select(AuditHead.last_seq).scalar_subquery(), AuditEvent.action == "document_issued",
-    AuditEvent.case_id == bindparam("case_id"))
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -71,7 +68,7 @@ def issue_document(session: Session, *, case: Case, kind: str, round: int, conte
                           "filename": filename, "template_sha256": template.sha256, "template_source": source})
     document = Document(case_id=case.id, kind=kind, round=round, sequence=sequence, sha256=digest, size=len(data),
                         filename=filename, template_sha256=template.sha256, template_source=source,
-                        audit_seq=session.scalar(_OWN_EVENT, {"case_id": case.id}),
+                        audit_seq=last_appended_seq(session),  # the document_issued event just written
                         issued_by=getattr(actor, "id", None))
     return insert_record(session, document)
 

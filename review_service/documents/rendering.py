@@ -167,7 +167,8 @@ class LoadedTemplate:
     entries: tuple[tuple[str, bytes], ...]  # every zip entry in order, as stored in the template
     prefix: bytes  # a zip of the entries no render changes, compressed once; each render appends its parts
     document_name: str
-    document_xml: bytes  # the main part; each render parses it afresh (no element shared across threads)
+    document_head: bytes  # the main part up to its body, serialized once
+    document_tail: bytes  # … and after it: each render serializes only its body between the two
     body_source: str  # the body's XML after docxtpl's preprocessing: what Jinja compiles
     part_sources: tuple[tuple[str, str], ...]  # headers, footers and footnotes with template tags
 
@@ -197,6 +198,9 @@ def _split(kind: str, source: str, digest: str, data: bytes) -> LoadedTemplate:
     if body is None:
         raise ValueError("no body")
     body_source = _HELPER.patch_xml(_HELPER.xml_to_string(body))
+    body.getparent().replace(body, etree.Element(_W_BODY))
+    shell = etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
+    marker = shell.index(b"<w:body/>")
     parts = []
     for name, content in entries:
         if _RENDERED_PART.fullmatch(name) and (b"{{" in content or b"{%" in content or b"{#" in content):
@@ -208,7 +212,8 @@ def _split(kind: str, source: str, digest: str, data: bytes) -> LoadedTemplate:
             if name not in rendered:
                 _write(package, name, content)
     return LoadedTemplate(kind=kind, source=source, sha256=digest, entries=entries, prefix=prefix.getvalue(),
-                          document_name=main, document_xml=raw[main], body_source=body_source,
+                          document_name=main, document_head=shell[:marker],
+                          document_tail=shell[marker + len(b"<w:body/>"):], body_source=body_source,
                           part_sources=tuple(parts))
 
 
@@ -268,9 +273,8 @@ def clean(value: Any) -> Any:
 def _render_parts(template: LoadedTemplate, context: dict[str, Any]) -> dict[str, bytes]:
     rendered: dict[str, bytes] = {}
     body = _HELPER.fix_tables(_HELPER.render_xml_part(template.body_source, None, context, ENVIRONMENT))
-    root = etree.fromstring(template.document_xml, _PARSER)
-    root.replace(root.find(_W_BODY), body)
-    rendered[template.document_name] = etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
+    rendered[template.document_name] = b"".join(
+        (template.document_head, etree.tostring(body, encoding="UTF-8"), template.document_tail))
     for name, source in template.part_sources:
         xml = _HELPER.render_xml_part(source, None, context, ENVIRONMENT)
         rendered[name] = etree.tostring(etree.fromstring(xml.encode("utf-8"), _PARSER), encoding="UTF-8",
