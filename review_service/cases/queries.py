@@ -71,14 +71,15 @@ def _users(session: Session, ids: set[int]) -> dict[int, dict[str, str]]:
     return {row.id: {"id": str(row.id), "name": row.name} for row in rows}
 
 
-def _tasks(session: Session, case: Case, people: dict[int, dict[str, str]]) -> list[dict[str, Any]]:
+def _tasks(session: Session, case: Case, people: dict[int, dict[str, str]],
+           open_deadlines: dict[str, Any]) -> list[dict[str, Any]]:
+    """The task the case waits on (``open_deadlines``: the case's open deadlines by kind)."""
+    from review_service.deadlines.queries import due_fields
+
     kind = case.current_task
     if kind is None:  # after the process: the publish / withdraw tasks, if any
-        from review_service.deadlines.queries import due_fields, open_by_case
-
         return [{"id": f"{d.kind}-{d.id}", "kind": d.kind, "assignee": people.get(case.handler_id),
-                 "candidates": [], **due_fields(d)}
-                for (_case_id, _kind), d in open_by_case(session, [case.id]).items()]
+                 "candidates": [], **due_fields(d)} for d in open_deadlines.values()]
     assignee: int | None = None
     candidates: list[int] = []
     if kind in HANDLER_TASKS:
@@ -89,9 +90,7 @@ def _tasks(session: Session, case: Case, people: dict[int, dict[str, str]]) -> l
         candidates = role_holders(session, case.agency_id, ROLE_OF_TASK[kind])
         if kind in ("coordinate", "approve"):
             candidates = [uid for uid in candidates if uid not in (case.handler_id, case.reviewer_id)]
-    from review_service.deadlines.queries import due_fields, open_by_case
-
-    deadline = open_by_case(session, [case.id]).get((case.id, kind))
+    deadline = open_deadlines.get(kind)
     return [{"id": case.current_task_id, "kind": kind,
              "assignee": people.get(assignee) if assignee is not None else None,
              "candidates": [str(uid) for uid in candidates], **due_fields(deadline)}]
@@ -115,6 +114,10 @@ def case_view(session: Session, case: Case) -> dict[str, Any]:
     people = _users(session, {case.handler_id, *(r.reviewer_id for r in reviews),
                               *([case.reviewer_id] if case.reviewer_id else [])})
     draft = case.current_draft
+    from review_service.deadlines.queries import case_deadlines, deadline_view
+
+    deadlines = case_deadlines(session, case.id)  # one read serves the deadlines and the task's due date
+    open_deadlines = {d.kind: d for d in deadlines if d.state == "open"}
     return {
         "id": str(case.id),
         "version": case.version,
@@ -134,7 +137,7 @@ def case_view(session: Session, case: Case) -> dict[str, Any]:
         "draft": None if draft is None else {**json.loads(draft.content), "version": draft.version,
                                              "sha256": draft.sha256},
         "round": case.round,
-        "tasks": _tasks(session, case, people),
+        "tasks": _tasks(session, case, people, open_deadlines),
         "reviews": [{"round": r.round, "draft_sha256": r.draft_sha256, "reviewer": people.get(r.reviewer_id),
                      "conclusion": r.conclusion, "summary": r.summary, "points": r.points, "quality": r.quality,
                      "submitted_at": iso(r.submitted_at)} for r in reviews],
@@ -147,16 +150,10 @@ def case_view(session: Session, case: Case) -> dict[str, Any]:
                        "sha256": m.sha256, "size": m.size, "uploaded_at": iso(m.uploaded_at)} for m in materials],
         "decision": None if decision is None else {"number": decision.number, "decided_at": iso(decision.decided_at),
                                                    "draft_sha256": decision.draft_sha256},
-        "deadlines": _deadlines(session, case),
+        "deadlines": [deadline_view(deadline) for deadline in deadlines],
         "created_at": iso(case.created_at),
         "updated_at": iso(case.updated_at),
     }
-
-
-def _deadlines(session: Session, case: Case) -> list[dict[str, Any]]:
-    from review_service.deadlines.queries import case_deadlines, deadline_view
-
-    return [deadline_view(deadline) for deadline in case_deadlines(session, case.id)]
 
 
 def case_summary(case: Case) -> dict[str, Any]:

@@ -74,6 +74,8 @@ def emit(
     )
     if not any(result == AUDITED for _receiver, result in results):
         raise UnauditedAction(f"no audit receiver recorded {action!r}")
+    if not action_committed.receivers:
+        return  # nobody listens after the commit: no callback to queue per event
     actor_id = getattr(actor, "id", None)
 
     def _announce() -> None:

@@ -98,7 +98,7 @@ def approve_decision(session: Session, *, actor: User, case_id: int, data: Any,
                           "clearance": cleared["clearance"], "review_id": cleared.get("review_id"),
                           "approval_id": approval.id, "collective_discussion": discussion is not None,
                           "status": case.status})
-    issue_approval(session, case=case, actor=actor)
+    issue_approval(session, case=case, actor=actor, decision=decision)
     return case
 
 

@@ -205,8 +205,10 @@ def coordination_context(session: Session, case: Case, record: Coordination) -> 
     }
 
 
-def approval_context(session: Session, case: Case) -> dict[str, Any]:
-    decision = session.scalars(select(Decision).where(Decision.case_id == case.id)).one()
+def approval_context(session: Session, case: Case, decision: Decision | None = None) -> dict[str, Any]:
+    """``decision``: the one just made, when the caller holds it (saves reading it back)."""
+    if decision is None:
+        decision = session.scalars(select(Decision).where(Decision.case_id == case.id)).one()
     approval = session.get(Approval, decision.approval_id)
     assert approval is not None
     if decision.clearance == "review":

@@ -19,6 +19,7 @@ from review_service.cases.models import Case
 from review_service.coordination.models import Coordination
 from review_service.core import signals
 from review_service.core.records import insert_record
+from review_service.decisions.models import Decision
 from review_service.documents import context as contexts
 from review_service.documents.models import KIND_LABELS, Document
 from review_service.documents.rendering import load_template, render
@@ -92,7 +93,7 @@ def issue_coordination(session: Session, *, case: Case, record: Coordination, ac
                           context=contexts.coordination_context(session, case, record), actor=actor)
 
 
-def issue_approval(session: Session, *, case: Case, actor: Any) -> Document:
+def issue_approval(session: Session, *, case: Case, actor: Any, decision: Decision | None = None) -> Document:
     """The decision approval record (called by ``approve_decision`` when the head approves)."""
     return issue_document(session, case=case, kind="approval", round=case.round,
-                          context=contexts.approval_context(session, case), actor=actor, sequence=1)
+                          context=contexts.approval_context(session, case, decision), actor=actor, sequence=1)
