@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,6 +17,7 @@ from review_service.cases.models import Case
 from review_service.cases.operations import attach_material, create_case, submit_case
 from review_service.catalog.operations import load_catalog
 from review_service.coordination.operations import coordinate
+from review_service.core.resources import resource_dir
 from review_service.decisions.operations import approve_decision
 from review_service.organization.models import User
 from review_service.organization.operations import add_agency, add_user
@@ -27,7 +27,7 @@ from review_service.review.points import TEN_POINTS
 from review_service.runtime import Runtime
 
 DEMO_PASSWORD = "Demo@2026review"
-CATALOG_DIR = Path(__file__).resolve().parents[1] / "catalogs"
+CATALOG_DIR = resource_dir("catalogs")
 MARKET = "西安市市场监督管理局"
 ECOLOGY = "西安市生态环境局"
 COUNTY = "西安市雁塔区市场监督管理局"

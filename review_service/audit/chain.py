@@ -78,7 +78,10 @@ def normalize_payload(payload: Mapping[str, Any]) -> tuple[str, Any]:
     strings (sorted as strings). Keys that collide that way, NaN and infinities
     are refused with ``ValueError``; values JSON cannot hold with ``TypeError``.
     """
-    value = json.loads(json.dumps(payload, allow_nan=False), object_pairs_hook=_refuse_duplicate_keys)
+    text = json.dumps(payload, allow_nan=False)
+    value = json.loads(text)
+    if json.dumps(value) != text:  # keys that collided as JSON text kept one value: the others are gone
+        json.loads(text, object_pairs_hook=_refuse_duplicate_keys)  # names the collision
     return canonical_json(value), value
 
 

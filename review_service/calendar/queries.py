@@ -50,6 +50,11 @@ def latest_years(session: Session) -> list[CalendarYear]:
 
 
 _calendars: dict[tuple[str, ...], Calendar] = {}
+_NEWEST = (select(CalendarYear.year, func.max(CalendarYear.version).label("version"))
+           .group_by(CalendarYear.year).subquery())
+_LATEST_VERSIONS = (select(CalendarYear.id, CalendarYear.sha256)
+                    .join(_NEWEST, (CalendarYear.year == _NEWEST.c.year) & (CalendarYear.version == _NEWEST.c.version))
+                    .order_by(CalendarYear.year))
 
 
 def calendar_from_db(session: Session) -> Calendar:
@@ -59,13 +64,8 @@ def calendar_from_db(session: Session) -> Calendar:
     by hash; year files are read and parsed only when not known yet, and the calendar they make
     is kept per set of versions.
     """
-    newest = (select(CalendarYear.year, func.max(CalendarYear.version).label("version"))
-              .group_by(CalendarYear.year).subquery())
-    rows = session.execute(
-        select(CalendarYear.id, CalendarYear.sha256)
-        .join(newest, (CalendarYear.year == newest.c.year) & (CalendarYear.version == newest.c.version))
-        .order_by(CalendarYear.year)
-    ).all()
+    # straight on the connection: no autoflush of the action's pending changes for a table it never writes
+    rows = session.connection().execute(_LATEST_VERSIONS).all()
     key = tuple(row.sha256 for row in rows)
     with _lock:
         known = _calendars.get(key)

@@ -19,11 +19,12 @@ from review_service.core import signals
 from review_service.core.clock import utcnow
 from review_service.core.errors import Conflict, NotFound
 from review_service.core.permissions import require_same_agency
+from review_service.core.resources import resource_dir
 from review_service.workflow import ProcessRegistry, ReadyTask, WorkflowRun, store
 from review_service.workflow.models import WorkflowInstance
 
 PROCESS_ID = "major_decision_review"
-BPMN_DIR = Path(__file__).resolve().parents[2] / "workflows" / "bpmn"
+BPMN_DIR = resource_dir("workflows/bpmn")
 
 STATUS_BY_TASK: dict[str, CaseStatus] = {
     "draft": CaseStatus.DRAFT,

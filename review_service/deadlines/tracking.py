@@ -110,7 +110,11 @@ def after_step(session: Session, case: Any, run: Any, timed: Timed, *, completed
     ready_kind, ready_id = case.current_task, case.current_task_id
     closed: list[dict[str, Any]] = []
     keep: Deadline | None = None
-    for deadline in open_deadlines(session, case.id, ENGINE_KINDS):
+    with session.no_autoflush:  # the case's own pending changes have no bearing on its deadline rows
+        current = open_deadlines(session, case.id, ENGINE_KINDS)
+    for deadline in current:
+        if deadline.state != DeadlineState.OPEN.value:
+            continue  # closed earlier in this transaction, not flushed yet
         if deadline.kind == ready_kind and deadline.task_id == ready_id:
             keep = deadline
             continue

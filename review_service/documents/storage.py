@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from review_service.cases.storage import BlobStore
+from review_service.core.resources import resource_dir
 
-PACKAGED_TEMPLATES = Path(__file__).resolve().parents[2] / "opinion_templates"
+PACKAGED_TEMPLATES = resource_dir("opinion_templates")
 # keyed by the engine's pool: the read-only engine (``core.db.read_only_engine``) shares it
 _INSTANCES: weakref.WeakKeyDictionary[Any, Path] = weakref.WeakKeyDictionary()
 
