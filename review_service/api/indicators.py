@@ -6,26 +6,44 @@ Any other agency answers 404.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
 
 from flask import Response, request
 from sqlalchemy.orm import Session
 
-from review_service.api.edge import ENDPOINTS, Endpoint, api, authenticate, check_text, endpoint, runtime
+from review_service.api.edge import (
+    ENDPOINTS,
+    Endpoint,
+    api,
+    authenticate,
+    check_text,
+    endpoint,
+    runtime,
+    write_turn,
+)
 from review_service.cases.schemas import parse_input
 from review_service.indicators.export import XLSX_TYPE, report_xlsx
 from review_service.indicators.period import Period
-from review_service.indicators.report import build_report, report_scope
+from review_service.indicators.report import build_report, report_scope, take_in_recent_actions
 from review_service.indicators.schemas import IndicatorQuery, IndicatorReportOut
 from review_service.organization.models import User
 
 READ_ERRORS = (400, 401, 404, 422)
 
 
+@contextmanager
+def _writing() -> Iterator[Session]:
+    with write_turn(), runtime().transaction() as session:
+        yield session
+
+
 def _report(session: Session, actor: User) -> dict[str, Any]:
     params = parse_input(IndicatorQuery, check_text(request.args.to_dict()))
     period = Period.parse(params.from_, params.to)
+    take_in_recent_actions(session, _writing)
     agency, agency_ids = report_scope(session, actor, params.agency)
     return build_report(session, agency=agency, agency_ids=agency_ids, period=period)
 

@@ -46,11 +46,13 @@ class TickReport:
     reminders: list[dict[str, Any]] = field(default_factory=list)
     mail: DeliveryReport = field(default_factory=DeliveryReport)
     checkpoint: str | None = None
+    indicators: str | None = None
 
     def summary(self) -> str:
         return (f"定时器 {self.timers} 个实例，期限检查 {self.deadlines} 项，提醒 {len(self.reminders)} 条，"
                 f"邮件 发送 {self.mail.sent} / 重试 {self.mail.retried} / 失败 {self.mail.failed}"
-                + (f"，{self.checkpoint}" if self.checkpoint else ""))
+                + (f"，{self.checkpoint}" if self.checkpoint else "")
+                + (f"，{self.indicators}" if self.indicators else ""))
 
 
 def tick(uow: Uow, *, now: datetime | None = None, send: Sender | None = None, batch: int = BATCH) -> TickReport:
@@ -60,6 +62,7 @@ def tick(uow: Uow, *, now: datetime | None = None, send: Sender | None = None, b
     fire_due_timers(uow, at, report, batch)
     check_deadlines(uow, at, report, batch)
     report.checkpoint = _checkpoint(uow, at)
+    report.indicators = _indicator_summary(uow)
     report.mail = deliver_outbox(uow, now=at, send=send)
     return report
 
@@ -146,6 +149,17 @@ def check_deadlines(uow: Uow, now: datetime, report: TickReport, batch: int = BA
                                  agency_id=case.agency_id, case_id=case.id, payload=sent)
         except Exception:
             log.exception("tick: deadline %s failed", deadline_id)
+
+
+def _indicator_summary(uow: Uow) -> str | None:
+    """Take the cases acted on since the last pass into the indicator summary, when that module is present."""
+    try:
+        from review_service.indicators.summary import catch_up
+    except ImportError:
+        return None
+    with uow() as session:
+        cases = catch_up(session)
+    return f"指标汇总更新 {cases} 件" if cases else None
 
 
 def _checkpoint(uow: Uow, now: datetime) -> str | None:

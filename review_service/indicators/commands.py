@@ -30,13 +30,18 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     from review_service.core.progress import progress
     from review_service.indicators.period import Period
     from review_service.indicators.report import build_report, scope_of
+    from review_service.indicators.summary import catch_up
 
     if getattr(args, "indicators_command", None) == "figure":
         return cmd_figure_set(args)
+    if getattr(args, "indicators_command", None) == "rebuild":
+        return cmd_rebuild(args)
     if not (args.agency and args.from_ and args.to):
         raise CommandError("请指定 --agency NAME --from YYYY-MM-DD --to YYYY-MM-DD")
     period = Period.parse(args.from_, args.to)
     runtime = _runtime()
+    with runtime.transaction() as session, progress("汇总新近办理的案件", unit="件") as bar:
+        catch_up(session, progress=bar.update)
     with runtime.reading() as session, progress("计算指标", unit="项") as bar:  # a line on a terminal only
         agency = _agency(session, args.agency)
         report = build_report(session, agency=agency, agency_ids=scope_of(session, agency, args.rollup),
@@ -76,6 +81,19 @@ def cmd_figure_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    """Recompute the indicator summary from the record (after a bulk import or a restore; otherwise it is
+    caught up from the audit log by ``tick`` and before every report)."""
+    from review_service.cli import _runtime
+    from review_service.indicators.summary import rebuild
+
+    runtime = _runtime()
+    with runtime.transaction() as session:
+        units = rebuild(session)
+    print(f"已重建指标汇总：{units} 条", file=sys.stderr)
+    return 0
+
+
 def add_commands(sub: Any) -> None:
     """``indicators`` with its options, and ``indicators figure set`` (called from ``cli.build_parser``)."""
     parser = sub.add_parser("indicators", help="指标报告（--json、--xlsx）；indicators figure set 人工录入指标数据")
@@ -86,7 +104,9 @@ def add_commands(sub: Any) -> None:
     parser.add_argument("--xlsx", help="导出为 XLSX 文件")
     parser.add_argument("--json", action="store_true", help="以 JSON 输出（同 GET /api/v1/indicators）")
     parser.set_defaults(func=cmd_indicators)
-    figure = parser.add_subparsers(dest="indicators_command").add_parser("figure", help="人工录入的指标数据")
+    commands = parser.add_subparsers(dest="indicators_command")
+    commands.add_parser("rebuild", help="由记录重建指标汇总（批量导入或恢复后）").set_defaults(func=cmd_indicators)
+    figure = commands.add_parser("figure", help="人工录入的指标数据")
     figure_set = figure.add_subparsers(dest="figure_command", required=True).add_parser(
         "set", help="录入一项数据（新记录，不覆盖旧记录）")
     figure_set.add_argument("key", choices=sorted(FIGURES), help="数据项")

@@ -77,6 +77,10 @@ def _publication_statement(ctx: Context, models: Any, *columns: Any) -> Any:
 def _publication_groups(ctx: Context, models: Any) -> list[tuple[str, str | None, int, str, bool]]:
     """The period's decisions (with their publication, when any) counted by ``(decided day, published day,
     decision type)``: one grouped query for (36), (37) and (118) together (kept for the report)."""
+    if "publications" not in ctx.cache and ctx.summary:
+        from review_service.indicators.summary_read import publication_groups
+
+        ctx.cache["publications"] = publication_groups(ctx, LICENSING)
     if "publications" not in ctx.cache:
         keys = [beijing_date(Decision.decided_at).label("start"),
                 beijing_date(models.Publication.published_at).label("done"), Case.decision_type.label("kind")]

@@ -31,6 +31,7 @@ class Context:
     period: Period
     figures: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # key → one entry per agency
     cache: dict[str, Any] = field(default_factory=dict)  # unit sets shared by several indicators
+    summary: bool = True  # read the counts from the summary (False: from the rows, as a reference)
 
 
 @dataclass
@@ -71,12 +72,19 @@ class UnitCounts:
         return sum(flags[flag] for _, flags in self.months.values())
 
 
-def count_units(ctx: Context, kind: str, units: Select[Any], flags: list[str]) -> UnitCounts:
-    """Aggregate a unit set by Beijing month in one query (cached per ``kind`` for this report)."""
+def count_units(ctx: Context, kind: str, units: Select[Any], flags: list[str],
+                months: dict[str, tuple[int, dict[str, int]]] | None = None) -> UnitCounts:
+    """Aggregate a unit set by Beijing month in one query (cached per ``kind`` for this report); with
+    ``months`` (read from the summary) only the evidence sample is read from the units."""
     cached = ctx.cache.get(kind)
     if cached is not None:
         return cached
     sub = units.subquery(kind)
+    if months is not None:
+        sample = [(int(r[0]), int(r[1])) for r in ctx.session.execute(
+            select(sub.c.ref, sub.c.case_id).limit(EVIDENCE_LIMIT))] if months else []
+        ctx.cache[kind] = UnitCounts(kind=kind, months=months, sample=sorted(sample), subquery=sub)
+        return ctx.cache[kind]
     # the month is a column of an inner select: its CASE (with bound bounds) is grouped by name on every dialect
     inner = select(ctx.period.month_of(sub.c.at).label("month"), *[sub.c[f] for f in flags]).subquery()
     stmt = (select(inner.c.month, func.count(), *[func.coalesce(func.sum(inner.c[f]), 0) for f in flags])

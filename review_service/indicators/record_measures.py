@@ -15,6 +15,7 @@ from review_service.audit.checkpoint_models import AuditCheckpoint
 from review_service.audit.models import AuditEvent
 from review_service.cases.models import Case, Material, Submission
 from review_service.decisions.models import Decision
+from review_service.indicators import summary_read
 from review_service.indicators.measures import (
     EVIDENCE_LIMIT,
     Context,
@@ -39,6 +40,8 @@ def decided_cases(ctx: Context) -> UnitCounts:
     Each audit lookup is made once per decision (the ``(case_id, action)`` index): the case's last event
     answers both "has events" (71) and "checkpointed" (73); ``decision_made`` serves (72) and (117).
     """
+    if "decision" in ctx.cache:  # built once per report
+        return ctx.cache["decision"]
     checkpointed = func.coalesce(select(func.max(AuditCheckpoint.size)).scalar_subquery(), 0)
     last_event = (select(func.max(AuditEvent.seq)).where(AuditEvent.case_id == Decision.case_id)
                   .scalar_subquery())
@@ -58,15 +61,19 @@ def decided_cases(ctx: Context) -> UnitCounts:
                    flag(and_(lookups.c.created == 1, lookups.c.submitted == 1, lookups.c.made == 1), "f72"),
                    flag(lookups.c.last_event <= checkpointed, "f73"), lookups.c.f115,
                    lookups.c.made.label("f117"))
-    return count_units(ctx, "decision", units, ["f70", "f71", "f72", "f73", "f115", "f117"])
+    months = summary_read.decision_months(ctx)[0] if ctx.summary else None
+    return count_units(ctx, "decision", units, ["f70", "f71", "f72", "f73", "f115", "f117"], months)
 
 
 def created_cases(ctx: Context) -> UnitCounts:
     """Cases opened in the period: entered online (the audit trail holds their ``case_created``)."""
+    if "case" in ctx.cache:  # built once per report
+        return ctx.cache["case"]
     units = (select(Case.id.label("ref"), Case.id.label("case_id"), Case.created_at.label("at"),
                     flag(_event(Case.id, "case_created"), "f114"))
              .where(Case.agency_id.in_(ctx.agency_ids), ctx.period.within(Case.created_at)))
-    return count_units(ctx, "case", units, ["f114"])
+    months = summary_read.case_months(ctx) if ctx.summary else None
+    return count_units(ctx, "case", units, ["f114"], months)
 
 
 EVENT_ACTIONS = {"71": ("case_created",), "72": ("case_created", "case_submitted", "decision_made"),
@@ -123,8 +130,8 @@ def measure_supervision(ctx: Context) -> Result:
 
 
 def measure_119(ctx: Context) -> Result:
-    total = int(ctx.session.scalar(select(func.count()).select_from(Case)
-                                   .where(Case.agency_id.in_(ctx.agency_ids))) or 0)
+    total = summary_read.case_total(ctx) if ctx.summary else int(ctx.session.scalar(
+        select(func.count()).select_from(Case).where(Case.agency_id.in_(ctx.agency_ids))) or 0)
     return Result(value=total, met=True, evidence={"unit": "case", "count": total},
                   note="案件、审核意见和决定可通过网页与 /api/v1/cases 在线查询（按权限范围）")
 

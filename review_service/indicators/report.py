@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,6 +17,7 @@ from review_service.indicators.models import IndicatorFigure
 from review_service.indicators.period import Period
 from review_service.indicators.registry import INDICATORS, Indicator
 from review_service.indicators.statistics import review_statistics
+from review_service.indicators.summary import behind, catch_up
 from review_service.organization.models import Agency, User
 from review_service.organization.queries import agency_subtree, visible_agencies
 
@@ -38,6 +39,16 @@ def report_scope(session: Session, actor: User, agency_id: int | None) -> tuple[
     if actor.has_role("auditor"):
         return agency, sorted(agency_subtree(session, agency.id) & visible)
     return agency, [agency.id]
+
+
+def take_in_recent_actions(session: Session, transaction: Callable[[], AbstractContextManager[Session]]) -> None:
+    """Before a report: if actions were audited since the summary took the cases in, catch it up in its own
+    write ``transaction`` and start ``session`` (a read snapshot) afresh, so that the report sees it."""
+    if not behind(session):
+        return
+    with transaction() as writer:
+        catch_up(writer)
+    session.rollback()  # the next read begins a snapshot that includes the caught-up summary
 
 
 def scope_of(session: Session, agency: Agency, rollup: bool) -> list[int]:
@@ -106,17 +117,20 @@ def _page_cache(session: Session) -> Iterator[None]:
 
 
 def build_report(session: Session, *, agency: Agency, agency_ids: list[int], period: Period,
-                 progress: Any = None, only: set[str] | None = None) -> dict[str, Any]:
-    """``{"period", "agency", "agencies", "indicators": [...], "statistics", "summary"}`` (API.md)."""
+                 progress: Any = None, only: set[str] | None = None, summary: bool = True) -> dict[str, Any]:
+    """``{"period", "agency", "agencies", "indicators": [...], "statistics", "summary"}`` (API.md).
+
+    ``summary=False`` counts from the rows instead of the indicator summary (the reference the tests hold
+    the summary to; slow at volume)."""
     with _page_cache(session):
         return _build_report(session, agency=agency, agency_ids=agency_ids, period=period, progress=progress,
-                             only=only)
+                             only=only, summary=summary)
 
 
 def _build_report(session: Session, *, agency: Agency, agency_ids: list[int], period: Period,
-                  progress: Any, only: set[str] | None) -> dict[str, Any]:
+                  progress: Any, only: set[str] | None, summary: bool) -> dict[str, Any]:
     ctx = Context(session=session, agency_id=agency.id, agency_ids=agency_ids, period=period,
-                  figures=load_figures(session, agency_ids, period.end))
+                  figures=load_figures(session, agency_ids, period.end), summary=summary)
     chosen = [i for i in INDICATORS if only is None or i.id in only]
     entries = []
     for number, indicator in enumerate(chosen, 1):

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, exists, func, literal, or_, select
+from sqlalchemy import and_, distinct, exists, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from review_service.cases.models import Case
 from review_service.catalog.queries import applicable_catalog, spec_of
 from review_service.catalog.schema import CATEGORY_LABELS
 from review_service.decisions.models import Decision
+from review_service.indicators import summary_read
 from review_service.indicators.facts import POINT_BIT
 from review_service.indicators.measures import (
+    EVIDENCE_LIMIT,
     Context,
     Result,
     UnitCounts,
@@ -29,6 +31,7 @@ from review_service.indicators.measures import (
     percent,
     ratio_result,
 )
+from review_service.indicators.summary import beijing_day
 from review_service.organization.models import Agency, User, UserRole
 from review_service.replies.models import Reply
 from review_service.review.models import Assignment, Review
@@ -56,13 +59,19 @@ def opinions(ctx: Context) -> UnitCounts:
     index ``ix_reviews_submitted_at_facts``: a point is written when it has its opinion, or (not applicable)
     its reason; the finding itself is validated at submission.
     """
+    if "opinion" in ctx.cache:  # built once per report
+        return ctx.cache["opinion"]
     cols = [flag(Review.points_written.bitwise_and(POINT_BIT[key]) != 0, f"f{number}")
             for number, key in POINT_INDICATORS.items()]
     cols.append(flag(func.coalesce(Review.advice_count, 0) == 0, "f105"))
     units = (select(Review.id.label("ref"), Review.case_id.label("case_id"), Review.submitted_at.label("at"), *cols)
              .join(Case, Case.id == Review.case_id)
              .where(_in_scope(ctx), ctx.period.within(Review.submitted_at)))
-    return count_units(ctx, "opinion", units, [*(f"f{n}" for n in POINT_INDICATORS), "f105"])
+    months = None
+    if ctx.summary:
+        months = summary_read.opinion_months(ctx, {f"f{number}": POINT_BIT[key]
+                                                   for number, key in POINT_INDICATORS.items()})
+    return count_units(ctx, "opinion", units, [*(f"f{n}" for n in POINT_INDICATORS), "f105"], months)
 
 
 def measure_point(number: str) -> Any:
@@ -91,6 +100,8 @@ def problem_count(mask: Any) -> ColumnElement[int]:
 
 def problem_opinions(ctx: Context) -> UnitCounts:
     """Opinions of the period with at least one problem point: is there a written reply, is it clear?"""
+    if "problem_opinion" in ctx.cache:  # built once per report
+        return ctx.cache["problem_opinion"]
     problems = problem_count(Review.problem_mask)
     clear: ColumnElement[int] = literal(0)
     for key in TEN_POINTS:
@@ -105,7 +116,8 @@ def problem_opinions(ctx: Context) -> UnitCounts:
              .where(_in_scope(ctx), ctx.period.within(Review.submitted_at),
                     Review.conclusion.in_(("amend", "reject")),  # approve has no problem point
                     Review.problem_mask != 0))
-    return count_units(ctx, "problem_opinion", units, ["f106", "f107"])
+    months = summary_read.problem_months(ctx) if ctx.summary else None
+    return count_units(ctx, "problem_opinion", units, ["f106", "f107"], months)
 
 
 def measure_106(ctx: Context) -> Result:
@@ -122,6 +134,8 @@ def measure_107(ctx: Context) -> Result:
 
 def reviewed_cases(ctx: Context) -> UnitCounts:
     """Cases with an opinion in the period: by full-time reviewers (88); advisor-assisted (90)."""
+    if "reviewed_case" in ctx.cache:  # built once per report
+        return ctx.cache["reviewed_case"]
     not_full_time = [uid for uid, roles in _roles(ctx).items() if roles & set(NOT_FULL_TIME_ROLES)]
     assigned_advisor = (select(Assignment.case_id)
                         .where(func.coalesce(func.json_array_length(Assignment.advisor_ids), 0) > 0))
@@ -133,7 +147,38 @@ def reviewed_cases(ctx: Context) -> UnitCounts:
              .join(Case, Case.id == Review.case_id)
              .where(_in_scope(ctx), ctx.period.within(Review.submitted_at))
              .group_by(Review.case_id))
+    if ctx.summary:
+        return _reviewed_cases_from_summary(ctx, units, set(not_full_time))
     return fetch_units(ctx, "reviewed_case", units, ["f88", "f90"])
+
+
+def _reviewed_cases_from_summary(ctx: Context, units: Any, not_full_time: set[int]) -> UnitCounts:
+    """(88)/(90) from the summary; the few cases it does not group (several reviewers …) from their rows,
+    and the first cases without a full-time reviewer from the opinions (only when there are any)."""
+    months, sample, unadvised = summary_read.reviewed_case_months(ctx, not_full_time)
+    others = summary_read.complex_cases(ctx)
+    failing_90 = [(case_id, case_id) for case_id in unadvised]
+    if others is not None:
+        for ref, case_id, at, f88, f90 in ctx.session.execute(units.where(Review.case_id.in_(others))).tuples():
+            month = f"{beijing_day(at):%Y-%m}"
+            count, flags = months.get(month, (0, {"f88": 0, "f90": 0}))
+            months[month] = (count + 1, {"f88": flags["f88"] + int(f88), "f90": flags["f90"] + int(f90)})
+            sample.append(int(ref))
+            if not f90:
+                failing_90.append((int(ref), int(case_id)))
+    total = sum(count for count, _ in months.values())
+    failing_88: list[tuple[int, int]] = []
+    if total > sum(flags["f88"] for _, flags in months.values()):
+        stmt = (select(distinct(Review.case_id)).join(Case, Case.id == Review.case_id)
+                .where(_in_scope(ctx), ctx.period.within(Review.submitted_at),
+                       Review.reviewer_id.in_(sorted(not_full_time)))
+                .order_by(Review.case_id).limit(EVIDENCE_LIMIT))
+        failing_88 = [(int(case_id), int(case_id)) for case_id in ctx.session.scalars(stmt)]
+    result = UnitCounts(kind="reviewed_case", months=months,
+                        sample=[(case_id, case_id) for case_id in sorted(set(sample))[:EVIDENCE_LIMIT]],
+                        subquery=None, failing={"f88": failing_88, "f90": sorted(failing_90)[:EVIDENCE_LIMIT]})
+    ctx.cache["reviewed_case"] = result
+    return result
 
 
 def measure_88(ctx: Context) -> Result:
@@ -152,6 +197,8 @@ def measure_90(ctx: Context) -> Result:
 
 def major_decisions(ctx: Context) -> UnitCounts:
     """Major decisions of the period: cleared by an approving review of the very draft decided."""
+    if "major_decision" in ctx.cache:  # built once per report
+        return ctx.cache["major_decision"]
     approving = exists().where(Review.id == Decision.review_id, Review.case_id == Decision.case_id,
                                Review.conclusion == "approve", Review.draft_sha256 == Decision.draft_sha256,
                                Review.draft_version_id == Decision.draft_version_id)
@@ -160,7 +207,8 @@ def major_decisions(ctx: Context) -> UnitCounts:
              .join(Case, Case.id == Decision.case_id)
              .where(_in_scope(ctx), ctx.period.within(Decision.decided_at),
                     or_(Decision.clearance == "review", Case.major.is_(True))))
-    return count_units(ctx, "major_decision", units, ["f108"])
+    months = summary_read.decision_months(ctx)[1] if ctx.summary else None
+    return count_units(ctx, "major_decision", units, ["f108"], months)
 
 
 def measure_108(ctx: Context) -> Result:

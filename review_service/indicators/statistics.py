@@ -2,10 +2,11 @@
 (median, p90), rounds per case, the most frequent problem points, overdue rates — by agency and
 by reviewer.
 
-One grouped query counts the period's opinions by agency, reviewer and the days that matter (the
-opinion's, its start — the latest complete intake or submission — and its first reply); two count
-cases by their last round; one counts problem masks. Working days come from a cumulative index over
-the calendar (two lookups per group, no day-by-day walk); medians and p90 from the histograms.
+The period's opinions come counted by agency, reviewer and the days that matter (the opinion's, its
+start — the latest complete intake or submission — and its first reply), cases by their last round, and
+problem masks: read from the indicator summary (:mod:`.summary_read`), or, as the reference, by grouped
+queries over the rows. Working days come from a cumulative index over the calendar (two lookups per
+group, no day-by-day walk); medians and p90 from the histograms.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import func, select
 
 from review_service.calendar.queries import calendar_from_db
 from review_service.cases.models import Case, Submission
+from review_service.indicators import summary_read
 from review_service.indicators.facts import keys_of
 from review_service.indicators.measures import Context, percent
 from review_service.indicators.period import beijing_date
@@ -33,6 +36,11 @@ TOP_POINTS = 3
 START_HORIZON = timedelta(days=366)  # a review that began over a year before the period shows no turnaround
 
 
+# Each day's answer, per calendar: calendar_from_db gives the same object while the loaded versions stay the
+# same (a new version is a new object, and the old one's answers go with it).
+_DAY_ANSWERS: WeakKeyDictionary[Any, dict[date, bool]] = WeakKeyDictionary()
+
+
 class WorkingDayIndex:
     """``between(a, b)``: working days after ``a`` up to ``b`` (``Calendar.working_days_between``), in O(1).
 
@@ -40,12 +48,17 @@ class WorkingDayIndex:
     """
 
     def __init__(self, ctx: Context, first: date, last: date) -> None:
-        calendar = calendar_from_db(ctx.session)
+        if "calendar" not in ctx.cache:
+            calendar = calendar_from_db(ctx.session)
+            ctx.cache["calendar"] = (calendar, _DAY_ANSWERS.setdefault(calendar, {}))
+        calendar, working = ctx.cache["calendar"]
         self.cumulative: dict[str, int] = {first.isoformat(): 0}
         day, count = first, 0
         while day < last:
             day += timedelta(days=1)
-            count += int(calendar.is_working_day(day))
+            if day not in working:
+                working[day] = calendar.is_working_day(day)
+            count += int(working[day])
             self.cumulative[day.isoformat()] = count
 
     def between(self, a: str, b: str) -> int:
@@ -85,11 +98,25 @@ def _turnaround_groups(ctx: Context) -> list[tuple[int, int, str, str | None, st
             for a, r, d, i, s, p, n in ctx.session.execute(stmt).tuples()]
 
 
-def _round_groups(ctx: Context, key: Any) -> dict[int, Counter[int]]:
+def _rounds(ctx: Context) -> tuple[dict[int, Counter[int]], dict[int, Counter[int]]]:
+    """Cases by their last round of the period, per agency and per reviewer: from the summary (and the rows
+    of the few cases it does not group), or from the rows."""
+    if not ctx.summary:
+        return _round_groups(ctx, Case.agency_id), _round_groups(ctx, Review.reviewer_id)
+    by_agency, by_reviewer = summary_read.round_groups(ctx)
+    others = summary_read.complex_cases(ctx)
+    if others is not None:
+        for out, key in ((by_agency, Case.agency_id), (by_reviewer, Review.reviewer_id)):
+            for group, rounds in _round_groups(ctx, key, Review.case_id.in_(others)).items():
+                out[group].update(rounds)
+    return by_agency, by_reviewer
+
+
+def _round_groups(ctx: Context, key: Any, *only: Any) -> dict[int, Counter[int]]:
     """Per ``key`` (agency or reviewer): how many cases had their last round of the period at each number."""
     per_case = (select(key.label("key"), Review.case_id, func.max(Review.round).label("rounds"))
                 .join(Case, Case.id == Review.case_id)
-                .where(Case.agency_id.in_(ctx.agency_ids), ctx.period.within(Review.submitted_at))
+                .where(Case.agency_id.in_(ctx.agency_ids), ctx.period.within(Review.submitted_at), *only)
                 .group_by(key, Review.case_id).subquery("per_case"))
     stmt = (select(per_case.c.key, per_case.c.rounds, func.count())
             .group_by(per_case.c.key, per_case.c.rounds))
@@ -101,13 +128,19 @@ def _round_groups(ctx: Context, key: Any) -> dict[int, Counter[int]]:
 
 def _problem_counts(ctx: Context) -> dict[tuple[int, int], dict[str, int]]:
     """Problem findings per point, by (agency, reviewer): one GROUP BY over the opinions' problem masks."""
+    out: dict[tuple[int, int], dict[str, int]] = {}
+    if ctx.summary:
+        for agency_id, reviewer_id, mask, count in summary_read.problem_groups(ctx):
+            counts = out.setdefault((agency_id, reviewer_id), dict.fromkeys(TEN_POINTS, 0))
+            for key in keys_of(mask):
+                counts[key] += count
+        return out
     stmt = (select(Case.agency_id, Review.reviewer_id, Review.problem_mask, func.count())
             .join(Case, Case.id == Review.case_id)
             .where(Case.agency_id.in_(ctx.agency_ids), ctx.period.within(Review.submitted_at),
                    Review.conclusion.in_(("amend", "reject")),  # an approving opinion has no problem point
                    Review.problem_mask != 0)
             .group_by(Case.agency_id, Review.reviewer_id, Review.problem_mask))
-    out: dict[tuple[int, int], dict[str, int]] = {}
     for agency_id, reviewer_id, mask, count in ctx.session.execute(stmt).tuples():
         counts = out.setdefault((int(agency_id), int(reviewer_id)), dict.fromkeys(TEN_POINTS, 0))
         for key in keys_of(int(mask)):
@@ -191,7 +224,11 @@ def review_statistics(ctx: Context) -> dict[str, Any]:
     """
     if "statistics" in ctx.cache:
         return ctx.cache["statistics"]
-    groups = _turnaround_groups(ctx)
+    if ctx.summary:
+        horizon = (ctx.period.start - START_HORIZON).isoformat()
+        groups = summary_read.turnaround_groups(ctx, horizon)
+    else:
+        groups = _turnaround_groups(ctx)
     days = {d for row in groups for d in row[2:6] if d}
     index = WorkingDayIndex(ctx, date.fromisoformat(min(days)), date.fromisoformat(max(days))) if days else None
     agencies = {a.id: a for a in ctx.session.scalars(select(Agency).where(Agency.id.in_(ctx.agency_ids)))}
@@ -199,20 +236,25 @@ def review_statistics(ctx: Context) -> dict[str, Any]:
     overall = _Group()
     by_agency: dict[int, _Group] = defaultdict(_Group)
     by_reviewer: dict[int, _Group] = defaultdict(_Group)
+    facts: Counter[tuple[int, int, int | None, bool, int | None, bool]] = Counter()
     for agency_id, reviewer_id, reviewed, intake_day, submission_day, replied, count in groups:
-        start = max((d for d in (intake_day, submission_day) if d), default=None)
+        start = intake_day if not submission_day else submission_day if not intake_day else max(intake_day,
+                                                                                               submission_day)
         turnaround = index.between(start, reviewed) if index and start else None
         reply_days = index.between(reviewed, replied) if index and replied else None
         settings = limits[agency_id]
-        facts = (count, turnaround, turnaround is not None and turnaround > settings.review_working_days,
-                 reply_days, reply_days is not None and reply_days > settings.reply_working_days)
+        facts[(agency_id, reviewer_id, turnaround,
+               turnaround is not None and turnaround > settings.review_working_days,
+               reply_days, reply_days is not None and reply_days > settings.reply_working_days)] += count
+    for (agency_id, reviewer_id, *fact), count in facts.items():  # the groups' sums, once per distinct fact
         for group in (overall, by_agency[agency_id], by_reviewer[reviewer_id]):
-            group.add(*facts)
+            group.add(count, *fact)
     if groups:
-        for agency_id, rounds in _round_groups(ctx, Case.agency_id).items():
+        agency_rounds, reviewer_rounds = _rounds(ctx)
+        for agency_id, rounds in agency_rounds.items():
             by_agency[agency_id].rounds = rounds
             overall.rounds.update(rounds)
-        for reviewer_id, rounds in _round_groups(ctx, Review.reviewer_id).items():
+        for reviewer_id, rounds in reviewer_rounds.items():
             by_reviewer[reviewer_id].rounds = rounds
         for (agency_id, reviewer_id), counts in _problem_counts(ctx).items():
             for group in (overall, by_agency[agency_id], by_reviewer[reviewer_id]):

@@ -126,7 +126,8 @@ def test_cli_report_json_xlsx_and_figure(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert main(["agency", "add", AGENCY, "--system", "市场监管"]) == 0
     assert main(["indicators", "figure", "set", "enforcement_staff", "60", "--agency", AGENCY,
                  "--source", "人员台账", "--by", "王录入", "--valid-from", "2026-01-01"]) == 0
-    capsys.readouterr()
+    assert main(["indicators", "rebuild"]) == 0
+    assert "已重建指标汇总" in capsys.readouterr().err
     assert main(["indicators", "--agency", AGENCY, "--from", "2026-01-01", "--to", "2026-03-31", "--json"]) == 0
     captured = capsys.readouterr()
     body = json.loads(captured.out)

@@ -21,6 +21,7 @@ from review_service.indicators.facts import ALL_POINTS, POINT_BIT, keys_of, opin
 from review_service.indicators.measures import Context, percent
 from review_service.indicators.period import Period, beijing_month
 from review_service.indicators.statistics import WorkingDayIndex, _median, _p90, review_statistics
+from review_service.indicators.summary import catch_up
 from review_service.organization.models import Agency
 from review_service.organization.settings import agency_settings
 from review_service.replies.models import Reply
@@ -195,6 +196,7 @@ def test_statistics_equal_the_row_by_row_answers(known: Known) -> None:
     overall = []
     for start, end in (("2026-03-01", "2026-03-31"), ("2026-02-01", "2026-03-31"), ("2026-02-21", "2026-03-05")):
         with world.uow() as session:
+            catch_up(session)
             agency = session.scalars(select(Agency).where(Agency.name == AGENCY)).one()
             ctx = Context(session=session, agency_id=agency.id, agency_ids=[agency.id],
                           period=Period.parse(start, end))
