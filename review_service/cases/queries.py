@@ -10,7 +10,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from review_service.cases.classification import latest_classification
@@ -40,12 +40,23 @@ def iso_date(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+# The case page's and API's reads, built once (a statement built per call recomputes its cache key).
+_VISIBLE_CASE = (select(Case).options(joinedload(Case.agency), joinedload(Case.current_draft))
+                 .where(Case.id == bindparam("case_id")))
+_USER_NAMES = select(User.id, User.name).where(User.id.in_(bindparam("ids", expanding=True)))
+_OF_CASE = bindparam("case_id")
+_REVIEWS = select(Review).where(Review.case_id == _OF_CASE).order_by(Review.round)
+_REPLIES = select(Reply).where(Reply.case_id == _OF_CASE).order_by(Reply.id)
+_COORDINATIONS = select(Coordination).where(Coordination.case_id == _OF_CASE).order_by(Coordination.id)
+_DECISION = select(Decision).where(Decision.case_id == _OF_CASE)
+_MATERIALS = select(Material).where(Material.case_id == _OF_CASE).order_by(Material.id)
+
+
 def visible_case(session: Session, actor: User, case_id: int) -> Case:
     """The case if ``actor`` may read it; otherwise ``not_found`` (no existence leak)."""
     if not 0 < case_id <= MAX_ID:
         raise NotFound(NOT_FOUND_MESSAGE)
-    case = session.scalars(select(Case).options(joinedload(Case.agency), joinedload(Case.current_draft))
-                           .where(Case.id == case_id)).one_or_none()
+    case = session.scalars(_VISIBLE_CASE, {"case_id": case_id}).one_or_none()
     if case is None or case.agency_id not in visible_agencies(session, actor):
         raise NotFound(NOT_FOUND_MESSAGE)
     return case
@@ -67,7 +78,7 @@ def case_task_in_scope(session: Session, actor: User, case_id: int) -> str | Non
 def _users(session: Session, ids: set[int]) -> dict[int, dict[str, str]]:
     if not ids:
         return {}
-    rows = session.execute(select(User.id, User.name).where(User.id.in_(ids)))
+    rows = session.execute(_USER_NAMES, {"ids": sorted(ids)})
     return {row.id: {"id": str(row.id), "name": row.name} for row in rows}
 
 
@@ -102,15 +113,12 @@ def case_view(session: Session, case: Case) -> dict[str, Any]:
     # ``round`` counts the opinions given: before the first one there is no review, reply or coordination
     # to read, and only a decided case has a decision (reads of a fresh case stay at four queries)
     reviewed = case.round > 0
-    reviews = list(session.scalars(select(Review).where(Review.case_id == case.id).order_by(Review.round))
-                   ) if reviewed else []
-    replies = list(session.scalars(select(Reply).where(Reply.case_id == case.id).order_by(Reply.id))
-                   ) if reviewed else []
-    coordinations = list(session.scalars(select(Coordination).where(Coordination.case_id == case.id)
-                                         .order_by(Coordination.id))) if reviewed else []
-    decision = session.scalars(select(Decision).where(Decision.case_id == case.id)).first(
-    ) if case.status == "decided" else None
-    materials = list(session.scalars(select(Material).where(Material.case_id == case.id).order_by(Material.id)))
+    of_case = {"case_id": case.id}
+    reviews = list(session.scalars(_REVIEWS, of_case)) if reviewed else []
+    replies = list(session.scalars(_REPLIES, of_case)) if reviewed else []
+    coordinations = list(session.scalars(_COORDINATIONS, of_case)) if reviewed else []
+    decision = session.scalars(_DECISION, of_case).first() if case.status == "decided" else None
+    materials = list(session.scalars(_MATERIALS, of_case))
     people = _users(session, {case.handler_id, *(r.reviewer_id for r in reviews),
                               *([case.reviewer_id] if case.reviewer_id else [])})
     draft = case.current_draft

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from review_service.cases.models import Case
@@ -41,17 +41,23 @@ def deadline_view(deadline: Deadline, today: date | None = None) -> dict[str, An
             "beyond_decision_limit": deadline.beyond_limit}
 
 
+_CASE_DEADLINES = select(Deadline).where(Deadline.case_id == bindparam("case_id")).order_by(Deadline.id)
+
+
 def case_deadlines(session: Session, case_id: int) -> list[Deadline]:
-    return list(session.scalars(select(Deadline).where(Deadline.case_id == case_id).order_by(Deadline.id)))
+    return list(session.scalars(_CASE_DEADLINES, {"case_id": case_id}))
 
 
 def open_by_case(session: Session, case_ids: list[int]) -> dict[tuple[int, str], Deadline]:
     """The open deadlines of these cases by ``(case_id, kind)``."""
     if not case_ids:
         return {}
-    rows = session.scalars(select(Deadline).where(Deadline.case_id.in_(case_ids),
-                                                  Deadline.state == DeadlineState.OPEN.value))
+    rows = session.scalars(_OPEN_OF_CASES, {"case_ids": sorted(set(case_ids))})
     return {(row.case_id, row.kind): row for row in rows}
+
+
+_OPEN_OF_CASES = select(Deadline).where(Deadline.case_id.in_(bindparam("case_ids", expanding=True)),
+                                        Deadline.state == DeadlineState.OPEN.value)
 
 
 def due_fields(deadline: Deadline | None, today: date | None = None) -> dict[str, Any]:

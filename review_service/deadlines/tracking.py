@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from review_service.calendar.days import Calendar
@@ -88,11 +88,16 @@ def open_deadline(session: Session, case: Any, kind: str, planned: Planned, *, o
     return insert_record(session, deadline)  # one INSERT … RETURNING, not a unit-of-work flush
 
 
+# built once: most steps read the case's open deadlines
+_OPEN = select(Deadline).where(Deadline.case_id == bindparam("case_id"), Deadline.state == DeadlineState.OPEN.value)
+_OPEN_ANY = _OPEN.order_by(Deadline.id)
+_OPEN_OF_KINDS = _OPEN.where(Deadline.kind.in_(bindparam("kinds", expanding=True))).order_by(Deadline.id)
+
+
 def open_deadlines(session: Session, case_id: int, kinds: frozenset[str] | None = None) -> list[Deadline]:
-    stmt = select(Deadline).where(Deadline.case_id == case_id, Deadline.state == DeadlineState.OPEN.value)
-    if kinds is not None:
-        stmt = stmt.where(Deadline.kind.in_(kinds))
-    return list(session.scalars(stmt.order_by(Deadline.id)))
+    if kinds is None:
+        return list(session.scalars(_OPEN_ANY, {"case_id": case_id}))
+    return list(session.scalars(_OPEN_OF_KINDS, {"case_id": case_id, "kinds": sorted(kinds)}))
 
 
 def close(deadline: Deadline, state: DeadlineState, at: datetime) -> None:

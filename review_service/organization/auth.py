@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from review_service.core import signals
@@ -119,10 +119,14 @@ def _check_password(transaction: Transaction, username: str, password: str,
     raise Unauthenticated("用户名或密码不正确。", remaining_attempts=MAX_FAILURES - failures)
 
 
+# built once: every API request runs it (a statement built per call recomputes its cache key)
+_TOKEN_AND_USER = (select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+                   .where(ApiToken.token_sha256 == bindparam("digest")))
+
+
 def authenticate_token(session: Session, token: str) -> User:
     """The active user a bearer token belongs to, or :class:`Unauthenticated` (expired, revoked, unknown)."""
-    found = session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-                            .where(ApiToken.token_sha256 == token_digest(token))).unique().first()
+    found = session.execute(_TOKEN_AND_USER, {"digest": token_digest(token)}).unique().first()
     if found is None:
         raise Unauthenticated("令牌无效，请重新登录。")
     api_token, user = found
