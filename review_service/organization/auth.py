@@ -52,9 +52,9 @@ def _locked_error(locked_until: datetime) -> Unauthenticated:
 def login(transaction: Transaction, *, username: str, password: str,
           lifetime: timedelta = TOKEN_LIFETIME) -> tuple[str, datetime]:
     """Check a password and issue an API token (see :func:`_check_password` for the lockout)."""
-    # actor None: issue_token records an acting user in the admin role; the payload names the user
+    # the user logs in as themselves: audited with them as the actor, in the role "self"
     return _check_password(transaction, username, password,
-                           lambda session, user: issue_token(session, actor=None, user=user, lifetime=lifetime))
+                           lambda session, user: issue_token(session, actor=user, user=user, lifetime=lifetime))
 
 
 def session_login(transaction: Transaction, *, username: str, password: str) -> int:

@@ -102,5 +102,8 @@ def issue_token(session: Session, *, actor: User | None, user: User, lifetime: t
     session.add(ApiToken(user_id=user.id, token_sha256=hashlib.sha256(token.encode()).hexdigest(),
                          expires_at=expires_at))
     session.flush()
-    _emit(session, "token_issued", actor, user.agency_id, {"user_id": user.id, "expires_at": expires_at.isoformat()})
+    # the user themselves (a password login): "self"; an operator's command (actor None): "system"
+    role = "self" if actor is not None and actor.id == user.id else ("admin" if actor else "system")
+    signals.emit("token_issued", session=session, actor=actor, role=role, agency_id=user.agency_id, case_id=None,
+                 payload={"user_id": user.id, "expires_at": expires_at.isoformat()})
     return token, expires_at

@@ -103,3 +103,12 @@ def test_audit_verify_is_for_auditors_and_admins(api: Api, world: Any) -> None:
     assert api.as_("auditor").get(f"/cases/{case_id}/audit").status_code == 200
     read_only = api.as_("auditor").patch(f"/cases/{case_id}/draft", json={"facts": "x"})
     assert read_only.status_code == 403 and read_only.get_json()["error"]["details"]["rule"] == "role"
+
+
+def test_a_password_login_is_audited_with_the_user_as_the_actor(api: Api, world: Any) -> None:
+    assert _login(api, "handler", PASSWORD).status_code == 200
+    with world.uow() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "token_issued")
+                                .order_by(AuditEvent.seq.desc())).first()
+        assert event is not None
+        assert (event.actor_id, event.actor_username, event.role) == (world.ids["handler"], "handler", "self")
