@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from review_service.cases.schemas import parse_input
@@ -96,7 +97,7 @@ def endpoint(method: str, rule: str, **options: Any) -> Callable[[Callable[..., 
                     actor = authenticate(session) if spec.auth else None
                     data = view(session, actor, **path_args)
             else:
-                with write_turn(), runtime().transaction(client_addr=request.remote_addr) as session:
+                with writing(client_addr=request.remote_addr) as session:
                     actor = authenticate(session) if spec.auth else None
                     data = view(session, actor, **path_args)
                 if isinstance(data, Render):  # the answer is read after commit, outside the write lock
@@ -133,6 +134,13 @@ def write_turn() -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def writing(client_addr: str | None = None) -> Iterator[Session]:
+    """A write transaction, begun in this process's write turn (every write of a request runs in one)."""
+    with write_turn(), runtime().transaction(client_addr=client_addr) as session:
+        yield session
 
 
 def bearer_token() -> str:

@@ -6,8 +6,6 @@ Any other agency answers 404.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
 
@@ -22,7 +20,7 @@ from review_service.api.edge import (
     check_text,
     endpoint,
     runtime,
-    write_turn,
+    writing,
 )
 from review_service.cases.schemas import parse_input
 from review_service.indicators.export import XLSX_TYPE, report_xlsx
@@ -34,16 +32,10 @@ from review_service.organization.models import User
 READ_ERRORS = (400, 401, 404, 422)
 
 
-@contextmanager
-def _writing() -> Iterator[Session]:
-    with write_turn(), runtime().transaction() as session:
-        yield session
-
-
 def _report(session: Session, actor: User) -> dict[str, Any]:
     params = parse_input(IndicatorQuery, check_text(request.args.to_dict()))
     period = Period.parse(params.from_, params.to)
-    take_in_recent_actions(session, _writing)
+    take_in_recent_actions(session, writing)
     agency, agency_ids = report_scope(session, actor, params.agency)
     return build_report(session, agency=agency, agency_ids=agency_ids, period=period)
 

@@ -55,17 +55,24 @@ def _engine(session: Session) -> Engine:
 
 def recorded_algorithm(session: Session) -> str:
     """The log's hash as recorded; for a log not started yet, the configured one. Reads only."""
+    name = _stored(session)
+    if name is not None:
+        return name
+    has_events = session.scalar(select(AuditEvent.seq).limit(1)) is not None
+    return DEFAULT_ALGORITHM if has_events else configured_algorithm()
+
+
+def _stored(session: Session) -> str | None:
+    """The recorded hash (kept per engine once read: it never changes), or ``None`` before the first record."""
     engine = _engine(session)
     cached = _recorded.get(engine)
     if cached is not None:
         return cached
     name = session.scalar(select(AuditSettings.hash_algorithm).where(AuditSettings.id == 1))
-    if name is None:
-        has_events = session.scalar(select(AuditEvent.seq).limit(1)) is not None
-        return DEFAULT_ALGORITHM if has_events else configured_algorithm()
-    if name == "sm3":
-        register_sm3()
-    _recorded[engine] = name
+    if name is not None:
+        if name == "sm3":
+            register_sm3()
+        _recorded[engine] = name
     return name
 
 
@@ -74,26 +81,19 @@ def log_algorithm(session: Session) -> str:
 
     A log that has events but no record (written before the record existed) is SHA-256.
     """
-    engine = _engine(session)
-    cached = _recorded.get(engine)
-    if cached is not None:
-        return cached
+    name = _stored(session)
+    if name is not None:
+        return name
+    has_events = session.scalar(select(AuditEvent.seq).limit(1)) is not None
+    values = {"id": 1, "hash_algorithm": DEFAULT_ALGORITHM if has_events else configured_algorithm(),
+              "recorded_at": utcnow()}
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # Concurrent first writers: one insert wins, the others do nothing and read the winner's row.
+    session.execute(insert(AuditSettings).values(values).on_conflict_do_nothing(index_elements=["id"]))
     name = session.scalar(select(AuditSettings.hash_algorithm).where(AuditSettings.id == 1))
-    if name is None:
-        has_events = session.scalar(select(AuditEvent.seq).limit(1)) is not None
-        values = {"id": 1, "hash_algorithm": DEFAULT_ALGORITHM if has_events else configured_algorithm(),
-                  "recorded_at": utcnow()}
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        # Concurrent first writers: one insert wins, the others do nothing and read the winner's row.
-        session.execute(insert(AuditSettings).values(values).on_conflict_do_nothing(index_elements=["id"]))
-        name = session.scalar(select(AuditSettings.hash_algorithm).where(AuditSettings.id == 1))
-        assert name is not None
-        # Cached only after commit: a rolled-back first append must not leave a choice behind.
-        return name if name != "sm3" else _with_sm3(name)
-    if name == "sm3":
-        register_sm3()
-    _recorded[engine] = name
-    return name
+    assert name is not None
+    # Cached only after commit: a rolled-back first append must not leave a choice behind.
+    return name if name != "sm3" else _with_sm3(name)
 
 
 def _with_sm3(name: str) -> str:

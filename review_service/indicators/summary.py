@@ -1,10 +1,8 @@
 """The indicator summary: every unit the report counts, as ``(kind, agency, Beijing day, key) → count``.
 
-The report reads a few thousand summary rows instead of passing over a period's opinions, decisions and
-cases. The summary is a function of each case's rows: :func:`refresh_case` recomputes one case's units in
-the transaction of every action on it (:mod:`.receivers`) and adjusts the counts by the difference;
-:func:`rebuild` recomputes everything from the record (the migration's backfill, bulk loads, repairs).
-Both go through :func:`case_units`, so they cannot disagree.
+The report reads a few thousand summary rows (:mod:`.summary_read`) instead of passing over a period's
+opinions, decisions and cases. The summary is a function of each case's rows (:func:`case_units`):
+:func:`catch_up` recomputes the cases with audit events after the mark, :func:`rebuild` everything.
 
 What depends on more than the case's rows is *not* summarized but applied when the report reads: the
 period (a unit's day, and the neighbouring days stored in its key), the reviewers' roles (88), the
@@ -38,7 +36,7 @@ from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import String, bindparam, delete, distinct, func, insert, select, type_coerce, update
+from sqlalchemy import bindparam, delete, distinct, insert, select, update
 from sqlalchemy.orm import Session
 
 from review_service.audit.models import HEAD_ID, AuditEvent, AuditHead
@@ -294,11 +292,6 @@ def refresh_cases(session: Session, case_ids: list[int]) -> None:
         _apply(connection, stored[case_id], case_units(case_id, case_rows))
 
 
-def refresh_case(session: Session, case_id: int) -> None:
-    """:func:`refresh_cases` for one case."""
-    refresh_cases(session, [case_id])
-
-
 def _apply(connection: Any, old: dict[UnitKey, UnitValue], new: dict[UnitKey, UnitValue]) -> None:
     if old == new:
         return
@@ -373,22 +366,6 @@ _COUNT_KEY = (_COUNTS.c.kind == bindparam("b_kind"), _COUNTS.c.agency_id == bind
               _COUNTS.c.day == bindparam("b_day"), _COUNTS.c.key == bindparam("b_key"))
 _ADD_COUNT = update(_COUNTS).where(*_COUNT_KEY).values(count=_COUNTS.c.count + bindparam("b_delta"))
 _DROP_ZERO = delete(_COUNTS).where(*_COUNT_KEY, _COUNTS.c.count <= 0)
-_UPSERTS: dict[str, Any] = {}
-
-
-def _upsert(dialect: str) -> Any:
-    """``INSERT … ON CONFLICT (key) DO UPDATE SET count = count + excluded.count`` (SQLite, PostgreSQL)."""
-    if dialect not in _UPSERTS:
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        stmt = dialect_insert(_COUNTS)
-        _UPSERTS[dialect] = stmt.on_conflict_do_update(
-            index_elements=["kind", "agency_id", "day", "key"], set_={"count": _COUNTS.c.count + stmt.excluded.count})
-    return _UPSERTS[dialect]
-
-
 def rebuild(session: Session, *, progress: Any = None) -> int:
     """Recompute the whole summary from the record (in this transaction); returns the number of units."""
     _mark(session, lock=True)  # PostgreSQL: no catch-up runs meanwhile
@@ -417,34 +394,3 @@ def rebuild(session: Session, *, progress: Any = None) -> int:
         session.execute(insert(IndicatorCount), values[start:start + 20_000])
     _set_mark(session, head)
     return total
-
-
-def snapshot(session: Session) -> tuple[dict[UnitKey, UnitValue], dict[tuple[Any, ...], int]]:
-    """The stored units and counts (for checks: rebuilt and incrementally kept summaries must be equal)."""
-    units = {(kind, int(ref)): (int(c), int(a), d, k) for kind, ref, c, a, d, k in session.execute(
-        select(IndicatorUnit.kind, IndicatorUnit.ref, IndicatorUnit.case_id, IndicatorUnit.agency_id,
-               IndicatorUnit.day, IndicatorUnit.key)).tuples()}
-    counts = {(kind, int(a), d, k): int(n) for kind, a, d, k, n in session.execute(
-        select(IndicatorCount.kind, IndicatorCount.agency_id, IndicatorCount.day, IndicatorCount.key,
-               IndicatorCount.count)).tuples()}
-    return units, counts
-
-
-def grouped(session: Session, kind: str, agency_ids: list[int], start: date, end: date) -> list[tuple[int, str,
-                                                                                                      str, int]]:
-    """``(agency, day as YYYY-MM-DD, key, count)`` of ``kind`` for the agencies and days ``start``..``end``
-    (a Core statement and the day as the driver gives it: thousands of rows, no per-row date parsing)."""
-    table = IndicatorCount.__table__
-    stmt = (select(table.c.agency_id, type_coerce(table.c.day, String()), table.c.key, table.c.count)
-            .where(table.c.kind == kind, table.c.agency_id.in_(agency_ids), table.c.day >= start, table.c.day <= end))
-    rows = session.connection().execute(stmt).all()
-    if rows and not isinstance(rows[0][1], str):  # PostgreSQL gives dates
-        return [(a, d.isoformat(), k, n) for a, d, k, n in rows]
-    return rows  # type: ignore[return-value]  # SQLite: already (agency, 'YYYY-MM-DD', key, count)
-
-
-def agency_total(session: Session, kind: str, agency_ids: list[int]) -> int:
-    return int(session.scalar(select(func.coalesce(func.sum(IndicatorCount.count), 0))
-                              .where(IndicatorCount.kind == kind, IndicatorCount.agency_id.in_(agency_ids))) or 0)
-
-

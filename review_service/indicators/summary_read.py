@@ -8,9 +8,11 @@ themselves (``month → (units, {flag: count})``); a test checks both ways give 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import date
 from typing import Any
 
-from sqlalchemy import String, cast, distinct, exists, func, select
+from sqlalchemy import String, cast, distinct, exists, func, select, type_coerce
+from sqlalchemy.orm import Session
 
 from review_service.audit.checkpoint_models import AuditCheckpoint
 from review_service.audit.models import AuditEvent
@@ -18,9 +20,26 @@ from review_service.cases.models import Case
 from review_service.decisions.models import Decision
 from review_service.indicators.measures import EVIDENCE_LIMIT, Context
 from review_service.indicators.models import IndicatorCount, IndicatorUnit
-from review_service.indicators.summary import agency_total, grouped
 
 Months = dict[str, tuple[int, dict[str, int]]]
+
+
+def grouped(session: Session, kind: str, agency_ids: list[int], start: date, end: date) -> list[tuple[int, str,
+                                                                                                      str, int]]:
+    """``(agency, day as YYYY-MM-DD, key, count)`` of ``kind`` for the agencies and days ``start``..``end``
+    (a Core statement and the day as the driver gives it: thousands of rows, no per-row date parsing)."""
+    table = IndicatorCount.__table__
+    stmt = (select(table.c.agency_id, type_coerce(table.c.day, String()), table.c.key, table.c.count)
+            .where(table.c.kind == kind, table.c.agency_id.in_(agency_ids), table.c.day >= start, table.c.day <= end))
+    rows = session.connection().execute(stmt).all()
+    if rows and not isinstance(rows[0][1], str):  # PostgreSQL gives dates
+        return [(a, d.isoformat(), k, n) for a, d, k, n in rows]
+    return rows  # type: ignore[return-value]  # SQLite: already (agency, 'YYYY-MM-DD', key, count)
+
+
+def agency_total(session: Session, kind: str, agency_ids: list[int]) -> int:
+    return int(session.scalar(select(func.coalesce(func.sum(IndicatorCount.count), 0))
+                              .where(IndicatorCount.kind == kind, IndicatorCount.agency_id.in_(agency_ids))) or 0)
 
 
 def _rows(ctx: Context, kind: str) -> list[tuple[int, str, str, int]]:

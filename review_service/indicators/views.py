@@ -5,15 +5,12 @@ the cases, events and documents behind it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, render_template, request
-from sqlalchemy.orm import Session
 
-from review_service.api.edge import runtime, write_turn
+from review_service.api.edge import writing
 from review_service.core.clock import beijing_today
 from review_service.core.errors import Invalid
 from review_service.indicators.export import met_label
@@ -63,19 +60,13 @@ def _agency_id() -> int | None:
     return int(raw)
 
 
-@contextmanager
-def _writing() -> Iterator[Session]:
-    with write_turn(), runtime().transaction() as session:
-        yield session
-
-
 @bp.route("/indicators")
 @allow(*READERS)
 def index() -> Any:
     """The report of the caller's agency (an auditor picks any agency below theirs, rolled up)."""
     with reading() as (session, actor):
         period = _period()
-        take_in_recent_actions(session, _writing)
+        take_in_recent_actions(session, writing)
         agency, agency_ids = report_scope(session, actor, _agency_id())
         report = build_report(session, agency=agency, agency_ids=agency_ids, period=period)
         choices = sorted((a.id, a.name) for a in session.query(Agency).filter(

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
-from review_service.api.edge import runtime, write_turn
+from review_service.api.edge import runtime, writing
 from review_service.core.errors import BadRequest, Invalid, ServiceError, Unauthenticated
 from review_service.organization.models import User
 
@@ -34,7 +34,7 @@ def _actor(session: Session) -> User:
 @contextmanager
 def acting() -> Iterator[tuple[Session, User]]:
     """One write transaction for this request, with the acting user loaded in it."""
-    with write_turn(), runtime().transaction(client_addr=request.remote_addr) as session:
+    with writing(client_addr=request.remote_addr) as session:
         yield session, _actor(session)
 
 

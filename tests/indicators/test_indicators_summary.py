@@ -11,9 +11,10 @@ from sqlalchemy import func, select, text
 
 from review_service.audit.checkpoint_models import AuditCheckpoint
 from review_service.audit.models import AuditEvent
+from review_service.indicators.models import IndicatorCount, IndicatorUnit
 from review_service.indicators.period import Period
 from review_service.indicators.report import build_report
-from review_service.indicators.summary import behind, catch_up, rebuild, snapshot
+from review_service.indicators.summary import UnitKey, UnitValue, behind, catch_up, rebuild
 from review_service.organization.models import Agency, UserRole
 from review_service.replies.operations import reply_to_opinion, resubmit_case
 from review_service.review.operations import submit_opinion
@@ -24,6 +25,17 @@ PERIODS = [("2026-01-01", "2026-12-31"), ("2026-02-01", "2026-02-28"), ("2026-03
            ("2026-02-25", "2026-03-04"), ("2026-03-10", "2026-03-10"), ("2026-03-11", "2026-03-31"),
            ("2025-12-01", "2026-03-05"), ("2026-06-01", "2026-06-30"), ("2025-01-01", "2025-12-31")]
 
+
+
+def snapshot(session: Any) -> tuple[dict[UnitKey, UnitValue], dict[tuple[Any, ...], int]]:
+    """The stored units and counts (rebuilt and caught-up summaries must be equal)."""
+    units = {(kind, int(ref)): (int(c), int(a), d, k) for kind, ref, c, a, d, k in session.execute(
+        select(IndicatorUnit.kind, IndicatorUnit.ref, IndicatorUnit.case_id, IndicatorUnit.agency_id,
+               IndicatorUnit.day, IndicatorUnit.key)).tuples()}
+    counts = {(kind, int(a), d, k): int(n) for kind, a, d, k, n in session.execute(
+        select(IndicatorCount.kind, IndicatorCount.agency_id, IndicatorCount.day, IndicatorCount.key,
+               IndicatorCount.count)).tuples()}
+    return units, counts
 
 def _settle(world: World) -> None:
     """PostgreSQL: refresh the planner's statistics now, so that autovacuum does not re-plan between the two
