@@ -10,7 +10,10 @@ and runs nothing. Values are autoescaped, so user text such as ``</w:t><w:t>x``,
 
 Speed: a loaded template is cached by the SHA-256 of its bytes (checked once), docxtpl's XML
 preprocessing by its source and the compiled Jinja templates by their source, so a render costs
-the unzip, the Jinja run and the zip of the result.
+the Jinja run, a well-formedness check of what it produced and the zip of the result. docxtpl's
+table repair (``fix_tables``, which re-parses and re-serializes the whole body) runs only for a
+template whose tables can change shape when rendered (column loops, ``colspan``, plain tags inside
+a table, or a grid its rows do not match); row loops and text never need it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from hashlib import sha256
 from pathlib import Path
 from threading import Lock
 from typing import Any
+from xml.parsers import expat
 
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError, nodes
@@ -39,6 +43,13 @@ MAX_SEQUENCE = 100_000  # longest string or list a template may build with * (an
 _CACHE_SIZE = 32
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 _LISTING = re.compile("[\t\n\a\f]")
+_PARAGRAPH = re.compile(r"<w:p([ >])")  # docxtpl puts each paragraph on its own line (Jinja error line numbers)
+_TABLE = re.compile(r"<w:tbl[ >].*?</w:tbl>", re.DOTALL)
+_NESTED_TABLE = re.compile(r"<w:tbl[ >]")
+_CELL = re.compile(r"<w:tc[ >].*?</w:tc>", re.DOTALL)
+_XML_TAG = re.compile(r"<[^>]+>")
+_OUTSIDE_CELLS = re.compile(r"\{%-?(?!tr\s)|\{\{")  # between cells and rows only row loops keep the shape
+_BLOCK_TAG = re.compile(r"\{%-?\s*(?:(tr|tc|p|r)\s+)?(\w*)")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -151,7 +162,8 @@ class _Template(DocxTemplate):
 
 _HELPER = _Template()
 _MAIN = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
-_W_BODY = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}body"
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_W_BODY = _W + "body"
 _RENDERED_PART = re.compile(r"word/(header\d*|footer\d*|footnotes)\.xml")
 # templates are untrusted files: no entities, no network, no huge trees (DESIGN.md §9a)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -170,6 +182,7 @@ class LoadedTemplate:
     document_head: bytes  # the main part up to its body, serialized once
     document_tail: bytes  # … and after it: each render serializes only its body between the two
     body_source: str  # the body's XML after docxtpl's preprocessing: what Jinja compiles
+    fix_tables: bool  # whether a render can change a table's shape (then docxtpl's table repair runs)
     part_sources: tuple[tuple[str, str], ...]  # headers, footers and footnotes with template tags
 
 
@@ -197,14 +210,17 @@ def _split(kind: str, source: str, digest: str, data: bytes) -> LoadedTemplate:
     body = root.find(_W_BODY)
     if body is None:
         raise ValueError("no body")
-    body_source = _HELPER.patch_xml(_HELPER.xml_to_string(body))
+    body_xml = _HELPER.xml_to_string(body)
+    body_source = _PARAGRAPH.sub(r"\n<w:p\1", _HELPER.patch_xml(body_xml))
+    fix_tables = _tables_change_shape(body, body_xml)
     body.getparent().replace(body, etree.Element(_W_BODY))
     shell = etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
     marker = shell.index(b"<w:body/>")
     parts = []
     for name, content in entries:
         if _RENDERED_PART.fullmatch(name) and (b"{{" in content or b"{%" in content or b"{#" in content):
-            parts.append((name, _HELPER.patch_xml(_HELPER.xml_to_string(etree.fromstring(content, _PARSER)))))
+            patched = _HELPER.patch_xml(_HELPER.xml_to_string(etree.fromstring(content, _PARSER)))
+            parts.append((name, _PARAGRAPH.sub(r"\n<w:p\1", patched)))
     rendered = {main, *(name for name, _source in parts)}
     prefix = io.BytesIO()
     with zipfile.ZipFile(prefix, "w", zipfile.ZIP_DEFLATED) as package:
@@ -214,7 +230,54 @@ def _split(kind: str, source: str, digest: str, data: bytes) -> LoadedTemplate:
     return LoadedTemplate(kind=kind, source=source, sha256=digest, entries=entries, prefix=prefix.getvalue(),
                           document_name=main, document_head=shell[:marker],
                           document_tail=shell[marker + len(b"<w:body/>"):], body_source=body_source,
-                          part_sources=tuple(parts))
+                          fix_tables=fix_tables, part_sources=tuple(parts))
+
+
+def _tables_change_shape(body: Any, body_xml: str) -> bool:
+    """Whether docxtpl's ``fix_tables`` could change anything in a render of this body.
+
+    It adds or removes grid columns when a row's cells (with their spans) no longer match the
+    table grid. Rendering keeps every row's cells when the only tags between cells are row loops
+    (``{%tr …%}``, which copy or drop whole rows) and every cell's own tags open and close inside
+    it (``if``/``for`` and their ends, plain or paragraph/run level). Anything else — column loops,
+    ``colspan``, a block spanning cells, a nested table — and a grid the template's rows already
+    disagree with (repaired on every render) keep the repair on.
+    """
+    for table in _TABLE.findall(body_xml):
+        if _NESTED_TABLE.search(table, 1) or _OUTSIDE_CELLS.search(_XML_TAG.sub("", _CELL.sub("", table))):
+            return True
+        if not all(_cell_tags_balanced(_XML_TAG.sub("", cell)) for cell in _CELL.findall(table)):
+            return True
+    for table in body.iter(_W + "tbl"):
+        grid = table.find(_W + "tblGrid")
+        columns = len(grid.findall(_W + "gridCol")) if grid is not None else 0
+        for row in table.iter(_W + "tr"):
+            spans = 0
+            for cell in row.findall(_W + "tc"):
+                span = cell.find(f"{_W}tcPr/{_W}gridSpan")
+                spans += int(span.get(_W + "val")) if span is not None else 1
+            if spans != columns:
+                return True
+    return False
+
+
+def _cell_tags_balanced(text: str) -> bool:
+    depth = 0
+    for match in _BLOCK_TAG.finditer(text):
+        level, word = match.groups()
+        if level == "tr":
+            continue
+        if level == "tc":
+            return False
+        if word in ("if", "for"):
+            depth += 1
+        elif word in ("endif", "endfor"):
+            depth -= 1
+            if depth < 0:
+                return False
+        elif word not in ("elif", "else") or depth == 0:
+            return False
+    return depth == 0
 
 
 def _write(package: zipfile.ZipFile, name: str, content: bytes) -> None:
@@ -270,13 +333,34 @@ def clean(value: Any) -> Any:
     return clean(str(value))
 
 
+def _render_xml(source: str, context: dict[str, Any]) -> str:
+    """docxtpl's ``render_xml_part`` on a source split into lines at load time, with plain string replaces."""
+    xml = ENVIRONMENT.from_string(source).render(context)
+    xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    return _HELPER.resolve_listing(xml)
+
+
+def _well_formed(xml: bytes) -> bytes:
+    """``xml`` if it parses (expat: no DTD, no entities in a body fragment); else the lxml error class."""
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(xml, True)
+    except expat.ExpatError as error:
+        raise etree.XMLSyntaxError(str(error), None, 0, 0) from None
+    return xml
+
+
 def _render_parts(template: LoadedTemplate, context: dict[str, Any]) -> dict[str, bytes]:
     rendered: dict[str, bytes] = {}
-    body = _HELPER.fix_tables(_HELPER.render_xml_part(template.body_source, None, context, ENVIRONMENT))
-    rendered[template.document_name] = b"".join(
-        (template.document_head, etree.tostring(body, encoding="UTF-8"), template.document_tail))
+    xml = _render_xml(template.body_source, context)
+    body = _well_formed(xml.encode("utf-8"))
+    if template.fix_tables:
+        body = etree.tostring(_HELPER.fix_tables(body), encoding="UTF-8")
+    rendered[template.document_name] = b"".join((template.document_head, body, template.document_tail))
     for name, source in template.part_sources:
-        xml = _HELPER.render_xml_part(source, None, context, ENVIRONMENT)
+        xml = _render_xml(source, context)
         rendered[name] = etree.tostring(etree.fromstring(xml.encode("utf-8"), _PARSER), encoding="UTF-8",
                                         xml_declaration=True, standalone=True)
     return rendered

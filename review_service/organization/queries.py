@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from review_service.organization.models import Agency, User, UserRole
+
+# built once: every write loads its actor with it (session.get rebuilds and re-annotates its query each time)
+_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    """The user with id ``user_id`` (roles loaded with it), or ``None``."""
+    return session.scalars(_USER_BY_ID, {"user_id": user_id}).unique().one_or_none()
 
 
 def agency_subtree(session: Session, agency_id: int) -> set[int]:

@@ -15,17 +15,17 @@ from typing import Any
 
 from flask import request
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from review_service.api.edge import runtime, writing
 from review_service.core.errors import BadRequest, Invalid, ServiceError, Unauthenticated
 from review_service.organization.models import User
+from review_service.organization.queries import user_by_id
 
 
 def _actor(session: Session) -> User:
-    user = session.scalars(select(User).where(User.id == current_user.id)).unique().one_or_none()
+    user = user_by_id(session, current_user.id)
     if user is None or not user.active or user.session_version != current_user.session_version:
         raise Unauthenticated("会话已失效，请重新登录。")
     return user

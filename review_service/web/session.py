@@ -15,9 +15,9 @@ from typing import Any
 
 from flask import Flask, current_app, redirect, url_for
 from flask_login import LoginManager, current_user
-from sqlalchemy import select
 
 from review_service.organization.models import ROLE_LABELS, User
+from review_service.organization.queries import user_by_id
 from review_service.web import web
 
 login_manager = LoginManager()
@@ -73,7 +73,7 @@ def _load_user(identity: str) -> WebUser | None:
     if not (user_part.isdigit() and version_part.isdigit()) or len(user_part) > 10:
         return None
     with runtime().reading() as session:
-        user = session.scalars(select(User).where(User.id == int(user_part))).unique().one_or_none()
+        user = user_by_id(session, int(user_part))
         if user is None or not user.active or user.session_version != int(version_part):
             return None
         return WebUser.of(user)
