@@ -22,6 +22,7 @@ from review_service.audit.config import recorded_algorithm
 from review_service.audit.merkle import CompactRange
 from review_service.audit.models import HEAD_ID, AuditEvent, AuditHead
 from review_service.core.clock import utcnow
+from review_service.core.records import insert_record
 
 BATCH_SIZE = 5000
 
@@ -40,7 +41,7 @@ def log_leaves(
     ``LogNotWhole`` on a gap. Only ``seq`` and ``canonical`` are read, as plain rows, never ORM objects.
     """
     expected = start
-    while True:
+    while upto is None or expected <= upto:
         stmt = (
             select(_EVENTS.c.seq, _EVENTS.c.canonical)
             .where(_EVENTS.c.seq >= expected)
@@ -59,6 +60,8 @@ def log_leaves(
                 raise LogNotWhole(f"审计日志缺少第 {expected} 号事件")
             yield bytes(canonical)
             expected += 1
+        if upto is not None and len(rows) < batch_size and expected <= upto:
+            raise LogNotWhole(f"审计日志缺少第 {expected} 号事件")
 
 
 def _resume_point(session: Session, size: int, algorithm: str) -> CompactRange:
@@ -90,18 +93,23 @@ def log_tree(session: Session, *, algorithm: str | None = None) -> CompactRange:
     meanwhile are left to the next checkpoint (each commits with its head update).
     Only the events after the latest checkpoint are read and hashed.
     """
+    return _log_tree(session, algorithm)[0]
+
+
+def _log_tree(session: Session, algorithm: str | None) -> tuple[CompactRange, str | None]:
+    """:func:`log_tree` and the hash of the last event (the head's, checked), ``None`` for an empty log."""
     algorithm = algorithm or recorded_algorithm(session)
     head = session.execute(select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.id == HEAD_ID)).one_or_none()
     if head is None:  # no head row: only an empty log may lack it
         if session.scalar(select(_EVENTS.c.seq).limit(1)) is not None:
             raise LogNotWhole("审计日志有事件却没有头记录")
-        return CompactRange(algorithm)
+        return CompactRange(algorithm), None
     size, head_hash = int(head.last_seq), str(head.last_hash)
     compact = _resume_point(session, size, algorithm)
     compact.extend(log_leaves(session, start=compact.size + 1, upto=size))
     if size and session.scalar(select(_EVENTS.c.hash).where(_EVENTS.c.seq == size)) != head_hash:
         raise LogNotWhole(f"审计日志头记录与第 {size} 号事件不符")
-    return compact
+    return compact, head_hash if size else None
 
 
 def tree_head(session: Session, *, algorithm: str | None = None) -> tuple[int, bytes]:
@@ -118,18 +126,15 @@ def write_checkpoint(
     ``origin`` names the log (e.g. ``review-service.example/agency-12``) and is
     also the key name on the signature line.
     """
-    compact = log_tree(session, algorithm=algorithm)
+    compact, last_hash = _log_tree(session, algorithm)
     size, root = compact.size, compact.root()
-    last_hash = session.scalar(select(_EVENTS.c.hash).where(_EVENTS.c.seq == size)) if size else None
     extensions = (chain_extension(last_hash),) if last_hash else ()
     row = AuditCheckpoint(
         size=size, root=root.hex(), text=make_checkpoint(origin, size, root, key, extensions=extensions),
         created_at=utcnow(),
         compact_range=",".join(h.hex() for h in compact.hashes),
     )
-    session.add(row)
-    session.flush()
-    return row
+    return insert_record(session, row)
 
 
 def checkpoints(session: Session) -> list[AuditCheckpoint]:

@@ -52,6 +52,8 @@ class Calendar:
     def __init__(self, years: list[YearSpec] | tuple[YearSpec, ...] = ()) -> None:
         self._years: dict[int, YearSpec] = {}
         self._explicit: dict[date, bool] = {}
+        # calendars are kept per set of loaded versions and asked about the same weeks by every action
+        self._known_days: dict[date, tuple[bool, bool]] = {}
         for spec in years:
             self.load_year(spec)
 
@@ -66,6 +68,7 @@ class Calendar:
             explicit.update(dict.fromkeys(loaded.days_off(), False))
             explicit.update(dict.fromkeys(loaded.workdays, True))
         self._explicit = explicit
+        self._known_days = {}
 
     @property
     def loaded_years(self) -> tuple[int, ...]:
@@ -80,6 +83,12 @@ class Calendar:
 
     def _day(self, day: date) -> tuple[bool, bool]:
         """``(is_working_day, is_known)`` for one day."""
+        answer = self._known_days.get(day)
+        if answer is None:
+            answer = self._known_days[day] = self._look_up(day)
+        return answer
+
+    def _look_up(self, day: date) -> tuple[bool, bool]:
         if day in self._explicit:
             return self._explicit[day], True
         if day.year in self._years:

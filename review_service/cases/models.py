@@ -63,6 +63,8 @@ _STATUS_SQL = ",".join(f"'{status.value}'" for status in CaseStatus)
 class Case(Base):
     """A major-decision case. ``version`` increases with every state change (optimistic locking)."""
 
+    __plain_updates__ = True  # every action changes a few columns: written by core.records.write_plain_updates
+
     __tablename__ = "cases"
     __table_args__ = (
         CheckConstraint(f"status IN ({_STATUS_SQL})", name="status_known"),

@@ -76,7 +76,11 @@ def read_only_engine(engine: Engine) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    from review_service.core.records import write_plain_updates
+
+    factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    event.listen(factory, "before_flush", write_plain_updates)  # case rows: one Core UPDATE, not the flush
+    return factory
 
 
 @contextmanager

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from review_service.calendar.days import Calendar
 from review_service.calendar.queries import calendar_from_db
@@ -106,6 +108,35 @@ def close(deadline: Deadline, state: DeadlineState, at: datetime) -> None:
     deadline.next_check_at = None
 
 
+# after every step: the open review / reply deadlines as plain rows, and closing one (Core, no unit of work)
+_DEADLINES = Deadline.__table__
+_OPEN_ENGINE_ROWS = (
+    select(_DEADLINES.c.id, _DEADLINES.c.kind, _DEADLINES.c.task_id, _DEADLINES.c.due_on)
+    .where(_DEADLINES.c.case_id == bindparam("case_id"), _DEADLINES.c.state == DeadlineState.OPEN.value,
+           _DEADLINES.c.kind.in_(sorted(ENGINE_KINDS)))
+    .order_by(_DEADLINES.c.id)
+)
+_CLOSE = (update(_DEADLINES).where(_DEADLINES.c.id == bindparam("deadline_id"))
+          .values(state=bindparam("new_state"), closed_at=bindparam("at"), next_check_at=None))
+
+
+def _close_rows(session: Session, closing: list[tuple[int, DeadlineState]], at: datetime) -> None:
+    """Close deadlines by id in one statement; a copy already loaded in the session is brought up to date."""
+    session.connection().execute(_CLOSE, [{"deadline_id": deadline_id, "new_state": state.value, "at": at}
+                                          for deadline_id, state in closing])
+    for deadline_id, state in closing:
+        loaded = session.identity_map.get(identity_key(Deadline, deadline_id))
+        if loaded is not None:
+            for key, value in (("state", state.value), ("closed_at", at), ("next_check_at", None)):
+                set_committed_value(loaded, key, value)
+
+
+def _still_open(session: Session, deadline_id: int) -> bool:
+    """False for a deadline this transaction closed on its loaded copy but has not flushed yet."""
+    loaded = session.identity_map.get(identity_key(Deadline, deadline_id))
+    return loaded is None or loaded.state == DeadlineState.OPEN.value
+
+
 def after_step(session: Session, case: Any, run: Any, timed: Timed, *, completed: str, actor: Any,
                role: str) -> None:
     """Close, open and remind after ``completed`` moved the case on (see the module docstring)."""
@@ -114,22 +145,22 @@ def after_step(session: Session, case: Any, run: Any, timed: Timed, *, completed
     now = utcnow()
     ready_kind, ready_id = case.current_task, case.current_task_id
     closed: list[dict[str, Any]] = []
-    keep: Deadline | None = None
-    with session.no_autoflush:  # the case's own pending changes have no bearing on its deadline rows
-        current = open_deadlines(session, case.id, ENGINE_KINDS)
-    for deadline in current:
-        if deadline.state != DeadlineState.OPEN.value:
-            continue  # closed earlier in this transaction, not flushed yet
-        if deadline.kind == ready_kind and deadline.task_id == ready_id:
-            keep = deadline
+    closing: list[tuple[int, DeadlineState]] = []
+    keep = False
+    for row in session.connection().execute(_OPEN_ENGINE_ROWS, {"case_id": case.id}).all():
+        if not _still_open(session, row.id):
             continue
-        close(deadline, DeadlineState.MET if deadline.kind == completed else DeadlineState.CANCELLED, now)
-        closed.append({"deadline_id": deadline.id, "kind": deadline.kind, "state": deadline.state,
-                       "late": beijing_today(now) > deadline.due_on})
-    if closed:
-        session.flush()  # the closed rows leave the "one open deadline per kind" index before any insert
+        if row.kind == ready_kind and row.task_id == ready_id:
+            keep = True
+            continue
+        state = DeadlineState.MET if row.kind == completed else DeadlineState.CANCELLED
+        closing.append((row.id, state))
+        closed.append({"deadline_id": row.id, "kind": row.kind, "state": state.value,
+                       "late": beijing_today(now) > row.due_on})
+    if closing:  # the closed rows leave the "one open deadline per kind" index before any insert
+        _close_rows(session, closing, now)
     opened: list[dict[str, Any]] = []
-    if keep is None and ready_kind in ENGINE_KINDS and ready_kind in timed.plans:
+    if not keep and ready_kind in ENGINE_KINDS and ready_kind in timed.plans:
         owner = case.reviewer_id if ready_kind == DeadlineKind.REVIEW else case.handler_id
         opened.append(describe(open_deadline(session, case, ready_kind, timed.plans[ready_kind], owner_id=owner,
                                              task_id=ready_id)))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from review_service.cases.classification import latest_classification
 from review_service.cases.flow import CaseFlow, lock_case
-from review_service.cases.models import Case
+from review_service.cases.models import Case, Classification
 from review_service.cases.participants import require_uninvolved
 from review_service.cases.schemas import parse_input
 from review_service.coordination.models import Coordination
@@ -35,10 +35,13 @@ class ApprovalIn(BaseModel):
     collective_discussion: CollectiveDiscussionIn | None = None
 
 
-def clearance(session: Session, case: Case) -> dict[str, Any]:
-    """What clears the current draft for a decision, or raise ``NotCleared`` (DESIGN.md §4.1)."""
+def clearance(session: Session, case: Case, classification: Classification | None = None) -> dict[str, Any]:
+    """What clears the current draft for a decision, or raise ``NotCleared`` (DESIGN.md §4.1).
+
+    ``classification``: the case's latest, when the caller has read it already.
+    """
     draft = case.current_draft
-    classification = latest_classification(session, case)
+    classification = classification or latest_classification(session, case)
     if draft is None or classification is None:
         raise NotCleared("案件尚未分类，不得作出决定。")
     if not classification.major and classification.draft_version_id == draft.id:
@@ -53,12 +56,12 @@ def clearance(session: Session, case: Case) -> dict[str, Any]:
     return {"clearance": "review", "review_id": review.id, "review_conclusion": "approve"}
 
 
-def needs_collective_discussion(session: Session, case: Case) -> bool:
+def needs_collective_discussion(session: Session, case: Case, classification: Classification | None = None) -> bool:
     """Art. 57: 情节复杂或者重大违法给予较重行政处罚, the heads must discuss collectively."""
     if case.decision_type != "administrative_penalty" or case.current_draft is None:
         return False
     flags = json.loads(case.current_draft.content).get("flags", {})
-    classification = latest_classification(session, case)
+    classification = classification or latest_classification(session, case)
     complex_rule = classification is not None and any(m.get("category") == "complex" for m in classification.matched)
     return bool(flags.get("serious_violation") or flags.get("complex") or complex_rule)
 
@@ -79,8 +82,10 @@ def approve_decision(session: Session, *, actor: User, case_id: int, data: Any,
         if not approval_in.comment:
             raise Invalid("退回时请写明理由。", fields={"comment": "必填"})
         return _return_case(session, case, flow, actor, approval_in)
-    cleared = clearance(session, case)
-    if needs_collective_discussion(session, case) and discussion is None and not _discussed(session, case):
+    classification = latest_classification(session, case)
+    cleared = clearance(session, case, classification)
+    if (needs_collective_discussion(session, case, classification) and discussion is None
+            and not _discussed(session, case)):
         raise Invalid("情节复杂或者重大违法的案件，应当经行政机关负责人集体讨论决定（《行政处罚法》第五十七条）。",
                       fields={"collective_discussion": "须记录集体讨论"})
     approval = Approval(case_id=case.id, head_id=actor.id, approved=True, comment=approval_in.comment,

@@ -46,7 +46,7 @@ from review_service.cases.models import Case, DraftVersion, Submission
 from review_service.catalog.fields import COUNTERPARTY_KIND_LABELS, DECISION_TYPE_LABELS
 from review_service.coordination.models import OUTCOME_LABELS, Coordination
 from review_service.core.clock import BEIJING, as_utc, utcnow
-from review_service.deadlines.queries import open_by_case
+from review_service.deadlines.models import Deadline, DeadlineState
 from review_service.decisions.models import Approval, Decision
 from review_service.documents.models import KIND_LABELS
 from review_service.organization.models import ROLE_LABELS, User
@@ -127,9 +127,14 @@ def _point_rows(review: Review) -> list[dict[str, Any]]:
     return rows
 
 
+_OPEN_DUE = select(Deadline.due_on, Deadline.provisional).where(
+    Deadline.case_id == bindparam("case_id"), Deadline.kind == bindparam("kind"),
+    Deadline.state == DeadlineState.OPEN.value)
+
+
 def due_text(session: Session, case: Case, kind: str) -> str:
     """The case's open ``kind`` deadline as a Chinese date, marked 暂定 when its year's holidays are not loaded."""
-    deadline = open_by_case(session, [case.id]).get((case.id, kind))
+    deadline = session.execute(_OPEN_DUE, {"case_id": case.id, "kind": kind}).first()
     if deadline is None:
         return ""
     day = deadline.due_on
