@@ -76,7 +76,8 @@ _LOCK_CASE = (
     select(Case)
     .join(Case.workflow_instance)
     .join(Case.agency)  # not locked: an agency's rules are read, never changed by a case action
-    .options(contains_eager(Case.workflow_instance), contains_eager(Case.agency))
+    .outerjoin(Case.current_draft)  # not locked either: a draft version is immutable; most actions read it
+    .options(contains_eager(Case.workflow_instance), contains_eager(Case.agency), contains_eager(Case.current_draft))
     .where(Case.id == bindparam("case_id"))
     .with_for_update(of=(Case, WorkflowInstance))
 )

@@ -52,7 +52,8 @@ def participants(session: Session, case: Case) -> Participants:
     result = Participants(handlers={case.handler_id})
     if case.reviewer_id is not None:
         result.reviewers.add(case.reviewer_id)
-    for kind, value in session.execute(_QUERY, {"case_id": case.id}):
+    # on the connection: the records it reads are inserted at once (insert_record), nothing to autoflush
+    for kind, value in session.connection().execute(_QUERY, {"case_id": case.id}):
         if kind == _HANDLER:
             result.handlers.add(int(value))
         elif kind == _REVIEWER:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, Insert, Table, insert, inspect, update
+from sqlalchemy import Column, Insert, Table, Update, bindparam, insert, inspect, update
 from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
 from sqlalchemy.orm.state import InstanceState
 from sqlalchemy.sql import ClauseElement
@@ -87,10 +87,8 @@ def write_plain_updates(session: Session, _flush_context: Any = None, _instances
         changes = _plain_changes(state)
         if not changes:
             continue
-        table = state.mapper.local_table
-        assert isinstance(table, Table)
-        (key,) = state.mapper.primary_key
-        session.connection().execute(update(table).where(key == state.identity[0]).values(changes))
+        statement = _update_statement(state.mapper, tuple(sorted(changes)))
+        session.connection().execute(statement, {**changes, _KEY_PARAMETER: state.identity[0]})
         state._commit_all(state.dict, session.identity_map)  # what the flush does once it wrote the row
 
 
@@ -109,6 +107,18 @@ def _plain_changes(state: InstanceState[Any]) -> dict[str, Any] | None:
             return None  # a SQL expression: the unit of work writes it and reads the result back
         changes[column] = value
     return changes
+
+
+_KEY_PARAMETER = "plain_update_key"
+
+
+@cache
+def _update_statement(mapper: Mapper[Any], columns: tuple[str, ...]) -> Update:
+    """``UPDATE table SET <columns> WHERE <key> = :plain_update_key``, built once per set of columns."""
+    table = mapper.local_table
+    assert isinstance(table, Table)
+    (key,) = mapper.primary_key
+    return update(table).where(key == bindparam(_KEY_PARAMETER)).values({name: bindparam(name) for name in columns})
 
 
 @cache

@@ -24,6 +24,7 @@ from review_service.core.records import insert_record
 from review_service.decisions.models import Approval, Decision
 from review_service.documents.operations import issue_approval
 from review_service.organization.models import User
+from review_service.review.models import Review
 from review_service.review.rounds import latest_review
 
 
@@ -40,12 +41,18 @@ def clearance(session: Session, case: Case, classification: Classification | Non
 
     ``classification``: the case's latest, when the caller has read it already.
     """
+    return _clearance(session, case, classification)[0]
+
+
+def _clearance(session: Session, case: Case, classification: Classification | None) -> tuple[dict[str, Any],
+                                                                                            Review | None]:
+    """:func:`clearance` and the approving review it names (``None`` for a case that is not major)."""
     draft = case.current_draft
     classification = classification or latest_classification(session, case)
     if draft is None or classification is None:
         raise NotCleared("案件尚未分类，不得作出决定。")
     if not classification.major and classification.draft_version_id == draft.id:
-        return {"clearance": "not_major", "classification_id": classification.id, "classification_major": False}
+        return {"clearance": "not_major", "classification_id": classification.id, "classification_major": False}, None
     review = latest_review(session, case.id)
     if review is None or review.conclusion != "approve":
         raise NotCleared("未经法制审核或者审核未通过的，不得作出决定（《行政处罚法》第五十八条）。",
@@ -53,7 +60,7 @@ def clearance(session: Session, case: Case, classification: Classification | Non
     if review.draft_version_id != draft.id or review.draft_sha256 != draft.sha256:
         raise NotCleared("拟决定的草稿与法制审核同意的版本不一致，须重新审核。",
                          reviewed_sha256=review.draft_sha256, current_sha256=draft.sha256)
-    return {"clearance": "review", "review_id": review.id, "review_conclusion": "approve"}
+    return {"clearance": "review", "review_id": review.id, "review_conclusion": "approve"}, review
 
 
 def needs_collective_discussion(session: Session, case: Case, classification: Classification | None = None) -> bool:
@@ -83,7 +90,8 @@ def approve_decision(session: Session, *, actor: User, case_id: int, data: Any,
             raise Invalid("退回时请写明理由。", fields={"comment": "必填"})
         return _return_case(session, case, flow, actor, approval_in)
     classification = latest_classification(session, case)
-    cleared = clearance(session, case, classification)
+    # the review is held until the approval record is issued: its context finds it in the session
+    cleared, _review = _clearance(session, case, classification)
     if (needs_collective_discussion(session, case, classification) and discussion is None
             and not _discussed(session, case)):
         raise Invalid("情节复杂或者重大违法的案件，应当经行政机关负责人集体讨论决定（《行政处罚法》第五十七条）。",

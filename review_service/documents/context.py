@@ -71,7 +71,17 @@ def _names(session: Session, ids: Iterable[Any]) -> dict[int, str]:
     return dict(session.execute(select(User.id, User.name).where(User.id.in_(wanted))).tuples().all())
 
 
-_NAME = select(User.name).where(User.id == bindparam("user_id"))
+# Built once, run on the connection: what a document prints is read from rows the action never changes
+# (names, submissions) or has written already (its deadlines), so no autoflush and no ORM entities.
+_USERS, _SUBMISSIONS, _DEADLINES = User.__table__.c, Submission.__table__.c, Deadline.__table__.c
+_NAME = select(_USERS.name).where(_USERS.id == bindparam("user_id"))
+_SUBMITTED_AT = (select(_SUBMISSIONS.submitted_at)
+                 .where(_SUBMISSIONS.case_id == bindparam("case_id"),
+                        _SUBMISSIONS.draft_version_id == bindparam("draft_version_id"))
+                 .order_by(_SUBMISSIONS.id.desc()).limit(1))
+_OPEN_DUE = select(_DEADLINES.due_on, _DEADLINES.provisional).where(
+    _DEADLINES.case_id == bindparam("case_id"), _DEADLINES.kind == bindparam("kind"),
+    _DEADLINES.state == DeadlineState.OPEN.value)
 
 
 def _name(session: Session, user_id: int | None) -> str:
@@ -79,7 +89,7 @@ def _name(session: Session, user_id: int | None) -> str:
         return ""
     # the name alone: a whole User would also load its roles, and a document only prints the name
     known = session.identity_map.get(identity_key(User, user_id))
-    return known.name if known is not None else session.scalar(_NAME, {"user_id": user_id}) or ""
+    return known.name if known is not None else session.connection().scalar(_NAME, {"user_id": user_id}) or ""
 
 
 def case_context(session: Session, case: Case, *, kind: str, round: int, draft: DraftVersion | None = None,
@@ -127,14 +137,9 @@ def _point_rows(review: Review) -> list[dict[str, Any]]:
     return rows
 
 
-_OPEN_DUE = select(Deadline.due_on, Deadline.provisional).where(
-    Deadline.case_id == bindparam("case_id"), Deadline.kind == bindparam("kind"),
-    Deadline.state == DeadlineState.OPEN.value)
-
-
 def due_text(session: Session, case: Case, kind: str) -> str:
     """The case's open ``kind`` deadline as a Chinese date, marked 暂定 when its year's holidays are not loaded."""
-    deadline = session.execute(_OPEN_DUE, {"case_id": case.id, "kind": kind}).first()
+    deadline = session.connection().execute(_OPEN_DUE, {"case_id": case.id, "kind": kind}).first()
     if deadline is None:
         return ""
     day = deadline.due_on
@@ -156,9 +161,8 @@ def opinion_context(session: Session, case: Case, review: Review) -> dict[str, A
 
 def _submitted_on(session: Session, case: Case, review: Review) -> str:
     """When the reviewed draft was (re)submitted: the date the opinion's 你单位于……报送 names."""
-    submitted = session.scalar(select(Submission.submitted_at).where(
-        Submission.case_id == case.id, Submission.draft_version_id == review.draft_version_id)
-        .order_by(Submission.id.desc()).limit(1))
+    submitted = session.connection().scalar(_SUBMITTED_AT, {"case_id": case.id,
+                                                            "draft_version_id": review.draft_version_id})
     return chinese_date(submitted) if submitted is not None else ""
 
 

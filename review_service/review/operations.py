@@ -18,6 +18,7 @@ from review_service.core.records import insert_record
 from review_service.documents.operations import issue_opinion
 from review_service.indicators.facts import opinion_facts
 from review_service.organization.models import Qualification, User
+from review_service.organization.queries import user_by_id
 from review_service.review.models import Assignment, Intake, Review
 from review_service.review.quality import quality_advice
 from review_service.review.rounds import next_round
@@ -33,7 +34,7 @@ def _emit(session: Session, action: str, case: Case, actor: User, role: str, pay
 
 
 def _user_in_agency(session: Session, user_id: int, case: Case, field: str) -> User:
-    user = session.get(User, user_id)
+    user = user_by_id(session, user_id)
     if user is None or user.agency_id != case.agency_id or not user.active:
         raise Invalid("所选人员不存在或不属于本机关。", fields={field: "人员不存在或不属于本机关"})
     return user
