@@ -11,7 +11,7 @@ from typing import Any
 
 from review_service.audit.config import log_algorithm
 from review_service.audit.schedule import checkpoint_after_append
-from review_service.audit.writer import append_event
+from review_service.audit.writer import write_event
 from review_service.core import signals
 
 
@@ -22,7 +22,7 @@ def _record_action(sender: str, **kwargs: Any) -> str:
     (:mod:`review_service.audit.schedule`).
     """
     session = kwargs["session"]
-    event = append_event(
+    event = write_event(
         session,
         action=sender,
         actor=kwargs.get("actor"),
@@ -33,7 +33,7 @@ def _record_action(sender: str, **kwargs: Any) -> str:
         outcome=kwargs.get("outcome", "ok"),
         algorithm=log_algorithm(session),
     )
-    checkpoint_after_append(session, action=sender, seq=event.seq)
+    checkpoint_after_append(session, action=sender, seq=event["seq"])
     return signals.AUDITED
 
 

@@ -103,6 +103,23 @@ def append_event(
     ``client_addr`` is read from ``session.info["client_addr"]``, which the edge sets.
     ``payload`` must be JSON-able (no NaN); it is stored as canonical JSON.
     """
+    return AuditEvent(**write_event(session, action=action, actor=actor, role=role, agency_id=agency_id,
+                                    case_id=case_id, payload=payload, outcome=outcome, algorithm=algorithm))
+
+
+def write_event(
+    session: Session,
+    *,
+    action: str,
+    actor: Any,
+    role: str,
+    agency_id: int | None,
+    case_id: int | None,
+    payload: dict[str, Any],
+    outcome: str = "ok",
+    algorithm: str = DEFAULT_ALGORITHM,
+) -> dict[str, Any]:
+    """:func:`append_event` returning the written row as a dict (the action path needs only its ``seq``)."""
     payload_text, payload_value = normalize_payload(payload)
     last_seq, last_hash = _held_head(session) or lock_head(session)
     fields: dict[str, Any] = {
@@ -125,4 +142,4 @@ def append_event(
     connection.execute(_INSERT_EVENT, row)
     connection.execute(_ADVANCE_HEAD, {"new_seq": row["seq"], "new_hash": digest})
     session.info[_HEAD_KEY] = (session.get_transaction(), session.get_nested_transaction(), row["seq"], digest)
-    return AuditEvent(**row)  # a detached copy of what was written
+    return row

@@ -28,8 +28,10 @@ T = TypeVar("T")
 
 
 @cache
-def _statement(table: Table) -> Insert:
-    return insert(table).returning(*table.columns)
+def _statement(table: Table, returned: tuple[str, ...]) -> Insert:
+    """``INSERT … RETURNING`` only the columns the database fills in (the key, server defaults)."""
+    statement = insert(table)
+    return statement.returning(*(table.columns[key] for key in returned)) if returned else statement
 
 
 @cache
@@ -69,10 +71,15 @@ def insert_record(session: Session, record: T) -> T:
         values[column_key] = value
     table = mapper.local_table
     assert isinstance(table, Table)
-    row = session.connection().execute(_statement(table), values).one()
-    for column_key, attribute, _column in _column_attributes(mapper):
-        if column_key not in values:  # what we passed stays as given (SQLite returns datetimes naive)
-            setattr(record, attribute, row._mapping[column_key])
+    # what we passed stays as given (SQLite would return datetimes naive); only the rest comes back
+    returned = tuple(column_key for column_key, _attribute, _column in _column_attributes(mapper)
+                     if column_key not in values)
+    result = session.connection().execute(_statement(table, returned), values)
+    if returned:
+        row = result.one()
+        for column_key, attribute, _column in _column_attributes(mapper):
+            if column_key not in values:
+                setattr(record, attribute, row._mapping[column_key])
     make_transient_to_detached(record)
     session.add(record)
     return record

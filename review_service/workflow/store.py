@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 from sqlalchemy import bindparam, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -16,10 +19,19 @@ from review_service.workflow.registry import ProcessRegistry
 from review_service.workflow.runtime import WorkflowRun
 from review_service.workflow.warm import WARM_RUNS
 
+# Per database (engine): the definition hashes known to be stored. Rows are never deleted, so once seen
+# stored a definition needs no lookup by the next case that starts on it.
+_STORED: WeakKeyDictionary[Engine, set[str]] = WeakKeyDictionary()
+
 
 def ensure_definition(session: Session, definition: ProcessDefinition) -> None:
     """Insert the definition once, by hash; an existing row is left as it is (same hash, same bytes)."""
+    engine = session.get_bind()
+    stored = _STORED.get(engine) if isinstance(engine, Engine) else None
+    if stored is not None and definition.sha256 in stored:
+        return
     if session.get(ProcessDefinitionRow, definition.sha256) is not None:
+        _remember(session, engine, definition.sha256)
         return
     row = ProcessDefinitionRow(
         sha256=definition.sha256,
@@ -35,6 +47,13 @@ def ensure_definition(session: Session, definition: ProcessDefinition) -> None:
             session.add(row)
     except IntegrityError:
         pass  # stored by someone else in the meantime: the same hash means the same bytes
+    _remember(session, engine, definition.sha256)
+
+
+def _remember(session: Session, engine: object, sha256: str) -> None:
+    """Note ``sha256`` as stored in ``engine``'s database once this transaction commits."""
+    if isinstance(engine, Engine):
+        after_commit(session, lambda: _STORED.setdefault(engine, set()).add(sha256))
 
 
 def save_new(session: Session, run: WorkflowRun) -> WorkflowInstance:
