@@ -21,6 +21,7 @@ from review_service.audit.checkpoints import chain_extension, make_checkpoint
 from review_service.audit.config import recorded_algorithm
 from review_service.audit.merkle import CompactRange
 from review_service.audit.models import HEAD_ID, AuditEvent, AuditHead
+from review_service.audit.writer import write_pending
 from review_service.core.clock import utcnow
 from review_service.core.records import insert_record
 
@@ -98,6 +99,7 @@ def log_tree(session: Session, *, algorithm: str | None = None) -> CompactRange:
 
 def _log_tree(session: Session, algorithm: str | None) -> tuple[CompactRange, str | None]:
     """:func:`log_tree` and the hash of the last event (the head's, checked), ``None`` for an empty log."""
+    write_pending(session)  # the events this transaction appended are part of the log it signs
     algorithm = algorithm or recorded_algorithm(session)
     head = session.execute(select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.id == HEAD_ID)).one_or_none()
     if head is None:  # no head row: only an empty log may lack it

@@ -11,7 +11,7 @@ from typing import Any
 
 from review_service.audit.config import log_algorithm
 from review_service.audit.schedule import checkpoint_after_append
-from review_service.audit.writer import write_event
+from review_service.audit.writer import install_session_hooks, write_event
 from review_service.core import signals
 
 
@@ -38,7 +38,11 @@ def _record_action(sender: str, **kwargs: Any) -> str:
 
 
 def connect() -> None:
-    """Connect the audit receiver to ``action_performed`` (idempotent, strong reference)."""
+    """Connect the audit receiver to ``action_performed`` (idempotent, strong reference).
+
+    The receiver holds an action's events until commit, so the session hooks that write them go in too.
+    """
+    install_session_hooks()
     signals.action_performed.connect(_record_action, weak=False)
 
 

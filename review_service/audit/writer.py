@@ -3,16 +3,27 @@
 The writer locks the head row, takes the next ``seq``, links the event to the
 head's hash, inserts it and moves the head — all flushed, never committed: the
 event commits or rolls back with the change it records.
+
+An action appends two or three events. On the action path (:func:`write_event`, the audit
+receiver) their rows wait in the session and go out together — one multi-row ``INSERT`` and
+one head update — at the latest right before the transaction commits. Anything that reads the
+log or its head in the same transaction sees them first: :func:`lock_head` and the checkpoint
+writer call :func:`write_pending`; any statement run through the session (``session.execute``,
+``scalars`` …) and the start of a savepoint trigger it through the session hooks that
+:func:`install_session_hooks` registers. Statements on ``session.connection()`` do not: the
+action path's own (records, deadlines, document contexts) never read the log.
+:func:`append_event` writes at once.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from review_service.audit.chain import (
     DEFAULT_ALGORITHM,
@@ -29,6 +40,8 @@ CLIENT_ADDR_KEY = "client_addr"
 # (root transaction, savepoint, last_seq, last_hash) after this session's last append: later appends of the
 # same transaction already hold the head lock and skip reading it again
 _HEAD_KEY = "review_service.audit_head"
+# (root transaction, [rows]) appended by write_event and not yet written
+_PENDING_KEY = "review_service.audit_pending"
 
 # Built once: these run in every action's transaction, so they skip the ORM and its statement cache keys.
 _LOCK_HEAD = (
@@ -53,6 +66,7 @@ def lock_head(session: Session) -> tuple[int, str]:
     the transaction already holds the database's write lock. Core statements,
     not the ORM unit of work: this runs in every action's transaction.
     """
+    write_pending(session)
     connection = session.connection()
     head = connection.execute(_LOCK_HEAD).first()
     if head is None:
@@ -103,8 +117,10 @@ def append_event(
     ``client_addr`` is read from ``session.info["client_addr"]``, which the edge sets.
     ``payload`` must be JSON-able (no NaN); it is stored as canonical JSON.
     """
-    return AuditEvent(**write_event(session, action=action, actor=actor, role=role, agency_id=agency_id,
-                                    case_id=case_id, payload=payload, outcome=outcome, algorithm=algorithm))
+    row = write_event(session, action=action, actor=actor, role=role, agency_id=agency_id, case_id=case_id,
+                      payload=payload, outcome=outcome, algorithm=algorithm)
+    write_pending(session)
+    return AuditEvent(**row)
 
 
 def write_event(
@@ -119,7 +135,10 @@ def write_event(
     outcome: str = "ok",
     algorithm: str = DEFAULT_ALGORITHM,
 ) -> dict[str, Any]:
-    """:func:`append_event` returning the written row as a dict (the action path needs only its ``seq``)."""
+    """:func:`append_event` on the action path: the row (a dict) waits to be written with the others.
+
+    Inside a savepoint it is written at once, so that a savepoint rolled back takes its events along.
+    """
     payload_text, payload_value = normalize_payload(payload)
     last_seq, last_hash = _held_head(session) or lock_head(session)
     fields: dict[str, Any] = {
@@ -138,8 +157,48 @@ def write_event(
     canonical = event_canonical({**fields, "at": format_at(fields["at"]), "payload": payload_value})
     digest = event_hash(canonical, algorithm)
     row = {**fields, "payload": payload_text, "canonical": canonical, "hash": digest}
-    connection = session.connection()
-    connection.execute(_INSERT_EVENT, row)
-    connection.execute(_ADVANCE_HEAD, {"new_seq": row["seq"], "new_hash": digest})
-    session.info[_HEAD_KEY] = (session.get_transaction(), session.get_nested_transaction(), row["seq"], digest)
+    root, nested = session.get_transaction(), session.get_nested_transaction()
+    session.info[_HEAD_KEY] = (root, nested, row["seq"], digest)
+    pending = session.info.get(_PENDING_KEY)
+    if pending is None or pending[0] is not root:
+        pending = session.info[_PENDING_KEY] = (root, [])
+    pending[1].append(row)
+    if nested is not None:
+        write_pending(session)
     return row
+
+
+def write_pending(session: Session, connection: Connection | None = None) -> None:
+    """Write the rows :func:`write_event` holds for this transaction (a stale transaction's are dropped)."""
+    pending = session.info.pop(_PENDING_KEY, None)
+    if pending is None or not pending[1] or pending[0] is not session.get_transaction():
+        return
+    rows = pending[1]
+    connection = connection or session.connection()
+    connection.execute(_INSERT_EVENT, rows)
+    connection.execute(_ADVANCE_HEAD, {"new_seq": rows[-1]["seq"], "new_hash": rows[-1]["hash"]})
+
+
+def _before_commit(session: Session) -> None:
+    write_pending(session)
+
+
+def _before_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested and transaction.parent is not None and _PENDING_KEY in session.info:
+        # on the enclosing transaction's connection: the SAVEPOINT itself is emitted only after this hook
+        write_pending(session, transaction.parent.connection(None))
+
+
+def _before_orm_read(state: ORMExecuteState) -> None:
+    # any statement through the session, not only those naming the log: working out which do would cost
+    # a walk of every statement, and most of an action's statements come before its events anyway
+    if _PENDING_KEY in state.session.info:
+        write_pending(state.session)
+
+
+def install_session_hooks() -> None:
+    """Write held events before every commit, savepoint and ORM read of the log (idempotent)."""
+    for name, hook in (("before_commit", _before_commit), ("after_transaction_create", _before_savepoint),
+                       ("do_orm_execute", _before_orm_read)):
+        if not event.contains(Session, name, hook):
+            event.listen(Session, name, hook)
