@@ -7,7 +7,8 @@ reply → resubmit → review approve → approve) through the operations, one S
 transaction per step, with the audit chain. The floor runs the same BPMN file bare in
 SpiffWorkflow with serialize + deserialize between steps, both with the library's default
 serializer (the spec inside every instance) and with the spec stored apart. The three run in B
-alternating batches and the ratio is the median of the batches' ratios. It then drives
+alternating batches (each floor batch in a fresh process) and the ratio is the median of the
+batches' ratios. It then drives
 cases through R rounds and compares the per-step time of round 1 and round R.
 Targets (issue 2): service ≥ 0.5 × the default-serializer floor; round-R step ≤ 1.3 × round 1.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -134,17 +136,24 @@ def round_step_times(world: World, cases: int, rounds: int) -> dict[int, float]:
     return {number: statistics.median(values) / 3 for number, values in samples.items()}
 
 
+def floor_in_child(n: int, *, spec_apart: bool) -> float:
+    """:func:`engine_floor` in a fresh process, so that nothing the service did here can slow it or speed it up."""
+    command = [sys.executable, __file__, "--floor-only", str(n), *(["--spec-apart"] if spec_apart else [])]
+    return float(subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip())
+
+
 def interleaved(world: World, lifecycles: int, batches: int) -> tuple[float, float, float, float]:
     """Median rates of the two floors and the service, and the median of the per-batch ratios.
 
     The three run in turn, batch after batch: a machine whose speed drifts during the run (a
     shared host) moves all three alike, and the ratio of each batch compares like with like.
+    Each floor batch runs in its own fresh process (see :func:`floor_in_child`).
     """
     size = max(lifecycles // batches, 1)
     default, apart, service, ratios = [], [], [], []
     for _ in range(batches):
-        default.append(engine_floor(size, spec_apart=False))
-        apart.append(engine_floor(size, spec_apart=True))
+        default.append(floor_in_child(size, spec_apart=False))
+        apart.append(floor_in_child(size, spec_apart=True))
         service.append(service_lifecycles(world, size))
         ratios.append(service[-1] / default[-1])
     return (statistics.median(default), statistics.median(apart), statistics.median(service),
@@ -157,7 +166,13 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=7, help="alternating floor/service batches")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--round-cases", type=int, default=30)
+    parser.add_argument("--floor-only", type=int, metavar="N", help=argparse.SUPPRESS)  # a floor batch's child
+    parser.add_argument("--spec-apart", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.floor_only:
+        engine_floor(3, spec_apart=args.spec_apart)  # warm up, as the service is before it is timed
+        print(engine_floor(args.floor_only, spec_apart=args.spec_apart))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         world = _world(Path(tmp))
         service_lifecycles(world, 5)  # warm up imports and caches

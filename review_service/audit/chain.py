@@ -59,8 +59,8 @@ def format_at(at: datetime) -> str:
 
     Naive datetimes (as SQLite hands them back) are taken as UTC.
     """
-    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    at = at if at.tzinfo is None else at.astimezone(UTC).replace(tzinfo=None)
+    return f"{at.isoformat(timespec='microseconds')}Z"  # = strftime("%Y-%m-%dT%H:%M:%S.%fZ"), in C
 
 
 def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -62,6 +62,9 @@ def visible_case(session: Session, actor: User, case_id: int) -> Case:
     return case
 
 
+_CASE_SCOPE = select(Case.agency_id, Case.current_task).where(Case.id == bindparam("case_id"))  # every write
+
+
 def case_task_in_scope(session: Session, actor: User, case_id: int) -> str | None:
     """The task a case of the caller's own agency waits on; ``not_found`` for any other case.
 
@@ -69,7 +72,7 @@ def case_task_in_scope(session: Session, actor: User, case_id: int) -> str | Non
     """
     row = None
     if 0 < case_id <= MAX_ID:
-        row = session.execute(select(Case.agency_id, Case.current_task).where(Case.id == case_id)).first()
+        row = session.execute(_CASE_SCOPE, {"case_id": case_id}).first()
     if row is None or row.agency_id != actor.agency_id:
         raise NotFound(NOT_FOUND_MESSAGE)
     return row.current_task

@@ -60,8 +60,10 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
-            # readers (see read_only_engine) take no write lock, so they never queue behind writers
-            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+            # readers (see read_only_engine) take no write lock, so they never queue behind writers;
+            # straight on the driver's connection: every transaction begins here
+            conn.connection.dbapi_connection.execute(
+                "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from review_service.cases.models import Case
@@ -56,8 +56,10 @@ def open_by_case(session: Session, case_ids: list[int]) -> dict[tuple[int, str],
     return {(row.case_id, row.kind): row for row in rows}
 
 
+# coalesce() keeps SQLite off the index on ``state`` (which would walk every open deadline) and on the
+# index by case, which finds the few rows of each listed case
 _OPEN_OF_CASES = select(Deadline).where(Deadline.case_id.in_(bindparam("case_ids", expanding=True)),
-                                        Deadline.state == DeadlineState.OPEN.value)
+                                        func.coalesce(Deadline.state, "") == DeadlineState.OPEN.value)
 
 
 def due_fields(deadline: Deadline | None, today: date | None = None) -> dict[str, Any]:

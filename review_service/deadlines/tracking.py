@@ -90,16 +90,21 @@ def open_deadline(session: Session, case: Any, kind: str, planned: Planned, *, o
     return insert_record(session, deadline)  # one INSERT … RETURNING, not a unit-of-work flush
 
 
-# built once: most steps read the case's open deadlines
+# Built once: most steps read the case's open deadlines. No ORDER BY in SQL: with one, SQLite prefers the
+# index on ``state`` (it yields rows in id order) and walks every open deadline of every case; without, it
+# uses the partial index of open deadlines by case. A case has a handful of them: sorted here.
 _OPEN = select(Deadline).where(Deadline.case_id == bindparam("case_id"), Deadline.state == DeadlineState.OPEN.value)
-_OPEN_ANY = _OPEN.order_by(Deadline.id)
-_OPEN_OF_KINDS = _OPEN.where(Deadline.kind.in_(bindparam("kinds", expanding=True))).order_by(Deadline.id)
+_OPEN_OF_KINDS = _OPEN.where(Deadline.kind.in_(bindparam("kinds", expanding=True)))
+
+
+def _by_id(rows: Any) -> list[Any]:
+    return sorted(rows, key=lambda row: row.id)
 
 
 def open_deadlines(session: Session, case_id: int, kinds: frozenset[str] | None = None) -> list[Deadline]:
     if kinds is None:
-        return list(session.scalars(_OPEN_ANY, {"case_id": case_id}))
-    return list(session.scalars(_OPEN_OF_KINDS, {"case_id": case_id, "kinds": sorted(kinds)}))
+        return _by_id(session.scalars(_OPEN, {"case_id": case_id}))
+    return _by_id(session.scalars(_OPEN_OF_KINDS, {"case_id": case_id, "kinds": sorted(kinds)}))
 
 
 def close(deadline: Deadline, state: DeadlineState, at: datetime) -> None:
@@ -114,8 +119,7 @@ _OPEN_ENGINE_ROWS = (
     select(_DEADLINES.c.id, _DEADLINES.c.kind, _DEADLINES.c.task_id, _DEADLINES.c.due_on)
     .where(_DEADLINES.c.case_id == bindparam("case_id"), _DEADLINES.c.state == DeadlineState.OPEN.value,
            _DEADLINES.c.kind.in_(sorted(ENGINE_KINDS)))
-    .order_by(_DEADLINES.c.id)
-)
+)  # no ORDER BY: see _OPEN
 _CLOSE = (update(_DEADLINES).where(_DEADLINES.c.id == bindparam("deadline_id"))
           .values(state=bindparam("new_state"), closed_at=bindparam("at"), next_check_at=None))
 
@@ -147,7 +151,7 @@ def after_step(session: Session, case: Any, run: Any, timed: Timed, *, completed
     closed: list[dict[str, Any]] = []
     closing: list[tuple[int, DeadlineState]] = []
     keep = False
-    for row in session.connection().execute(_OPEN_ENGINE_ROWS, {"case_id": case.id}).all():
+    for row in _by_id(session.connection().execute(_OPEN_ENGINE_ROWS, {"case_id": case.id})):
         if not _still_open(session, row.id):
             continue
         if row.kind == ready_kind and row.task_id == ready_id:
