@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from review_service.audit.checkpoint_models import AuditCheckpoint
@@ -34,6 +34,19 @@ class LogNotWhole(RuntimeError):
     """The log has a gap or disagrees with its head: no checkpoint is signed over it."""
 
 
+# built once: a decision's checkpoint runs them in the action's transaction
+_LEAVES_FROM = (select(_EVENTS.c.seq, _EVENTS.c.canonical).where(_EVENTS.c.seq >= bindparam("start"))
+                .order_by(_EVENTS.c.seq).limit(bindparam("size")))
+_LEAVES_BETWEEN = _LEAVES_FROM.where(_EVENTS.c.seq <= bindparam("upto"))
+_CHECKPOINTS = AuditCheckpoint.__table__.c
+_RESUME = (select(_CHECKPOINTS.size, _CHECKPOINTS.root, _CHECKPOINTS.compact_range)
+           .where(_CHECKPOINTS.size <= bindparam("size"), _CHECKPOINTS.compact_range.is_not(None))
+           .order_by(_CHECKPOINTS.id.desc()).limit(1))
+_HEAD = select(AuditHead.__table__.c.last_seq, AuditHead.__table__.c.last_hash).where(
+    AuditHead.__table__.c.id == HEAD_ID)
+_HASH_AT = select(_EVENTS.c.hash).where(_EVENTS.c.seq == bindparam("seq"))
+
+
 def log_leaves(
     session: Session, *, upto: int | None = None, batch_size: int = BATCH_SIZE, start: int = 1
 ) -> Iterator[bytes]:
@@ -43,15 +56,11 @@ def log_leaves(
     """
     expected = start
     while upto is None or expected <= upto:
-        stmt = (
-            select(_EVENTS.c.seq, _EVENTS.c.canonical)
-            .where(_EVENTS.c.seq >= expected)
-            .order_by(_EVENTS.c.seq)
-            .limit(batch_size)
-        )
-        if upto is not None:
-            stmt = stmt.where(_EVENTS.c.seq <= upto)
-        rows = session.execute(stmt).all()
+        bounds = {"start": expected, "size": batch_size}
+        if upto is None:
+            rows = session.execute(_LEAVES_FROM, bounds).all()
+        else:
+            rows = session.execute(_LEAVES_BETWEEN, {**bounds, "upto": upto}).all()
         if not rows:
             if upto is not None and expected <= upto:
                 raise LogNotWhole(f"审计日志缺少第 {expected} 号事件")
@@ -71,11 +80,7 @@ def _resume_point(session: Session, size: int, algorithm: str) -> CompactRange:
     Starting there, a checkpoint hashes only the events written since; a stored range that does not
     lead to its own signed root is ignored (the tree is then rebuilt from the first event).
     """
-    rows = session.execute(
-        select(AuditCheckpoint.size, AuditCheckpoint.root, AuditCheckpoint.compact_range)
-        .where(AuditCheckpoint.size <= size, AuditCheckpoint.compact_range.is_not(None))
-        .order_by(AuditCheckpoint.id.desc()).limit(1)
-    ).first()
+    rows = session.execute(_RESUME, {"size": size}).first()
     if rows is not None:
         try:
             hashes = [bytes.fromhex(h) for h in rows.compact_range.split(",") if h]
@@ -101,7 +106,7 @@ def _log_tree(session: Session, algorithm: str | None) -> tuple[CompactRange, st
     """:func:`log_tree` and the hash of the last event (the head's, checked), ``None`` for an empty log."""
     write_pending(session)  # the events this transaction appended are part of the log it signs
     algorithm = algorithm or recorded_algorithm(session)
-    head = session.execute(select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.id == HEAD_ID)).one_or_none()
+    head = session.execute(_HEAD).one_or_none()
     if head is None:  # no head row: only an empty log may lack it
         if session.scalar(select(_EVENTS.c.seq).limit(1)) is not None:
             raise LogNotWhole("审计日志有事件却没有头记录")
@@ -109,7 +114,7 @@ def _log_tree(session: Session, algorithm: str | None) -> tuple[CompactRange, st
     size, head_hash = int(head.last_seq), str(head.last_hash)
     compact = _resume_point(session, size, algorithm)
     compact.extend(log_leaves(session, start=compact.size + 1, upto=size))
-    if size and session.scalar(select(_EVENTS.c.hash).where(_EVENTS.c.seq == size)) != head_hash:
+    if size and session.scalar(_HASH_AT, {"seq": size}) != head_hash:
         raise LogNotWhole(f"审计日志头记录与第 {size} 号事件不符")
     return compact, head_hash if size else None
 

@@ -26,11 +26,14 @@ def latest_classification(session: Session, case: Case) -> Classification | None
     return session.scalars(_LATEST, {"case_id": case.id}).first()
 
 
-def classify_draft(session: Session, case: Case, draft: DraftVersion) -> Classification:
-    """Record the classification of ``draft``; reuse the latest one if draft and catalog are unchanged."""
+def classify_draft(session: Session, case: Case, draft: DraftVersion, *, new_draft: bool = False) -> Classification:
+    """Record the classification of ``draft``; reuse the latest one if draft and catalog are unchanged.
+
+    ``new_draft``: ``draft`` was written in this transaction, so nothing classified it yet.
+    """
     agency = case.agency
     found = applicable_catalog(session, agency_name=agency.name, system=agency.system, on=beijing_today())
-    previous = latest_classification(session, case)
+    previous = None if new_draft else latest_classification(session, case)
     catalog_row_id = found[0].id if found else None
     if previous is not None and previous.draft_version_id == draft.id and previous.catalog_row_id == catalog_row_id:
         return previous

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from review_service.cases.classification import classify_draft
 from review_service.cases.flow import CaseFlow, lock_case, start_workflow
@@ -19,7 +20,7 @@ from review_service.core.canonical import canonical_json, sha256_hex
 from review_service.core.errors import Invalid, TooLarge
 from review_service.core.permissions import require_not_in, require_role
 from review_service.core.records import insert_record
-from review_service.organization.models import User
+from review_service.organization.models import Agency, User
 from review_service.organization.settings import MATERIAL_KIND_LABELS, agency_settings
 
 ATTESTATION = "本承办机构承诺：所报送的材料真实、准确、完整，并对案件事实、证据、法律适用和程序的合法性负责。"
@@ -33,9 +34,10 @@ def _emit(session: Session, action: str, case: Case, actor: User, role: str, pay
                  payload=payload)
 
 
-def _add_draft_version(session: Session, case: Case, draft: DraftIn, actor: User) -> DraftVersion:
+def _add_draft_version(session: Session, case: Case, draft: DraftIn, actor: User, *, first: bool = False
+                       ) -> DraftVersion:
     content = canonical_json(draft.content())
-    number = (session.scalar(_LAST_DRAFT_VERSION, {"case_id": case.id}) or 0) + 1
+    number = 1 if first else (session.scalar(_LAST_DRAFT_VERSION, {"case_id": case.id}) or 0) + 1
     version = DraftVersion(case_id=case.id, version=number, content=content,
                            sha256=sha256_hex(content.encode("utf-8")), created_by=actor.id)
     insert_record(session, version)
@@ -62,8 +64,10 @@ def create_case(session: Session, *, actor: User, data: Any) -> Case:
                 workflow_instance_id=instance.id, current_task=first_task.kind, current_task_id=first_task.id)
     session.add(case)
     session.flush()
-    version = _add_draft_version(session, case, draft, actor)
-    classification = classify_draft(session, case, version)
+    # the agency by key (classification reads it): cheaper than the relationship's lazy load of a new row
+    set_committed_value(case, "agency", session.get(Agency, actor.agency_id))
+    version = _add_draft_version(session, case, draft, actor, first=True)
+    classification = classify_draft(session, case, version, new_draft=True)
     case.major = classification.major
     _emit(session, "case_created", case, actor, "handler",
           {"draft_version": version.version, "draft_sha256": version.sha256, "major": classification.major,
@@ -86,7 +90,7 @@ def update_draft(session: Session, *, actor: User, case_id: int, changes: Any,
     if canonical_json(draft.content()) == case.current_draft.content:
         return case.current_draft
     version = _add_draft_version(session, case, draft, actor)
-    classification = classify_draft(session, case, version)
+    classification = classify_draft(session, case, version, new_draft=True)
     case.major = classification.major
     case.version += 1
     _emit(session, "draft_updated", case, actor, "handler",
