@@ -85,6 +85,27 @@ def normalize_payload(payload: Mapping[str, Any]) -> tuple[str, Any]:
     return canonical_json(value), value
 
 
+def payload_text(payload: Mapping[str, Any]) -> str:
+    """``normalize_payload(payload)[0]``, without the JSON round trip when the payload is plain JSON already.
+
+    Plain: string keys only, and values that are ``None``, ``str``, ``int``, ``float``, ``bool``, lists,
+    tuples or such dicts. Then the round trip changes nothing the canonical text shows (no key can
+    collide), so one canonical dump gives the same text. Anything else takes the full path (and its
+    refusals).
+    """
+    if _plain_json(payload):
+        return canonical_json(payload)
+    return normalize_payload(payload)[0]
+
+
+def _plain_json(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _plain_json(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return all(_plain_json(item) for item in value)
+    return value is None or isinstance(value, str | int | float)
+
+
 def event_canonical(fields: Mapping[str, Any]) -> bytes:
     """Canonical JSON bytes of an event: every field of :data:`CANONICAL_FIELDS`, nothing else.
 

@@ -28,10 +28,10 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from review_service.audit.chain import (
     DEFAULT_ALGORITHM,
     GENESIS,
-    event_canonical,
     event_hash,
     format_at,
-    normalize_payload,
+    payload_text,
+    row_canonical,
 )
 from review_service.audit.models import HEAD_ID, AuditEvent, AuditHead
 from review_service.core.clock import utcnow
@@ -139,7 +139,7 @@ def write_event(
 
     Inside a savepoint it is written at once, so that a savepoint rolled back takes its events along.
     """
-    payload_text, payload_value = normalize_payload(payload)
+    text = payload_text(payload)
     last_seq, last_hash = _held_head(session) or lock_head(session)
     fields: dict[str, Any] = {
         "seq": last_seq + 1,
@@ -154,9 +154,10 @@ def write_event(
         "client_addr": session.info.get(CLIENT_ADDR_KEY),
         "prev_hash": last_hash,
     }
-    canonical = event_canonical({**fields, "at": format_at(fields["at"]), "payload": payload_value})
+    # the payload's canonical text spliced in, as audit verify re-derives it from the stored columns
+    canonical = row_canonical({**fields, "at": format_at(fields["at"])}, text)
     digest = event_hash(canonical, algorithm)
-    row = {**fields, "payload": payload_text, "canonical": canonical, "hash": digest}
+    row = {**fields, "payload": text, "canonical": canonical, "hash": digest}
     root, nested = session.get_transaction(), session.get_nested_transaction()
     session.info[_HEAD_KEY] = (root, nested, row["seq"], digest)
     pending = session.info.get(_PENDING_KEY)

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from review_service.calendar.models import CalendarYear
-from review_service.calendar.queries import remember_spec
+from review_service.calendar.queries import forget_calendar, remember_spec
 from review_service.calendar.yearfile import parse_year
 from review_service.core import signals
 from review_service.core.errors import Conflict
@@ -58,6 +58,7 @@ def load_calendar_year(session: Session, *, actor: Any, text: str, filename: str
     except IntegrityError:  # another process loaded this year a moment ago
         raise Conflict(f"{spec.year} 年节假日安排正被同时加载，请重试。", year=spec.year) from None
     remember_spec(digest, spec)
+    forget_calendar(session)
     signals.emit(
         "calendar_year_loaded",
         session=session,

@@ -57,6 +57,9 @@ _LATEST_VERSIONS = (select(CalendarYear.id, CalendarYear.sha256)
                     .order_by(CalendarYear.year))
 
 
+_HELD_KEY = "review_service.calendar"  # (transaction, calendar) read in it
+
+
 def calendar_from_db(session: Session) -> Calendar:
     """A :class:`~.days.Calendar` with the latest version of every loaded year applied.
 
@@ -64,12 +67,16 @@ def calendar_from_db(session: Session) -> Calendar:
     by hash; year files are read and parsed only when not known yet, and the calendar they make
     is kept per set of versions.
     """
+    held = session.info.get(_HELD_KEY)
+    if held is not None and held[0] is session.get_transaction():
+        return held[1]  # asked before in this transaction (a step asks before and after it moves)
     # straight on the connection: no autoflush of the action's pending changes for a table it never writes
     rows = session.connection().execute(_LATEST_VERSIONS).all()
     key = tuple(row.sha256 for row in rows)
     with _lock:
         known = _calendars.get(key)
     if known is not None:
+        session.info[_HELD_KEY] = (session.get_transaction(), known)
         return known
     specs = []
     for row in rows:
@@ -81,4 +88,10 @@ def calendar_from_db(session: Session) -> Calendar:
         if len(_calendars) >= _CACHE_SIZE:
             _calendars.clear()
         _calendars[key] = calendar
+    session.info[_HELD_KEY] = (session.get_transaction(), calendar)
     return calendar
+
+
+def forget_calendar(session: Session) -> None:
+    """Drop the calendar this transaction read (it has just loaded a year)."""
+    session.info.pop(_HELD_KEY, None)

@@ -8,7 +8,8 @@ statically, so a template that tries to leave the sandbox is refused with a clea
 and runs nothing. Values are autoescaped, so user text such as ``</w:t><w:t>x``, ``]]>`` or
 ``<script>`` renders as literal text; characters that XML 1.0 cannot carry are dropped.
 
-Speed: a loaded template is cached by the SHA-256 of its bytes (checked once), docxtpl's XML
+Speed: a loaded template is cached by the SHA-256 of its bytes (checked once) and its file by
+modification time, size and inode (an unchanged file is not read again), docxtpl's XML
 preprocessing by its source and the compiled Jinja templates by their source, so a render costs
 the Jinja run, a well-formedness check of what it produced and the zip of the result. docxtpl's
 table repair (``fix_tables``, which re-parses and re-serializes the whole body) runs only for a
@@ -188,6 +189,7 @@ class LoadedTemplate:
 
 
 _LOADED = _LRU()
+_BY_FILE = _LRU()  # (path, kind, source) → ((mtime, size, inode) when read, the template it held)
 _LOADED_LOCK = Lock()
 
 
@@ -294,6 +296,15 @@ def load_template(path: Path, kind: str, source: str) -> LoadedTemplate:
     here, before any of it runs.
     """
     try:
+        stat = path.stat()
+    except OSError:
+        raise TemplateRefused(kind, "模板文件无法读取", source=source, unsafe=False) from None
+    seen_key, seen_as = (str(path), kind, source), (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    with _LOADED_LOCK:
+        seen = _BY_FILE.get(seen_key)
+    if seen is not None and seen[0] == seen_as:
+        return seen[1]  # the same file as last time: no need to read and hash it again
+    try:
         data = path.read_bytes()
     except OSError:
         raise TemplateRefused(kind, "模板文件无法读取", source=source, unsafe=False) from None
@@ -302,6 +313,8 @@ def load_template(path: Path, kind: str, source: str) -> LoadedTemplate:
     digest = sha256(data).hexdigest()
     with _LOADED_LOCK:
         loaded = _LOADED.get((digest, kind, source))
+        if loaded is not None:
+            _BY_FILE[seen_key] = (seen_as, loaded)
     if loaded is not None:
         return loaded
     try:
@@ -318,6 +331,9 @@ def load_template(path: Path, kind: str, source: str) -> LoadedTemplate:
         _LOADED[(digest, kind, source)] = loaded
         if len(_LOADED) > _CACHE_SIZE:
             _LOADED.popitem(last=False)
+        _BY_FILE[seen_key] = (seen_as, loaded)
+        if len(_BY_FILE) > _CACHE_SIZE:
+            _BY_FILE.popitem(last=False)
     return loaded
 
 
