@@ -99,26 +99,9 @@ def last_appended_seq(session: Session) -> int | None:
     return held[0] if held is not None else None
 
 
-def append_event(
-    session: Session,
-    *,
-    action: str,
-    actor: Any,
-    role: str,
-    agency_id: int | None,
-    case_id: int | None,
-    payload: dict[str, Any],
-    outcome: str = "ok",
-    algorithm: str = DEFAULT_ALGORITHM,
-) -> AuditEvent:
-    """Write the next audit event in ``session``'s transaction and return it (flushed, not committed).
-
-    ``actor`` is ``None`` for the system or any object with ``.id`` and ``.username``;
-    ``client_addr`` is read from ``session.info["client_addr"]``, which the edge sets.
-    ``payload`` must be JSON-able (no NaN); it is stored as canonical JSON.
-    """
-    row = write_event(session, action=action, actor=actor, role=role, agency_id=agency_id, case_id=case_id,
-                      payload=payload, outcome=outcome, algorithm=algorithm)
+def append_event(session: Session, **event: Any) -> AuditEvent:
+    """Write the next audit event at once and return it (flushed, not committed); keywords of :func:`write_event`."""
+    row = write_event(session, **event)
     write_pending(session)
     return AuditEvent(**row)
 
@@ -135,9 +118,13 @@ def write_event(
     outcome: str = "ok",
     algorithm: str = DEFAULT_ALGORITHM,
 ) -> dict[str, Any]:
-    """:func:`append_event` on the action path: the row (a dict) waits to be written with the others.
+    """The next audit event in ``session``'s transaction, as the row (a dict) that waits to be written.
 
-    Inside a savepoint it is written at once, so that a savepoint rolled back takes its events along.
+    ``actor`` is ``None`` for the system or any object with ``.id`` and ``.username``;
+    ``client_addr`` is read from ``session.info["client_addr"]``, which the edge sets.
+    ``payload`` must be JSON-able (no NaN); it is stored as canonical JSON. The row goes out with
+    the transaction's other events (:func:`write_pending`); inside a savepoint it is written at
+    once, so that a savepoint rolled back takes its events along.
     """
     text = payload_text(payload)
     last_seq, last_hash = _held_head(session) or lock_head(session)
