@@ -25,7 +25,8 @@ class BlobStore:
         digest = hashlib.sha256(data).hexdigest()
         target = self.path_for(digest)
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.parent.is_dir():
+                target.parent.mkdir(parents=True, exist_ok=True)
             # write then rename, so a crash never leaves a half file under a valid hash
             fd, tmp = tempfile.mkstemp(dir=target.parent)
             with os.fdopen(fd, "wb") as handle:

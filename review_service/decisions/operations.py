@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from review_service.cases.classification import latest_classification
@@ -115,9 +115,11 @@ def approve_decision(session: Session, *, actor: User, case_id: int, data: Any,
     return case
 
 
+_DISCUSSIONS = select(Coordination.collective_discussion).where(Coordination.case_id == bindparam("case_id"))
+
+
 def _discussed(session: Session, case: Case) -> bool:
-    rows = session.scalars(select(Coordination.collective_discussion).where(Coordination.case_id == case.id))
-    return any(row is not None for row in rows)
+    return any(row is not None for row in session.scalars(_DISCUSSIONS, {"case_id": case.id}))
 
 
 def _return_case(session: Session, case: Case, flow: CaseFlow, actor: User, approval_in: ApprovalIn) -> Case:

@@ -237,9 +237,13 @@ def approval_context(session: Session, case: Case, decision: Decision | None = N
     }
 
 
+_DISCUSSIONS = (select(Coordination.__table__.c.collective_discussion)
+                .where(Coordination.__table__.c.case_id == bindparam("case_id"))
+                .order_by(Coordination.__table__.c.id.desc()))
+
+
 def _latest_discussion(session: Session, case: Case) -> dict[str, Any] | None:
-    rows = session.scalars(select(Coordination.collective_discussion).where(Coordination.case_id == case.id)
-                           .order_by(Coordination.id.desc()))
+    rows = session.connection().scalars(_DISCUSSIONS, {"case_id": case.id})
     return next((row for row in rows if row), None)
 
 

@@ -340,7 +340,11 @@ def load_template(path: Path, kind: str, source: str) -> LoadedTemplate:
 def clean(value: Any) -> Any:
     """Plain data for a template: strings as plain ``str`` (never pre-escaped markup) without XML-illegal chars."""
     if isinstance(value, str):
-        return _XML_ILLEGAL.sub("", value.encode("utf-8", "replace").decode("utf-8"))
+        try:
+            value.encode("utf-8")  # no lone surrogates: the text is kept as it is
+        except UnicodeEncodeError:
+            value = value.encode("utf-8", "replace").decode("utf-8")
+        return _XML_ILLEGAL.sub("", value) if _XML_ILLEGAL.search(value) else str(value)
     if isinstance(value, dict):
         return {str(key): clean(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -354,7 +358,8 @@ def _render_xml(source: str, context: dict[str, Any]) -> str:
     """docxtpl's ``render_xml_part`` on a source split into lines at load time, with plain string replaces."""
     xml = ENVIRONMENT.from_string(source).render(context)
     xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
-    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    if "{_" in xml or "_}" in xml:  # a template's escaped braces: rare, so looked for before four replaces
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     return _HELPER.resolve_listing(xml)
 
 
