@@ -344,7 +344,7 @@ def clean(value: Any) -> Any:
             value.encode("utf-8")  # no lone surrogates: the text is kept as it is
         except UnicodeEncodeError:
             value = value.encode("utf-8", "replace").decode("utf-8")
-        return _XML_ILLEGAL.sub("", value) if _XML_ILLEGAL.search(value) else str(value)
+        return _XML_ILLEGAL.sub("", value) if _XML_ILLEGAL.search(value) else str.__str__(value)
     if isinstance(value, dict):
         return {str(key): clean(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
