@@ -38,6 +38,7 @@ from lxml import etree
 
 from review_service.core.errors import Invalid
 from review_service.documents.models import KIND_LABELS
+from review_service.documents.table_shape import tables_change_shape
 
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 MAX_SEQUENCE = 100_000  # longest string or list a template may build with * (and the largest ** result)
@@ -46,12 +47,6 @@ ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 ZIP_LEVEL = 1  # XML deflates well at any level; level 1 is several times faster than the default 6
 _LISTING = re.compile("[\t\n\a\f]")
 _PARAGRAPH = re.compile(r"<w:p([ >])")  # docxtpl puts each paragraph on its own line (Jinja error line numbers)
-_TABLE = re.compile(r"<w:tbl[ >].*?</w:tbl>", re.DOTALL)
-_NESTED_TABLE = re.compile(r"<w:tbl[ >]")
-_CELL = re.compile(r"<w:tc[ >].*?</w:tc>", re.DOTALL)
-_XML_TAG = re.compile(r"<[^>]+>")
-_OUTSIDE_CELLS = re.compile(r"\{%-?(?!tr\s)|\{\{")  # between cells and rows only row loops keep the shape
-_BLOCK_TAG = re.compile(r"\{%-?\s*(?:(tr|tc|p|r)\s+)?(\w*)")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -215,7 +210,7 @@ def _split(kind: str, source: str, digest: str, data: bytes) -> LoadedTemplate:
         raise ValueError("no body")
     body_xml = _HELPER.xml_to_string(body)
     body_source = _PARAGRAPH.sub(r"\n<w:p\1", _HELPER.patch_xml(body_xml))
-    fix_tables = _tables_change_shape(body, body_xml)
+    fix_tables = tables_change_shape(body, body_xml)
     body.getparent().replace(body, etree.Element(_W_BODY))
     shell = etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
     marker = shell.index(b"<w:body/>")
@@ -234,53 +229,6 @@ def _split(kind: str, source: str, digest: str, data: bytes) -> LoadedTemplate:
                           document_name=main, document_head=shell[:marker],
                           document_tail=shell[marker + len(b"<w:body/>"):], body_source=body_source,
                           fix_tables=fix_tables, part_sources=tuple(parts))
-
-
-def _tables_change_shape(body: Any, body_xml: str) -> bool:
-    """Whether docxtpl's ``fix_tables`` could change anything in a render of this body.
-
-    It adds or removes grid columns when a row's cells (with their spans) no longer match the
-    table grid. Rendering keeps every row's cells when the only tags between cells are row loops
-    (``{%tr …%}``, which copy or drop whole rows) and every cell's own tags open and close inside
-    it (``if``/``for`` and their ends, plain or paragraph/run level). Anything else — column loops,
-    ``colspan``, a block spanning cells, a nested table — and a grid the template's rows already
-    disagree with (repaired on every render) keep the repair on.
-    """
-    for table in _TABLE.findall(body_xml):
-        if _NESTED_TABLE.search(table, 1) or _OUTSIDE_CELLS.search(_XML_TAG.sub("", _CELL.sub("", table))):
-            return True
-        if not all(_cell_tags_balanced(_XML_TAG.sub("", cell)) for cell in _CELL.findall(table)):
-            return True
-    for table in body.iter(_W + "tbl"):
-        grid = table.find(_W + "tblGrid")
-        columns = len(grid.findall(_W + "gridCol")) if grid is not None else 0
-        for row in table.iter(_W + "tr"):
-            spans = 0
-            for cell in row.findall(_W + "tc"):
-                span = cell.find(f"{_W}tcPr/{_W}gridSpan")
-                spans += int(span.get(_W + "val")) if span is not None else 1
-            if spans != columns:
-                return True
-    return False
-
-
-def _cell_tags_balanced(text: str) -> bool:
-    depth = 0
-    for match in _BLOCK_TAG.finditer(text):
-        level, word = match.groups()
-        if level == "tr":
-            continue
-        if level == "tc":
-            return False
-        if word in ("if", "for"):
-            depth += 1
-        elif word in ("endif", "endfor"):
-            depth -= 1
-            if depth < 0:
-                return False
-        elif word not in ("elif", "else") or depth == 0:
-            return False
-    return depth == 0
 
 
 def _write(package: zipfile.ZipFile, name: str, content: bytes) -> None:
