@@ -83,6 +83,18 @@ class Runtime:
             path.chmod(0o600)
         return path.read_text().strip()
 
+    def warm_up(self) -> None:
+        """Load now what an action would load the first time: the process files and the document templates.
+
+        A server calls this in each worker before it serves, so the first writes do not hold the
+        write lock while parsing BPMN and compiling templates.
+        """
+        from review_service.cases.flow import registry
+        from review_service.documents.operations import load_templates
+
+        registry()
+        load_templates(self.instance_path)
+
     def close(self) -> None:
         self.engine.dispose()
 

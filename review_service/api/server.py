@@ -8,6 +8,7 @@ connection is ever shared between processes.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from typing import Any
 
@@ -36,9 +37,20 @@ class Server(BaseApplication):  # type: ignore[misc]
                 self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from review_service import create_app
+        """Build the app in the worker, load what actions need, then freeze the heap built so far.
 
-        return create_app(self.app_config)
+        ``gc.freeze`` moves every object alive now (the app, the parsed process, the templates,
+        imported modules) out of the collector's reach: measured under write load, full
+        collections over that heap took 85–240 ms inside requests, which were the write p99.
+        """
+        from review_service import create_app
+        from review_service.api.edge import EXTENSION
+
+        app = create_app(self.app_config)
+        app.extensions[EXTENSION].warm_up()
+        gc.collect()
+        gc.freeze()
+        return app
 
 
 def serve(host: str = "127.0.0.1", port: int = 5000, workers: int | None = None,

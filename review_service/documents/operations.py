@@ -9,6 +9,7 @@ issued never changes: the row is immutable and a later round or a second reply i
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
@@ -22,8 +23,8 @@ from review_service.core.records import insert_record
 from review_service.decisions.models import Decision
 from review_service.documents import context as contexts
 from review_service.documents.models import KIND_LABELS, Document
-from review_service.documents.rendering import load_template, render
-from review_service.documents.storage import blobs_for, template_path
+from review_service.documents.rendering import TemplateRefused, compile_sources, load_template, render
+from review_service.documents.storage import blobs_for, template_file, template_path
 from review_service.replies.models import Reply
 from review_service.review.models import Review
 
@@ -39,6 +40,16 @@ def document_filename(case: Case, kind: str, round: int, sequence: int) -> str:
     stem = _UNSAFE_FILENAME.sub("_", case.case_number or f"案件{case.id}")
     suffix = f"-{sequence}" if sequence > 1 else ""
     return f"{stem}-{KIND_LABELS[kind]}-第{round}轮{suffix}.docx"
+
+
+def load_templates(instance_path: Path) -> None:
+    """Read, check and compile every kind's template now, so that no action pays for it (a server's warm-up)."""
+    for kind in KIND_LABELS:
+        path, source = template_file(instance_path, kind)
+        try:
+            compile_sources(load_template(path, kind, source))
+        except TemplateRefused:
+            continue  # refused again, with its reason, by the action that issues it
 
 
 def issue_document(session: Session, *, case: Case, kind: str, round: int, context: dict[str, Any], actor: Any,

@@ -285,6 +285,13 @@ def load_template(path: Path, kind: str, source: str) -> LoadedTemplate:
     return loaded
 
 
+def compile_sources(template: LoadedTemplate) -> None:
+    """Compile every Jinja source of ``template`` now (into the environment's cache), not at its first render."""
+    ENVIRONMENT.from_string(template.body_source)
+    for _name, source in template.part_sources:
+        ENVIRONMENT.from_string(source)
+
+
 def clean(value: Any) -> Any:
     """Plain data for a template: strings as plain ``str`` (never pre-escaped markup) without XML-illegal chars."""
     if isinstance(value, str):

@@ -45,7 +45,12 @@ def blobs_for(session: Session) -> BlobStore:
 
 def template_path(session: Session, kind: str) -> tuple[Path, str]:
     """The template file for ``kind`` and its source: the instance override or the packaged one."""
-    override = instance_for(session) / "opinion_templates" / f"{kind}.docx"
+    return template_file(instance_for(session), kind)
+
+
+def template_file(instance_path: Path, kind: str) -> tuple[Path, str]:
+    """The template file for ``kind`` under ``instance_path`` (its override) or the packaged one."""
+    override = instance_path / "opinion_templates" / f"{kind}.docx"
     if override.is_file():
         return override, "instance"
     return PACKAGED_TEMPLATES / f"{kind}.docx", "packaged"

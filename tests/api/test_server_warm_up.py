@@ -1,0 +1,73 @@
+"""A server worker loads the process and every template before it serves, then freezes that heap."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+from pathlib import Path
+
+import pytest
+
+from review_service.api.server import Server
+from review_service.cases import flow
+from review_service.documents import rendering
+from review_service.documents.models import KIND_LABELS
+from review_service.documents.storage import PACKAGED_TEMPLATES
+from review_service.runtime import open_runtime
+
+
+@pytest.fixture
+def cold(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Empty template caches and no process registry, as in a freshly forked worker that loaded nothing."""
+    monkeypatch.setattr(rendering, "_LOADED", rendering._LRU())
+    monkeypatch.setattr(rendering, "_BY_FILE", rendering._LRU())
+    monkeypatch.setattr(rendering.ENVIRONMENT, "_compiled", rendering._LRU())
+    registry = flow.registry()
+    flow.use_registry(None)
+    yield
+    flow.use_registry(registry)
+
+
+def _loaded_kinds() -> set[str]:
+    return {kind for (_path, kind, _source) in rendering._BY_FILE}
+
+
+def test_warm_up_loads_the_process_and_compiles_every_template(cold: None, database_url: str,
+                                                                tmp_path: Path) -> None:
+    runtime = open_runtime(tmp_path / "instance", database_url)
+    try:
+        assert _loaded_kinds() == set() and flow._registry is None
+        runtime.warm_up()
+        assert flow._registry is not None and flow._registry.definitions()
+        assert _loaded_kinds() == set(KIND_LABELS)
+        for _key, (_seen, template) in rendering._BY_FILE.items():
+            assert template.body_source in rendering.ENVIRONMENT._compiled  # compiled, not only read
+    finally:
+        runtime.close()
+
+
+def test_a_refused_override_does_not_stop_the_warm_up(cold: None, database_url: str, tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    (instance / "opinion_templates").mkdir(parents=True)
+    (instance / "opinion_templates" / "reply.docx").write_bytes(b"not a docx")
+    shutil.copy(PACKAGED_TEMPLATES / "opinion.docx", instance / "opinion_templates" / "opinion.docx")
+    runtime = open_runtime(instance, database_url)
+    try:
+        runtime.warm_up()  # the broken reply template is refused again when a reply is issued
+        assert _loaded_kinds() == set(KIND_LABELS) - {"reply"}
+        assert any(source == "instance" and kind == "opinion" for (_path, kind, source) in rendering._BY_FILE)
+    finally:
+        runtime.close()
+
+
+def test_the_worker_app_is_built_warm_and_its_heap_frozen(cold: None, database_url: str, tmp_path: Path) -> None:
+    server = Server({"workers": 1}, {"INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": database_url})
+    frozen_before = gc.get_freeze_count()
+    try:
+        app = server.load()
+        assert gc.get_freeze_count() > frozen_before
+        assert app.extensions["review_service"].database_url == database_url
+        assert _loaded_kinds() == set(KIND_LABELS)
+    finally:
+        gc.unfreeze()
+        app.extensions["review_service"].close()
