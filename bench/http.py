@@ -148,8 +148,10 @@ def show(name: str, stats: dict[str, float], bare: dict[str, float] | None = Non
 
 
 def main() -> None:
+    from review_service.api.server import default_workers
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workers", type=int, default=multiprocessing.cpu_count() + 1,
+    parser.add_argument("--workers", type=int, default=default_workers("sqlite://"),
                         help="gunicorn sync workers for both servers (default: the server's SQLite default)")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--writes", type=int, default=800)

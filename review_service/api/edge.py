@@ -22,6 +22,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
+from review_service.cases.flow import restore_ahead
 from review_service.cases.schemas import parse_input
 from review_service.core.errors import BadRequest, Conflict, Invalid, ServiceError, Unauthenticated
 from review_service.organization.auth import authenticate_token
@@ -128,12 +129,25 @@ def write_turn() -> Iterator[None]:
     if not lock_path:
         yield
         return
+    _restore_ahead()
     with open(lock_path, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _restore_ahead() -> None:
+    """Rebuild the workflow run of the request's case in a snapshot, before queueing for the write turn.
+
+    The deserialization then overlaps the current writer's turn instead of lengthening this one
+    (``cases.flow.restore_ahead``; the action checks the run against the row it locks).
+    """
+    case_id = (request.view_args or {}).get("case_id")
+    if isinstance(case_id, int):
+        with runtime().reading() as session:
+            restore_ahead(session, case_id)
 
 
 @contextmanager

@@ -17,9 +17,11 @@ from SpiffWorkflow.bpmn.serializer import DEFAULT_CONFIG, BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.task import Task
 
 from review_service.workflow.errors import WorkflowError
 from review_service.workflow.expressions import SCRIPT_ENGINE
+from review_service.workflow.task_converter import FastTaskConverter
 
 #: Our own format marker, next to the library's ``serializer_version`` (which its
 #: migrations key on). Bump it if the layout of what we strip or add changes.
@@ -55,9 +57,12 @@ class InstanceOnlyWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
-def _make_serializer() -> BpmnWorkflowSerializer:
+def _make_serializer(fast_tasks: bool = True) -> BpmnWorkflowSerializer:
+    """Our serializer; ``fast_tasks=False`` keeps the library's task converter (the reference in tests)."""
     config = dict(DEFAULT_CONFIG)
     config[BpmnWorkflow] = InstanceOnlyWorkflowConverter
+    if fast_tasks:
+        config[Task] = FastTaskConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config), version=SPIFF_SERIALIZER_VERSION)
 
 

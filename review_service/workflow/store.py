@@ -104,6 +104,23 @@ def _copy(row: WorkflowInstance, run: WorkflowRun) -> None:
     row.updated_at = utcnow()
 
 
+def restore_ahead(registry: ProcessRegistry, instance_id: int, definition_sha256: str, state: str,
+                  generation: int) -> None:
+    """Rebuild a committed run now and keep it warm, so that the action about to lock it need not.
+
+    The caller read ``state`` in a committed snapshot, outside the write lock; :func:`load` takes
+    the run only if the locked row still holds that very text. Anything unusual (a definition not
+    held, a state that does not restore) is left for :func:`load` to meet and report.
+    """
+    if WARM_RUNS.holds(instance_id, state):
+        return
+    try:
+        run = registry.restore(definition_sha256, state, generation)
+    except WorkflowError:
+        return
+    WARM_RUNS.put(instance_id, state, run)
+
+
 def load(registry: ProcessRegistry, row: WorkflowInstance) -> WorkflowRun:
     """Rebuild the run stored in ``row``, on the definition it started with.
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from review_service.cases.flow import CaseFlow, registry
+from review_service.cases.flow import CaseFlow, registry, restore_ahead
 from review_service.cases.models import Case
+from review_service.core.errors import Conflict
 from review_service.review.operations import assign_reviewer, record_intake, submit_opinion
 from review_service.workflow import store
 from review_service.workflow.models import WorkflowInstance
@@ -88,3 +89,59 @@ def test_the_cache_is_bounded() -> None:
     for instance_id in range(5):
         runs.put(instance_id, "{}", marker)  # type: ignore[arg-type]
     assert len(runs._entries) == 2
+
+
+def _restore_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every rebuild of a run from its state text, counted."""
+    calls: list[str] = []
+    original = type(registry()).restore
+
+    def counting(self, definition_sha256: str, state: str, generation: int = 0):  # type: ignore[no-untyped-def]
+        calls.append(state)
+        return original(self, definition_sha256, state, generation)
+
+    monkeypatch.setattr(type(registry()), "restore", counting)
+    return calls
+
+
+def test_a_run_restored_ahead_is_taken_by_the_action(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    case_id = world.in_review()
+    WARM_RUNS.clear()
+    calls = _restore_calls(monkeypatch)
+    with world.uow() as session:
+        restore_ahead(session, case_id)
+    assert len(calls) == 1
+    with world.uow() as session:  # a second look finds it already warm
+        restore_ahead(session, case_id)
+    assert len(calls) == 1
+    world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("amend", ("facts_clear",)))
+    assert len(calls) == 1  # the action took the run restored ahead instead of rebuilding it
+    assert world.case(case_id).current_task == "reply"
+
+
+def test_a_run_restored_ahead_of_another_writer_is_not_used(world: World,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The case moved on between a request's snapshot and its write turn: the locked row decides."""
+    case_id = world.in_review()
+    WARM_RUNS.clear()
+    with world.uow() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        instance_id, sha256, ahead_state = case.workflow_instance_id, case.workflow_instance.definition_sha256, \
+            case.workflow_instance.state
+        restore_ahead(session, case_id)  # request A, outside the write turn
+    world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("amend", ("facts_clear",)))  # B wins
+    WARM_RUNS.put(instance_id, ahead_state, registry().restore(sha256, ahead_state))  # what A still holds
+    calls = _restore_calls(monkeypatch)
+    with pytest.raises(Conflict):  # A's run still waits on the review; the locked row says it is done
+        world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("approve"))
+    assert len(calls) == 1 and calls[0] != ahead_state  # rebuilt from the row, not taken
+    assert world.case(case_id).current_task == "reply"
+
+
+def test_nothing_is_restored_ahead_for_a_case_that_is_not_there(world: World,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _restore_calls(monkeypatch)
+    with world.uow() as session:
+        restore_ahead(session, 10**9)
+    assert calls == []

@@ -1,0 +1,54 @@
+"""On SQLite, a write request restores its case's run in a snapshot before it queues for the write turn."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from review_service.api import edge
+from review_service.workflow.warm import WARM_RUNS
+from tests.api.conftest import Api
+from tests.fixtures.world import opinion
+
+
+@pytest.fixture
+def ahead(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, bool]]:
+    """Each case restored ahead, and whether the request's write turn had begun by then."""
+    seen: list[tuple[int, bool]] = []
+    in_turn = [False]
+    original_restore, original_turn = edge.restore_ahead, edge.write_turn.__wrapped__  # type: ignore[attr-defined]
+
+    def recording_restore(session: Any, case_id: int) -> None:
+        seen.append((case_id, in_turn[0]))
+        original_restore(session, case_id)
+
+    def marking_turn() -> Any:
+        turn = original_turn()
+        for step in turn:  # the turn's own generator: everything before its yield is outside the turn
+            in_turn[0] = True
+            yield step
+        in_turn[0] = False
+
+    monkeypatch.setattr(edge, "restore_ahead", recording_restore)
+    monkeypatch.setattr(edge, "write_turn", edge.contextmanager(marking_turn))
+    return seen
+
+
+def test_an_action_on_a_case_restores_its_run_before_the_write_turn(api: Api, world: Any, is_postgres: bool,
+                                                                    ahead: list[tuple[int, bool]]) -> None:
+    case_id = world.in_review()
+    WARM_RUNS.clear()
+    response = api.as_("reviewer").post(f"/cases/{case_id}/review", data=json.dumps(opinion("amend", ("facts_clear",))),
+                                        content_type="application/json")
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["status"] == "awaiting_reply"
+    # PostgreSQL has no write turn: writers to different cases do not wait for each other there
+    assert ahead == ([] if is_postgres else [(case_id, False)])
+
+
+def test_a_write_without_a_case_restores_nothing(api: Api, ahead: list[tuple[int, bool]]) -> None:
+    response = api.as_("handler").post("/cases", data=json.dumps({"title": ""}), content_type="application/json")
+    assert response.status_code == 422
+    assert ahead == []
