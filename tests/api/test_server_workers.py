@@ -1,4 +1,4 @@
-"""A server worker loads the process and every template before it serves, then freezes that heap."""
+"""A server worker: warmed and its heap frozen before it serves, full collections only between requests."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from review_service.api.server import Server
+from review_service.api import server as server_module
+from review_service.api.server import COLLECT_EVERY, NEVER_BY_ITSELF, Server, collect_between_requests, serve
 from review_service.cases import flow
 from review_service.documents import rendering
 from review_service.documents.models import KIND_LABELS
@@ -62,12 +63,33 @@ def test_a_refused_override_does_not_stop_the_warm_up(cold: None, database_url: 
 
 def test_the_worker_app_is_built_warm_and_its_heap_frozen(cold: None, database_url: str, tmp_path: Path) -> None:
     server = Server({"workers": 1}, {"INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": database_url})
-    frozen_before = gc.get_freeze_count()
+    frozen_before, thresholds = gc.get_freeze_count(), gc.get_threshold()
     try:
         app = server.load()
         assert gc.get_freeze_count() > frozen_before
+        assert gc.get_threshold()[:2] == thresholds[:2] and gc.get_threshold()[2] == NEVER_BY_ITSELF
         assert app.extensions["review_service"].database_url == database_url
         assert _loaded_kinds() == set(KIND_LABELS)
     finally:
+        gc.set_threshold(*thresholds)
         gc.unfreeze()
         app.extensions["review_service"].close()
+
+
+def test_full_collections_run_between_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    collections: list[int] = []
+    monkeypatch.setattr(gc, "collect", lambda generation=2: collections.append(generation))
+    monkeypatch.setattr(server_module, "_responses", [0])
+    for _ in range(COLLECT_EVERY * 2 + 1):
+        collect_between_requests(None, None)
+    assert collections == [2, 2]
+
+
+def test_serve_installs_the_collection_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    hooks: list[object] = []
+    monkeypatch.setattr(Server, "run", lambda self: hooks.append(self.cfg.post_request))
+    monkeypatch.setattr(server_module, "_responses", [0])
+    serve(port=0, workers=1)
+    assert len(hooks) == 1
+    hooks[0](None, None, None, None)  # type: ignore[operator]  # gunicorn calls it with four arguments
+    assert server_module._responses == [1]
