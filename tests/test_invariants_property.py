@@ -1,4 +1,7 @@
-"""Random sequences of actions by random users: no decision without clearance, the chain always verifies."""
+"""Random sequences of actions by random users: no decision without clearance, the chain always verifies.
+
+Also after every action: a case's round is its latest opinion's round (the next opinion counts on it).
+"""
 
 from __future__ import annotations
 
@@ -72,6 +75,9 @@ def assert_invariants(world: World) -> None:
                 classification = session.get(Classification, decision.classification_id)
                 assert classification is not None and not classification.major
                 assert classification.draft_version_id == draft.id
+        for case in session.scalars(select(Case)):  # the next opinion's round is taken from case.round
+            rounds = [review.round for review in session.scalars(select(Review).where(Review.case_id == case.id))]
+            assert case.round == max(rounds, default=0)
         result = verify_chain(session)
         assert result.ok, result
 

@@ -21,7 +21,6 @@ from review_service.organization.models import Qualification, User
 from review_service.organization.queries import user_by_id
 from review_service.review.models import Assignment, Intake, Review
 from review_service.review.quality import quality_advice
-from review_service.review.rounds import next_round
 from review_service.review.schemas import parse_opinion
 
 # 行政处罚法 (2021) took effect on this day; art. 58 binds reviewers who begin after it.
@@ -125,7 +124,9 @@ def submit_opinion(session: Session, *, actor: User, case_id: int, data: Any,
             raise Invalid("协助审核的法律顾问不符合要求。", fields={"advisor_ids": f"{advisor.name} 不能协助本案审核"})
     draft = case.current_draft
     assert draft is not None
-    round_number = next_round(session, case.id)
+    # case.round is the last round reviewed: written only here, under the case lock (and a round
+    # number used twice would break the unique (case_id, round) of reviews, not pass silently)
+    round_number = case.round + 1
     advice = quality_advice(opinion)
     review = Review(case_id=case.id, round=round_number, draft_version_id=draft.id, draft_sha256=draft.sha256,
                     reviewer_id=actor.id, conclusion=opinion.conclusion, summary=opinion.summary,
