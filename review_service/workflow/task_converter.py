@@ -11,6 +11,7 @@ it to the library's converter on every state the process reaches).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from copy import copy
 from typing import Any
 from uuid import UUID
@@ -24,26 +25,27 @@ from SpiffWorkflow.util.task import TaskState
 #: few dozen are written and read at every action; both maps are cleared when they grow large.
 _TEXT_OF: dict[UUID, str] = {}
 _ID_OF: dict[str, UUID] = {}
-_MAX_IDS = 100_000
+_MAX_IDS = 10_000  # a case needs only its own few dozen; the rest would be heap for the collector to scan
+
+
+def _remembered(cache: dict[Any, Any], key: Any, make: Callable[[Any], Any]) -> Any:
+    value = cache.get(key)
+    if value is None:
+        if len(cache) >= _MAX_IDS:
+            cache.clear()
+        value = cache[key] = make(key)
+    return value
 
 
 def id_text(value: UUID) -> str:
     """``str(value)``, remembered."""
-    text = _TEXT_OF.get(value)
-    if text is None:
-        if len(_TEXT_OF) >= _MAX_IDS:
-            _TEXT_OF.clear()
-        text = _TEXT_OF[value] = str(value)
+    text: str = _remembered(_TEXT_OF, value, str)
     return text
 
 
 def id_from_text(text: str) -> UUID:
     """``UUID(text)``, remembered (UUIDs are immutable, so one object can serve every workflow)."""
-    value = _ID_OF.get(text)
-    if value is None:
-        if len(_ID_OF) >= _MAX_IDS:
-            _ID_OF.clear()
-        value = _ID_OF[text] = UUID(text)
+    value: UUID = _remembered(_ID_OF, text, UUID)
     return value
 
 
