@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -24,15 +26,17 @@ def ahead(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, bool]]:
         seen.append((case_id, in_turn[0]))
         original_restore(session, case_id)
 
-    def marking_turn() -> Any:
-        turn = original_turn()
-        for step in turn:  # the turn's own generator: everything before its yield is outside the turn
+    @contextmanager
+    def marking_turn() -> Iterator[None]:
+        with contextmanager(original_turn)():  # the real turn: what it does before it yields is outside it
             in_turn[0] = True
-            yield step
-        in_turn[0] = False
+            try:
+                yield
+            finally:
+                in_turn[0] = False
 
     monkeypatch.setattr(edge, "restore_ahead", recording_restore)
-    monkeypatch.setattr(edge, "write_turn", edge.contextmanager(marking_turn))
+    monkeypatch.setattr(edge, "write_turn", marking_turn)
     return seen
 
 
