@@ -4,12 +4,15 @@
 
 Both run under the same gunicorn configuration (sync workers, ``--workers N``) on one
 SQLite (WAL) database prepared here. The bare app does one SQLite read per request.
-A second process (itself 4 processes × 4 threads = 16 connections) loads each server
-on loopback: ``GET /api/v1/cases/{id}`` and the bare read for ``--seconds`` each, then
-``POST /api/v1/cases/{id}/review`` (an *amend* opinion) once on each of ``--writes``
-prepared cases waiting for review, after a warm-up of ``--warm-up`` writes (one per connection
-by default: each worker's first writes compile their SQL statements; shown on their own line,
-not counted). It prints requests/s, p50 and p99 and the ratio to the bare app.
+wrk (Debian's package) loads each server on loopback with 16 connections, one thread each,
+timing every request itself (``bench/wrk_requests.lua``): ``GET /api/v1/cases/{id}`` and the
+bare read for ``--seconds`` each, then ``POST /api/v1/cases/{id}/review`` (an *amend* opinion)
+once on each of ``--writes`` prepared cases waiting for review. The writes counted are those
+answered while all 16 connections were busy: up to when the first connection ran out of cases
+(usually a few dozen are left uncounted; ``n`` says how many counted). Before them go
+``--warm-up`` writes (one per connection by default: each worker's first writes compile their
+SQL statements), shown on their own line and not counted. It prints requests/s, p50 and p99
+and the ratio to the bare app.
 Targets (issue 3): read ≥ 0.15 × bare; p99 < 50 ms reads, < 150 ms writes.
 """
 
@@ -27,8 +30,10 @@ sys.path.insert(0, str(ROOT))
 import argparse  # noqa: E402
 import http.client  # noqa: E402
 import json  # noqa: E402
-import multiprocessing  # noqa: E402
+import math  # noqa: E402
 import os  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
 import socket  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -36,7 +41,8 @@ import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 
-CONNECTIONS, LOADERS = 16, 4
+CONNECTIONS = 16
+WRK = shutil.which("wrk") or ""
 BARE_APP = '''
 import os, sqlite3
 from flask import Flask, jsonify
@@ -93,54 +99,62 @@ def start(command: list[str], env: dict[str, str], port: int, probe: str) -> sub
     raise SystemExit(f"server did not start: {command}")
 
 
-def _thread(port: int, requests: list[tuple[str, str, bytes | None, dict[str, str]]], until: float,
-            latencies: list[float], errors: list[int]) -> None:
-    index = 0
-    while requests and (until == 0 or time.perf_counter() < until):
-        if until == 0 and index >= len(requests):
-            break
-        method, path, body, headers = requests[index % len(requests)]
-        index += 1
-        began = time.perf_counter()
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        response.read()
-        conn.close()
-        latencies.append(time.perf_counter() - began)
-        if response.status >= 300:
-            errors.append(response.status)
+def stop(wrk: subprocess.Popen[str]) -> None:
+    """End a wrk run early. SIGINT wakes wrk's main thread only if that thread receives it, so repeat
+    it until wrk exits: once its load threads have stopped (at the first), the main thread gets it.
+    Runs beside the reader of wrk's output, which must go on draining the pipe meanwhile."""
+    while wrk.poll() is None:
+        wrk.send_signal(signal.SIGINT)
+        time.sleep(0.3)
 
 
-def _loader(args: tuple[int, list[list[tuple[str, str, bytes | None, dict[str, str]]]], float]) -> tuple[
-        list[float], list[int], float]:
-    """One loader process: a thread per connection; returns latencies, error statuses, elapsed time."""
-    port, per_thread, seconds = args
-    latencies: list[float] = []
-    errors: list[int] = []
-    began = time.perf_counter()
-    until = began + seconds if seconds else 0
-    threads = [threading.Thread(target=_thread, args=(port, reqs, until, latencies, errors)) for reqs in per_thread]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return latencies, errors, time.perf_counter() - began
+def load(port: int, requests: list[tuple[str, str]], headers: dict[str, str], body: bytes | None,
+         seconds: float, steady: bool = True) -> dict[str, float]:
+    """``CONNECTIONS`` connections from wrk, one thread each; requests/s, p50, p99 (ms).
 
-
-def load(port: int, per_connection: list[list[tuple[str, str, bytes | None, dict[str, str]]]],
-         seconds: float) -> dict[str, float]:
-    """Drive ``CONNECTIONS`` connections from ``LOADERS`` processes; requests/s, p50, p99 (ms)."""
-    chunks = [per_connection[i::LOADERS] for i in range(LOADERS)]
-    with multiprocessing.get_context("spawn").Pool(LOADERS) as pool:
-        results = pool.map(_loader, [(port, chunk, seconds) for chunk in chunks])
-    latencies = sorted(lat for result in results for lat in result[0])
-    errors = [status for result in results for status in result[1]]
-    elapsed = max(result[2] for result in results)
-    if errors:
-        print(f"  ! {len(errors)} non-2xx answers, e.g. {sorted(set(errors))[:5]}")
-    return {"rps": len(latencies) / elapsed, "p50": statistics.median(latencies) * 1000,
-            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000, "n": len(latencies)}
+    With ``seconds`` each connection repeats its share of ``requests`` for that long. Without, each
+    connection sends each request of its share once (``bench/wrk_requests.lua``); what counts is
+    what was answered while all connections were busy, up to the moment the first one ran out
+    (``steady``), or every answer.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        listing, body_file = Path(tmp) / "requests.txt", Path(tmp) / "body"
+        if seconds:  # every connection repeats the list: give each its own copy
+            requests = requests * CONNECTIONS
+        listing.write_text("".join(f"{method} {path}\n" for method, path in requests))
+        body_file.write_bytes(body or b"")
+        command = [WRK, "-t", str(CONNECTIONS), "-c", str(CONNECTIONS), "-d", f"{seconds or 3600:.0f}s",
+                   "--timeout", "30s", "-s", str(HERE / "wrk_requests.lua")]
+        for name, value in headers.items():
+            command += ["-H", f"{name}: {value}"]
+        command += [f"http://127.0.0.1:{port}", "--", str(listing), str(body_file) if body else "-",
+                    "loop" if seconds else "once", str(CONNECTIONS)]
+        wrk = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        assert wrk.stdout is not None
+        cutoff = float("inf")
+        lines: list[str] = []
+        if not seconds:  # steady: stop at the first connection to run out; from then on, fewer are busy
+            waiting = 1 if steady else min(CONNECTIONS, len(requests))
+            for line in wrk.stdout:
+                lines.append(line)
+                word = line.split()
+                if word[:1] == ["finished"] and int(word[3]):
+                    waiting -= 1
+                    cutoff = float(word[2]) if steady else cutoff
+                if not waiting:
+                    threading.Thread(target=stop, args=(wrk,), daemon=True).start()
+                    break
+        lines += wrk.stdout.readlines()
+        wrk.wait(timeout=60)
+    timed = [(float(w[2]), float(w[3]), int(w[4])) for w in map(str.split, lines) if w[:1] == ["request"]]
+    counted = [(sent, answered, status) for sent, answered, status in timed if answered <= cutoff]
+    latencies = sorted(answered - sent for sent, answered, _ in counted)
+    failed = sum(1 for *_, status in counted if status >= 400)
+    if failed:
+        print(f"  ! {failed} answers with status ≥ 400")
+    span = (min(cutoff, max(a for _, a, _ in counted)) - min(s for s, _, _ in counted)) / 1e6
+    return {"rps": len(latencies) / span, "p50": statistics.median(latencies) / 1000,
+            "p99": latencies[math.ceil(len(latencies) * 0.99) - 1] / 1000, "n": len(latencies)}
 
 
 def show(name: str, stats: dict[str, float], bare: dict[str, float] | None = None) -> None:
@@ -159,6 +173,8 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=800)
     parser.add_argument("--warm-up", type=int, default=CONNECTIONS, help="writes sent first and not counted")
     args = parser.parse_args()
+    if not WRK:
+        raise SystemExit("bench/http.py loads the servers with wrk: apt-get install wrk (scripts/setup does)")
     from tests.fixtures.world import opinion
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -173,21 +189,20 @@ def main() -> None:
         bare = start([*gunicorn, "--chdir", tmp, "-b", f"127.0.0.1:{bare_port}", "bare:app"],
                      {"BARE_DB": url.removeprefix("sqlite:///")}, bare_port, f"/case/{read_case}")
         try:
-            print(f"gunicorn sync, {args.workers} workers each; {CONNECTIONS} connections from {LOADERS} loader "
-                  f"processes; SQLite WAL", flush=True)
-            bare_read = load(bare_port, [[("GET", f"/case/{read_case}", None, {})]] * CONNECTIONS, args.seconds)
+            print(f"gunicorn sync, {args.workers} workers each; {CONNECTIONS} connections from wrk; SQLite WAL",
+                  flush=True)
+            bare_read = load(bare_port, [("GET", f"/case/{read_case}")], {}, None, args.seconds)
             show("bare Flask, one SQLite read", bare_read)
             auth = {"Authorization": f"Bearer {handler}"}
-            read = load(app_port, [[("GET", f"/api/v1/cases/{read_case}", None, auth)]] * CONNECTIONS, args.seconds)
+            read = load(app_port, [("GET", f"/api/v1/cases/{read_case}")], auth, None, args.seconds)
             show("GET /api/v1/cases/{id}", read, bare_read)
             body = json.dumps(opinion("amend", ("facts_clear",))).encode()
             headers = {"Authorization": f"Bearer {reviewer}", "Content-Type": "application/json"}
-            writes = [("POST", f"/api/v1/cases/{case_id}/review", body, headers) for case_id in write_cases]
+            writes = [("POST", f"/api/v1/cases/{case_id}/review") for case_id in write_cases]
             warm, writes = writes[:args.warm_up], writes[args.warm_up:]
             if warm:
-                show("  first writes (warm-up, not counted)", load(app_port, [warm[i::CONNECTIONS]
-                                                                           for i in range(CONNECTIONS)], 0))
-            write = load(app_port, [writes[i::CONNECTIONS] for i in range(CONNECTIONS)], 0)
+                show("  first writes (warm-up, not counted)", load(app_port, warm, headers, body, 0, steady=False))
+            write = load(app_port, writes, headers, body, 0)
             show("POST /api/v1/cases/{id}/review", write, bare_read)
             print(f"targets: read ≥ 0.15 × bare ({read['rps'] / bare_read['rps']:.2f}), read p99 < 50 ms "
                   f"({read['p99']:.1f}), write p99 < 150 ms ({write['p99']:.1f})")
