@@ -25,6 +25,7 @@ from review_service.core.db import (
     read_only_engine,
     unit_of_work,
 )
+from review_service.core.wal import WalCheckpointer, checkpoint_in_background
 from review_service.documents.storage import bind_instance
 
 
@@ -56,6 +57,7 @@ class Runtime:
     read_session_factory: sessionmaker[Session] = field(repr=False)
     blobs: BlobStore = field(repr=False)
     max_upload: int = DEFAULT_MAX_UPLOAD
+    checkpointer: WalCheckpointer | None = field(default=None, repr=False)
 
     @contextmanager
     def transaction(self, client_addr: str | None = None) -> Iterator[Session]:
@@ -95,7 +97,15 @@ class Runtime:
         registry()
         load_templates(self.instance_path)
 
+    def checkpoint_in_background(self) -> None:
+        """A server process: SQLite WAL checkpoints in a thread, not in writers' commits (:mod:`core.wal`)."""
+        if self.checkpointer is None:
+            self.checkpointer = checkpoint_in_background(self.engine)
+
     def close(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
+            self.checkpointer = None
         self.engine.dispose()
 
 

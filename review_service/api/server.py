@@ -8,6 +8,7 @@ connection is ever shared between processes.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import multiprocessing
 from typing import Any
@@ -65,13 +66,17 @@ class Server(BaseApplication):  # type: ignore[misc]
         imported modules) out of the collector's reach: measured under write load, full
         collections over that heap took 85–240 ms inside requests, which were the write p99.
         From then on full collections run only between requests (:func:`collect_between_requests`);
-        the young generations are still collected as usual.
+        the young generations are still collected as usual. On SQLite the worker also checkpoints
+        the WAL from a thread of its own (``core.wal``), so that no commit waits for the disk.
         """
         from review_service import create_app
         from review_service.api.edge import EXTENSION
 
         app = create_app(self.app_config)
-        app.extensions[EXTENSION].warm_up()
+        runtime = app.extensions[EXTENSION]
+        runtime.warm_up()
+        runtime.checkpoint_in_background()
+        atexit.register(runtime.close)
         gc.collect()
         gc.freeze()
         young, middle, _old = gc.get_threshold()

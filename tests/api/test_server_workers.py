@@ -68,12 +68,19 @@ def test_the_worker_app_is_built_warm_and_its_heap_frozen(cold: None, database_u
         app = server.load()
         assert gc.get_freeze_count() > frozen_before
         assert gc.get_threshold()[:2] == thresholds[:2] and gc.get_threshold()[2] == NEVER_BY_ITSELF
-        assert app.extensions["review_service"].database_url == database_url
+        runtime = app.extensions["review_service"]
+        assert runtime.database_url == database_url
         assert _loaded_kinds() == set(KIND_LABELS)
+        if database_url.startswith("sqlite"):  # its WAL checkpoints run in a thread of their own
+            assert runtime.checkpointer is not None and runtime.checkpointer.is_alive()
+        else:
+            assert runtime.checkpointer is None
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
-        app.extensions["review_service"].close()
+        checkpointer = runtime.checkpointer
+        runtime.close()
+    assert checkpointer is None or not checkpointer.is_alive()
 
 
 def test_full_collections_run_between_requests(monkeypatch: pytest.MonkeyPatch) -> None:
