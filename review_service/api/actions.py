@@ -53,7 +53,7 @@ def intake(session: Session, actor: User, case_id: int) -> Render:
 
 
 @endpoint("POST", "/cases/<int:case_id>/review", summary="提交十项法制审核意见（审核人员）", body=OpinionIn,
-          response=CaseWithQuality, errors=ACTION_ERRORS, roles=("reviewer",),
+          response=CaseWithQuality, errors=ACTION_ERRORS, roles=("reviewer",), step=review_ops.opinion_step,
           description="All ten points are required; `approve` with a `problem` point → 422. The response adds "
                       "`quality`: advice on how specific and well-founded the opinion reads (indicator 105).")
 def review(session: Session, actor: User, case_id: int) -> Render:

@@ -31,6 +31,8 @@ from review_service.runtime import Runtime
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
+#: From a request's JSON body, the workflow step its action will take: ``(task kind, routing data)``.
+StepOf = Callable[[dict[str, Any]], "tuple[str, dict[str, Any]] | None"]
 api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 EXTENSION = "review_service"
 
@@ -58,6 +60,9 @@ class Endpoint:
     transactional: bool = True
     roles: tuple[str, ...] = ()
     description: str = ""
+    #: The workflow step the action will take, read from the JSON body: ``(task kind, routing data)``,
+    #: or None. On SQLite it is worked out before the write turn (:func:`write_turn`).
+    step: StepOf | None = None
     state_changing: bool = field(init=False)
 
     def __post_init__(self) -> None:
@@ -98,7 +103,7 @@ def endpoint(method: str, rule: str, **options: Any) -> Callable[[Callable[..., 
                     actor = authenticate(session) if spec.auth else None
                     data = view(session, actor, **path_args)
             else:
-                with writing(client_addr=request.remote_addr) as session:
+                with writing(client_addr=request.remote_addr, step=spec.step) as session:
                     actor = authenticate(session) if spec.auth else None
                     data = view(session, actor, **path_args)
                 if isinstance(data, Render):  # the answer is read after commit, outside the write lock
@@ -117,7 +122,7 @@ def endpoint(method: str, rule: str, **options: Any) -> Callable[[Callable[..., 
 
 
 @contextmanager
-def write_turn() -> Iterator[None]:
+def write_turn(step: StepOf | None = None) -> Iterator[None]:
     """On SQLite, wait for the write turn on a lock file before ``BEGIN IMMEDIATE``.
 
     SQLite's busy handler polls with growing sleeps, so under load some writers wait
@@ -129,7 +134,7 @@ def write_turn() -> Iterator[None]:
     if not lock_path:
         yield
         return
-    _restore_ahead()
+    _restore_ahead(step)
     with open(lock_path, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -138,22 +143,31 @@ def write_turn() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _restore_ahead() -> None:
+def _restore_ahead(step: StepOf | None) -> None:
     """Rebuild the workflow run of the request's case in a snapshot, before queueing for the write turn.
 
     The deserialization then overlaps the current writer's turn instead of lengthening this one
-    (``cases.flow.restore_ahead``; the action checks the run against the row it locks).
+    (``cases.flow.restore_ahead``; the action checks the run against the row it locks). With the
+    endpoint's ``step``, the step the body asks for is worked out too. A body that does not parse
+    is left for the action to refuse.
     """
     case_id = (request.view_args or {}).get("case_id")
-    if isinstance(case_id, int):
-        with runtime().reading() as session:
-            restore_ahead(session, case_id)
+    if not isinstance(case_id, int):
+        return
+    planned = None
+    if step is not None:
+        try:
+            planned = step(json_body())
+        except ServiceError:
+            planned = None
+    with runtime().reading() as session:
+        restore_ahead(session, case_id, planned)
 
 
 @contextmanager
-def writing(client_addr: str | None = None) -> Iterator[Session]:
+def writing(client_addr: str | None = None, step: StepOf | None = None) -> Iterator[Session]:
     """A write transaction, begun in this process's write turn (every write of a request runs in one)."""
-    with write_turn(), runtime().transaction(client_addr=client_addr) as session:
+    with write_turn(step), runtime().transaction(client_addr=client_addr) as session:
         yield session
 
 

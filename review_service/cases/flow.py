@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session, contains_eager
 from review_service.cases.models import Case, CaseStatus
 from review_service.core import signals
 from review_service.core.clock import utcnow
-from review_service.core.errors import Conflict, NotFound
+from review_service.core.errors import Conflict, NotFound, ServiceError
 from review_service.core.permissions import require_same_agency
 from review_service.core.resources import resource_dir
+from review_service.organization.models import Agency
 from review_service.workflow import ProcessRegistry, ReadyTask, WorkflowRun, store
+from review_service.workflow.errors import WorkflowError
 from review_service.workflow.models import WorkflowInstance
 
 PROCESS_ID = "major_decision_review"
@@ -100,23 +102,43 @@ def lock_case(session: Session, case_id: int, *, actor: Any, expected_version: i
 
 _STATE_OF_CASE = (
     select(WorkflowInstance.id, WorkflowInstance.definition_sha256, WorkflowInstance.state,
-           WorkflowInstance.generation)
+           WorkflowInstance.generation, Case.agency_id)
     .join(Case, Case.workflow_instance_id == WorkflowInstance.id)
     .where(Case.id == bindparam("case_id"), WorkflowInstance.completed.is_(False))
 )
 
 
-def restore_ahead(session: Session, case_id: int) -> None:
+def restore_ahead(session: Session, case_id: int, step: tuple[str, dict[str, Any]] | None = None) -> None:
     """Before an action on ``case_id`` takes the write lock: rebuild its run from ``session``'s snapshot.
 
     Deserializing the task tree is the largest part of loading a case. Done here, in a read
     snapshot, it runs beside the writer that holds the lock instead of in the queue behind it;
     :class:`CaseFlow` then takes the run if the locked row still holds the same state, and
-    rebuilds it as before if not. Nothing is read for the caller: scope is checked by the action.
+    rebuilds it as before if not. With ``step`` (the task the action will complete and its
+    routing data) the step itself is worked out too, with the timers' due times counted here as
+    :meth:`CaseFlow.complete` counts them; the run takes it only for exactly the same arguments.
+    Nothing is read for the caller: scope is checked by the action.
     """
     row = session.execute(_STATE_OF_CASE, {"case_id": case_id}).first()
-    if row is not None:
-        store.restore_ahead(registry(), row.id, row.definition_sha256, row.state, row.generation)
+    if row is None:
+        return
+    prepare = (lambda run: _prepare_step(session, row.agency_id, run, *step)) if step is not None else None
+    store.restore_ahead(registry(), row.id, row.definition_sha256, row.state, row.generation, prepare)
+
+
+def _prepare_step(session: Session, agency_id: int, run: WorkflowRun, kind: str, data: dict[str, Any]) -> None:
+    """Work out completing ``kind`` with ``data`` on ``run``, timers counted as :meth:`CaseFlow.complete` would."""
+    from review_service.deadlines import tracking  # deadlines import the case models
+
+    task = run.find_ready(kind)
+    agency = session.get(Agency, agency_id)
+    if task is None or agency is None:
+        return
+    try:
+        timed = tracking.before_step(session, agency, kind, data)
+        run.prepare_step(task.id, {**data, **timed.values})
+    except (ServiceError, WorkflowError, ValueError):
+        return  # the action meets the same error in its turn and reports it
 
 
 def start_workflow(session: Session) -> tuple[WorkflowInstance, ReadyTask]:
@@ -157,7 +179,7 @@ class CaseFlow:
         from review_service.deadlines import tracking  # deadlines import the case models
 
         task = self.require_task(kind)
-        timed = tracking.before_step(self.session, self.case, kind, data)  # the timers' due times
+        timed = tracking.before_step(self.session, self.case.agency, kind, data)  # the timers' due times
         self.run.complete(task.id, {**data, **timed.values})
         store.save(self.session, self.row, self.run)
         if self.run.continued:

@@ -44,13 +44,13 @@ class Timed:
     values: dict[str, str] = field(default_factory=dict)
 
 
-def before_step(session: Session, case: Any, completing: str, data: dict[str, Any]) -> Timed:
-    """The deadlines the step completing ``completing`` may open, counted from today (Beijing)."""
+def before_step(session: Session, agency: Any, completing: str, data: dict[str, Any]) -> Timed:
+    """The deadlines completing ``completing`` may open in a case of ``agency``, counted from today (Beijing)."""
     kinds = LEADS_TO.get(completing, ())
     if not kinds or (completing == "intake" and not data.get("materials_complete")):
         return Timed()
     calendar = calendar_from_db(session)
-    settings = agency_settings(case.agency)
+    settings = agency_settings(agency)
     today = beijing_today()
     timed = Timed()
     for kind in kinds:

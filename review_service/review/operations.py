@@ -110,6 +110,20 @@ def record_intake(session: Session, *, actor: User, case_id: int, complete: bool
     return case
 
 
+def opinion_step(data: Any) -> tuple[str, dict[str, Any]] | None:
+    """The step :func:`submit_opinion` takes for this request body, read without validating it.
+
+    For working the step out before the write turn (``api.edge.write_turn``); a body that is
+    not a valid opinion is refused by the action itself.
+    """
+    conclusion = data.get("conclusion") if isinstance(data, dict) else None
+    return ("review", _routing(conclusion)) if isinstance(conclusion, str) else None
+
+
+def _routing(conclusion: str) -> dict[str, Any]:
+    return {"conclusion": conclusion}
+
+
 def submit_opinion(session: Session, *, actor: User, case_id: int, data: Any,
                    expected_version: int | None = None) -> tuple[Case, Review]:
     """Submit the ten-point opinion on the current draft; the round's conclusion routes the case."""
@@ -138,7 +152,7 @@ def submit_opinion(session: Session, *, actor: User, case_id: int, data: Any,
     insert_record(session, review)
     case.round = round_number
     case.rounds_since_coordination += 1
-    flow.complete("review", {"conclusion": opinion.conclusion}, actor=actor, role="reviewer")
+    flow.complete("review", _routing(opinion.conclusion), actor=actor, role="reviewer")
     _emit(session, "opinion_submitted", case, actor, "reviewer",
           {"review_id": review.id, "round": round_number, "draft_sha256": draft.sha256,
            "conclusion": opinion.conclusion, "points": {k: p["finding"] for k, p in review.points.items()},

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -92,6 +92,25 @@ def new_workflow(loaded: LoadedDefinition, data: Mapping[str, Any] | None) -> Bp
     return workflow
 
 
+@dataclass(frozen=True)
+class _StepAhead:
+    """A step worked out in advance (:meth:`WorkflowRun.prepare_step`): its arguments and the run after it."""
+
+    task_id: str
+    data: dict[str, Any]
+    run: WorkflowRun
+    next_due: datetime | None  # the earliest timer waiting after the step
+
+    def answers(self, task_id: str, data: dict[str, Any], now: datetime) -> bool:
+        """Whether ``complete(task_id, data)`` at ``now`` would give exactly this step's run.
+
+        A timer waiting after the step fires during a step taken once it is due, so the step is
+        the same only while none has come due.
+        """
+        return (task_id == self.task_id and data == self.data
+                and (self.next_due is None or self.next_due > now))
+
+
 class WorkflowRun:
     """One case's workflow: ready tasks, completion, routing data and its serialized state.
 
@@ -122,6 +141,7 @@ class WorkflowRun:
         self._ready_cache: list[ReadyTask] | None = None
         #: The timer events (BPMN ids) the last complete() or refresh_timers() fired.
         self.fired_timers: list[str] = []
+        self._step_ahead: _StepAhead | None = None  # see prepare_step()
 
     @property
     def definition(self) -> ProcessDefinition:
@@ -172,6 +192,10 @@ class WorkflowRun:
         continues in a fresh instance: ``continued`` is set and ``generation`` incremented.
         """
         clean = validate_routing_data(data)
+        ahead, self._step_ahead = self._step_ahead, None
+        if ahead is not None and ahead.answers(task_id, clean, datetime.now(UTC)):
+            self._adopt(ahead.run)
+            return
         task = self._ready_task(task_id)
         snapshot = self._clean_state if self._clean_state is not None else self.dump()
         self._clean_state = None
@@ -203,6 +227,38 @@ class WorkflowRun:
         if task is None or not isinstance(task.task_spec, UserTask) or task.state != TaskState.READY:
             raise TaskNotReady(f"任务 {task_id} 不是待办的用户任务 (不存在、已完成或尚未开始)")
         return task
+
+    def prepare_step(self, task_id: str, data: Mapping[str, Any]) -> None:
+        """Work out ``complete(task_id, data)`` now, on a copy, for a later ``complete`` to take as it is.
+
+        For a step about to be taken in a write turn: done beforehand (outside the turn, on the
+        same stored state), the step there costs only the comparison. ``complete`` takes the
+        result only for the same task and the same routing data, and only while none of the
+        timers then waiting has come due; anything else (and any change to this run before) drops
+        it. Not prepared when the step would fire a timer or continue the case in a fresh
+        instance: those depend on the moment and are left to ``complete``.
+        """
+        self._step_ahead = None
+        if self._clean_state is None:
+            return
+        copy = WorkflowRun(self._loaded, load_workflow(self._clean_state, self._loaded.spec,
+                                                       self._loaded.subprocess_specs),
+                           generation=self.generation, max_tasks=self.max_tasks, state=self._clean_state)
+        try:
+            copy.complete(task_id, data)
+        except WorkflowError:
+            return  # complete() will meet the same error and report it
+        if copy.fired_timers or copy.continued:
+            return
+        copy.dump()
+        self._step_ahead = _StepAhead(task_id, validate_routing_data(data), copy, copy.next_due_at())
+
+    def _adopt(self, other: WorkflowRun) -> None:
+        self._workflow = other._workflow
+        self._clean_state = other._clean_state
+        self._ready_cache = None
+        self.fired_timers = []
+        self.continued = False
 
     def data(self) -> dict[str, Any]:
         """The current routing data: the ready task's, or the workflow's once it has ended."""
@@ -266,6 +322,7 @@ class WorkflowRun:
         Boundary timers on our process are non-interrupting: the task they sit on stays ready.
         """
         self.fired_timers = []
+        self._step_ahead = None
         if not waiting_timers(list(self._workflow.tasks.values())):
             return []
         before = self._fired_timer_tasks()
@@ -308,6 +365,7 @@ class WorkflowRun:
                 moved.append(task.task_spec.bpmn_id)
         if moved:
             self._clean_state = None
+            self._step_ahead = None
         return moved
 
     def task_count(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import bindparam, update
@@ -75,7 +76,8 @@ def save(session: Session, row: WorkflowInstance, run: WorkflowRun) -> None:
     if row.definition_sha256 != run.definition_sha256:
         # Moving a case to another definition is an explicit, audited migration, not a save.
         raise WorkflowError("流程实例的流程定义与存储记录不一致")
-    values = {"state": run.dump(), "generation": run.generation, "completed": run.completed,
+    state = run.clean_state if run.clean_state is not None else run.dump()  # known after a prepared step
+    values = {"state": state, "generation": run.generation, "completed": run.completed,
               "end_event": run.end_event, "next_due_at": run.next_due_at(), "updated_at": utcnow()}
     session.connection().execute(_SAVE, {"instance_id": row.id, **values})
     for key, value in values.items():
@@ -105,19 +107,23 @@ def _copy(row: WorkflowInstance, run: WorkflowRun) -> None:
 
 
 def restore_ahead(registry: ProcessRegistry, instance_id: int, definition_sha256: str, state: str,
-                  generation: int) -> None:
+                  generation: int, prepare: Callable[[WorkflowRun], None] | None = None) -> None:
     """Rebuild a committed run now and keep it warm, so that the action about to lock it need not.
 
     The caller read ``state`` in a committed snapshot, outside the write lock; :func:`load` takes
-    the run only if the locked row still holds that very text. Anything unusual (a definition not
-    held, a state that does not restore) is left for :func:`load` to meet and report.
+    the run only if the locked row still holds that very text. ``prepare`` may then work out the
+    step the action will take (:meth:`WorkflowRun.prepare_step`). Anything unusual (a definition
+    not held, a state that does not restore) is left for :func:`load` to meet and report.
     """
-    if WARM_RUNS.holds(instance_id, state):
+    if prepare is None and WARM_RUNS.holds(instance_id, state):
         return
     try:
-        run = registry.restore(definition_sha256, state, generation)
+        run = WARM_RUNS.take(instance_id, registry.by_hash(definition_sha256), state, generation) \
+            or registry.restore(definition_sha256, state, generation)
     except WorkflowError:
         return
+    if prepare is not None:
+        prepare(run)
     WARM_RUNS.put(instance_id, state, run)
 
 

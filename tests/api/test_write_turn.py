@@ -10,25 +10,26 @@ from typing import Any
 import pytest
 
 from review_service.api import edge
+from review_service.workflow.runtime import WorkflowRun
 from review_service.workflow.warm import WARM_RUNS
 from tests.api.conftest import Api
 from tests.fixtures.world import opinion
 
 
 @pytest.fixture
-def ahead(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, bool]]:
-    """Each case restored ahead, and whether the request's write turn had begun by then."""
-    seen: list[tuple[int, bool]] = []
+def ahead(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, bool, Any]]:
+    """Each case restored ahead, whether the request's write turn had begun by then, and the step planned."""
+    seen: list[tuple[int, bool, Any]] = []
     in_turn = [False]
     original_restore, original_turn = edge.restore_ahead, edge.write_turn.__wrapped__  # type: ignore[attr-defined]
 
-    def recording_restore(session: Any, case_id: int) -> None:
-        seen.append((case_id, in_turn[0]))
-        original_restore(session, case_id)
+    def recording_restore(session: Any, case_id: int, step: Any = None) -> None:
+        seen.append((case_id, in_turn[0], step))
+        original_restore(session, case_id, step)
 
     @contextmanager
-    def marking_turn() -> Iterator[None]:
-        with contextmanager(original_turn)():  # the real turn: what it does before it yields is outside it
+    def marking_turn(step: Any = None) -> Iterator[None]:
+        with contextmanager(original_turn)(step):  # the real turn: what it does before it yields is outside it
             in_turn[0] = True
             try:
                 yield
@@ -40,16 +41,31 @@ def ahead(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, bool]]:
     return seen
 
 
-def test_an_action_on_a_case_restores_its_run_before_the_write_turn(api: Api, world: Any, is_postgres: bool,
-                                                                    ahead: list[tuple[int, bool]]) -> None:
+def test_an_action_on_a_case_restores_its_run_and_works_out_its_step_before_the_write_turn(
+        api: Api, world: Any, is_postgres: bool, ahead: list[tuple[int, bool, Any]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     case_id = world.in_review()
     WARM_RUNS.clear()
+    adopted: list[str] = []
+    original_adopt = WorkflowRun._adopt
+    monkeypatch.setattr(WorkflowRun, "_adopt",
+                        lambda run, other: (adopted.append(run.process_id), original_adopt(run, other))[1])
     response = api.as_("reviewer").post(f"/cases/{case_id}/review", data=json.dumps(opinion("amend", ("facts_clear",))),
                                         content_type="application/json")
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["status"] == "awaiting_reply"
     # PostgreSQL has no write turn: writers to different cases do not wait for each other there
-    assert ahead == ([] if is_postgres else [(case_id, False)])
+    assert ahead == ([] if is_postgres else [(case_id, False, ("review", {"conclusion": "amend"}))])
+    assert len(adopted) == (0 if is_postgres else 1)  # the step worked out ahead was the one taken
+
+
+def test_a_body_that_is_not_json_plans_no_step_and_gets_its_error(api: Api, world: Any, is_postgres: bool,
+                                                                  ahead: list[tuple[int, bool, Any]]) -> None:
+    case_id = world.in_review()
+    response = api.as_("reviewer").post(f"/cases/{case_id}/review", data=b"{not json",
+                                        content_type="application/json")
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_request"
+    assert ahead == ([] if is_postgres else [(case_id, False, None)])
 
 
 def test_a_write_without_a_case_restores_nothing(api: Api, ahead: list[tuple[int, bool]]) -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from review_service.cases.flow import CaseFlow, registry, restore_ahead
 from review_service.cases.models import Case
 from review_service.core.errors import Conflict
-from review_service.review.operations import assign_reviewer, record_intake, submit_opinion
+from review_service.deadlines.models import Deadline
+from review_service.review.operations import assign_reviewer, opinion_step, record_intake, submit_opinion
 from review_service.workflow import store
 from review_service.workflow.models import WorkflowInstance
+from review_service.workflow.runtime import WorkflowRun
 from review_service.workflow.warm import WARM_RUNS, WarmRuns
 from tests.fixtures.world import World, opinion
 
@@ -117,6 +119,46 @@ def test_a_run_restored_ahead_is_taken_by_the_action(world: World, monkeypatch: 
     world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("amend", ("facts_clear",)))
     assert len(calls) == 1  # the action took the run restored ahead instead of rebuilding it
     assert world.case(case_id).current_task == "reply"
+
+
+def test_the_step_worked_out_ahead_is_taken_by_the_action(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Also when the run was already warm: it is taken, given the step, and kept warm again."""
+    case_id = world.in_review()
+    WARM_RUNS.clear()
+    adopted: list[str] = []
+    original_adopt = WorkflowRun._adopt
+    monkeypatch.setattr(WorkflowRun, "_adopt",
+                        lambda run, other: (adopted.append(run.process_id), original_adopt(run, other))[1])
+    body = opinion("amend", ("facts_clear",))
+    with world.uow() as session:
+        restore_ahead(session, case_id)
+    calls = _restore_calls(monkeypatch)
+    with world.uow() as session:
+        restore_ahead(session, case_id, opinion_step(body))
+    assert calls == []  # the run was warm: taken, not rebuilt (the step is worked out on a copy of it)
+    world.act(submit_opinion, "reviewer", case_id=case_id, data=body)
+    assert len(adopted) == 1 and calls == []
+    assert world.case(case_id).current_task == "reply"
+    with world.uow() as session:  # the step's timers and the deadline opened beside them agree
+        deadline = session.scalars(select(Deadline).where(Deadline.case_id == case_id,
+                                                          Deadline.state == "open")).one()
+        run = CaseFlow(session, session.get(Case, case_id)).run
+    assert deadline.kind == "reply"
+    assert run.pending_timers()["reply_overdue"] is not None
+
+
+def test_a_step_worked_out_for_another_body_is_not_taken(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    case_id = world.in_review()
+    WARM_RUNS.clear()
+    adopted: list[str] = []
+    original_adopt = WorkflowRun._adopt
+    monkeypatch.setattr(WorkflowRun, "_adopt",
+                        lambda run, other: (adopted.append(run.process_id), original_adopt(run, other))[1])
+    with world.uow() as session:
+        restore_ahead(session, case_id, opinion_step(opinion("amend", ("facts_clear",))))
+    world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("approve"))
+    assert adopted == []
+    assert world.case(case_id).current_task == "approve"
 
 
 def test_a_run_restored_ahead_of_another_writer_is_not_used(world: World,
