@@ -121,3 +121,19 @@ def audited() -> Iterator[list[dict[str, Any]]]:
         yield events
     finally:
         signals.action_performed.disconnect(_record)
+
+
+@pytest.fixture
+def adopted_steps(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The workflow runs that took a step worked out ahead (``WorkflowRun.prepare_step``) instead of running it."""
+    from review_service.workflow.runtime import WorkflowRun
+
+    taken: list[Any] = []
+    original = WorkflowRun._adopt
+
+    def recording(run: WorkflowRun, other: WorkflowRun) -> None:
+        taken.append(run)
+        original(run, other)
+
+    monkeypatch.setattr(WorkflowRun, "_adopt", recording)
+    return taken

@@ -19,17 +19,8 @@ REVIEW = {"conclusion": "amend", "reply_remind_at": REMIND, "reply_due_at": DUE}
 
 
 @pytest.fixture
-def adopted(monkeypatch: pytest.MonkeyPatch) -> list[WorkflowRun]:
-    """The runs that took a prepared step instead of running the engine."""
-    taken: list[WorkflowRun] = []
-    original = WorkflowRun._adopt
-
-    def recording(run: WorkflowRun, other: WorkflowRun) -> None:
-        taken.append(run)
-        original(run, other)
-
-    monkeypatch.setattr(WorkflowRun, "_adopt", recording)
-    return taken
+def adopted(adopted_steps: list[WorkflowRun]) -> list[WorkflowRun]:
+    return adopted_steps
 
 
 def _in_review(drive: Callable[..., Driver]) -> Driver:

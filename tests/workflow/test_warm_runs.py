@@ -121,14 +121,11 @@ def test_a_run_restored_ahead_is_taken_by_the_action(world: World, monkeypatch: 
     assert world.case(case_id).current_task == "reply"
 
 
-def test_the_step_worked_out_ahead_is_taken_by_the_action(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_step_worked_out_ahead_is_taken_by_the_action(world: World, monkeypatch: pytest.MonkeyPatch,
+                                                          adopted_steps: list[WorkflowRun]) -> None:
     """Also when the run was already warm: it is taken, given the step, and kept warm again."""
     case_id = world.in_review()
     WARM_RUNS.clear()
-    adopted: list[str] = []
-    original_adopt = WorkflowRun._adopt
-    monkeypatch.setattr(WorkflowRun, "_adopt",
-                        lambda run, other: (adopted.append(run.process_id), original_adopt(run, other))[1])
     body = opinion("amend", ("facts_clear",))
     with world.uow() as session:
         restore_ahead(session, case_id)
@@ -137,7 +134,7 @@ def test_the_step_worked_out_ahead_is_taken_by_the_action(world: World, monkeypa
         restore_ahead(session, case_id, opinion_step(body))
     assert calls == []  # the run was warm: taken, not rebuilt (the step is worked out on a copy of it)
     world.act(submit_opinion, "reviewer", case_id=case_id, data=body)
-    assert len(adopted) == 1 and calls == []
+    assert len(adopted_steps) == 1 and calls == []
     assert world.case(case_id).current_task == "reply"
     with world.uow() as session:  # the step's timers and the deadline opened beside them agree
         deadline = session.scalars(select(Deadline).where(Deadline.case_id == case_id,
@@ -147,17 +144,13 @@ def test_the_step_worked_out_ahead_is_taken_by_the_action(world: World, monkeypa
     assert run.pending_timers()["reply_overdue"] is not None
 
 
-def test_a_step_worked_out_for_another_body_is_not_taken(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_step_worked_out_for_another_body_is_not_taken(world: World, adopted_steps: list[WorkflowRun]) -> None:
     case_id = world.in_review()
     WARM_RUNS.clear()
-    adopted: list[str] = []
-    original_adopt = WorkflowRun._adopt
-    monkeypatch.setattr(WorkflowRun, "_adopt",
-                        lambda run, other: (adopted.append(run.process_id), original_adopt(run, other))[1])
     with world.uow() as session:
         restore_ahead(session, case_id, opinion_step(opinion("amend", ("facts_clear",))))
     world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("approve"))
-    assert adopted == []
+    assert adopted_steps == []
     assert world.case(case_id).current_task == "approve"
 
 
