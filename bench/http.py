@@ -85,7 +85,8 @@ def free_port() -> int:
 
 
 def start(command: list[str], env: dict[str, str], port: int, probe: str) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # stderr stays ours: a server that logs shows it here, and a pipe nobody reads could fill and block it
+    process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
