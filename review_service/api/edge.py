@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
@@ -223,7 +223,13 @@ def _no_constants(name: str) -> Any:
 
 
 def json_body(optional: bool = False) -> dict[str, Any]:
-    """The request body as a JSON object; ``bad_request`` if it is not UTF-8 JSON holding an object."""
+    """The request body as a JSON object; ``bad_request`` if it is not UTF-8 JSON holding an object.
+
+    Parsed once per request: a write on SQLite reads it before its turn (``Endpoint.step``) and again in it.
+    """
+    parsed: dict[str, Any] | None = g.get("json_body")
+    if parsed is not None:
+        return parsed
     raw = request.get_data(cache=True)
     if not raw.strip() and optional:
         return {}
@@ -235,7 +241,8 @@ def json_body(optional: bool = False) -> dict[str, Any]:
         raise BadRequest("请求体不是合法的 JSON。") from None
     if not isinstance(data, dict):
         raise BadRequest("请求体应为 JSON 对象。")
-    return check_text(data)
+    g.json_body = check_text(data)
+    return g.json_body
 
 
 def parse_body(model: type[M], optional: bool = False) -> M:

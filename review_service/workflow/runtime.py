@@ -245,13 +245,14 @@ class WorkflowRun:
                                                        self._loaded.subprocess_specs),
                            generation=self.generation, max_tasks=self.max_tasks, state=self._clean_state)
         try:
-            copy.complete(task_id, data)
+            clean = validate_routing_data(data)
+            copy.complete(task_id, clean)
         except WorkflowError:
             return  # complete() will meet the same error and report it
         if copy.fired_timers or copy.continued:
             return
         copy.dump()
-        self._step_ahead = _StepAhead(task_id, validate_routing_data(data), copy, copy.next_due_at())
+        self._step_ahead = _StepAhead(task_id, clean, copy, copy.next_due_at())
 
     def _adopt(self, other: WorkflowRun) -> None:
         self._workflow = other._workflow
