@@ -73,8 +73,10 @@ def build_domain(db: sqlite3.Connection, cases: int, rng: random.Random) -> None
         db.executemany("INSERT INTO user_roles (user_id, role) VALUES (?, ?)", [(uid, r) for r in roles])
     source = (ROOT / "catalogs" / "shaanxi-market-regulation.yaml").read_text("utf-8")
     db.execute("INSERT INTO catalogs (id, catalog_id, version, title, effective_from, applies_to, source, sha256, "
-               "loaded_at) VALUES (1, 'shaanxi-market-regulation', 1, '目录清单', '2025-01-01', ?, ?, ?, ?)",
+               "loaded_at, status, scope, diff) VALUES (1, 'shaanxi-market-regulation', 1, '目录清单', '2025-01-01', "
+               "?, ?, ?, ?, 'active', '[1]', '{}')",
                (json.dumps({"systems": ["市场监管"]}), source, hashlib.sha256(source.encode()).hexdigest(), now))
+    db.execute("INSERT INTO catalog_bindings (catalog_row_id, agency_id, specificity) VALUES (1, 1, 0)")
     ok_points, problem_points = _points(False), _points(True)
     # the opinion's fact columns, computed as submit_opinion computes them when it saves the opinion
     facts = {text: tuple(opinion_facts(json.loads(text), [], []).values()) for text in (ok_points, problem_points)}

@@ -106,6 +106,7 @@ def service_lifecycles(world: World, n: int) -> float:
         case_id = int(world.act(create_case, "handler", data=MAJOR_DRAFT).id)
         world.act(submit_case, "handler", case_id=case_id, attest=True)
         world.act(assign_reviewer, "lead", case_id=case_id, reviewer_id=reviewer)
+        world.declare(case_id, "reviewer")
         world.act(record_intake, "reviewer", case_id=case_id, complete=True)
         world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("amend", PROBLEM))
         world.act(reply_to_opinion, "handler", case_id=case_id, data=replies(PROBLEM))

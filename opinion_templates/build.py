@@ -214,6 +214,30 @@ def coordination(doc) -> None:
     _footer(doc, "协调记录")
 
 
+def collective_discussion(doc) -> None:
+    _title(doc, "集体讨论记录")
+    _heading(doc, "一、案件基本情况")
+    _common_case(doc)
+    _field(doc, "拟作出的决定：", "{{ proposed_decision.summary }}")
+    _field(doc, "讨论的草稿：", "第{{ draft_version }}版")
+    _heading(doc, "二、讨论情况")
+    _field(doc, "讨论日期：", "{{ held_on }}")
+    _field(doc, "主持人：", "{{ chair }}")
+    _field(doc, "参加人员：", "{{ participant_names }}")
+    _field(doc, "记录环节：", "{{ source_label }}")
+    _paragraph(doc, "依照《中华人民共和国行政处罚法》第五十七条，对情节复杂或者重大违法行为给予行政处罚，"
+               "行政机关负责人应当集体讨论决定。", indent=True)
+    _heading(doc, "三、参加人员意见")
+    _table(doc, [("序号", 12), ("参加人员", 30), ("意见", 118)], ["{{ p.number }}", "{{ p.name }}", "{{ p.view }}"],
+           "p in participants")
+    _paragraph(doc, "{% if minutes %}{{ minutes }}{% endif %}", indent=True)
+    _heading(doc, "四、讨论结论")
+    _paragraph(doc, "{{ conclusion }}", indent=True)
+    _signature(doc, ["主持人：{{ chair }}", "记录人：{{ recorded_by }}", "{{ agency }}", "{{ date }}"])
+    _paragraph(doc, "本记录针对草稿 SHA-256：{{ draft_sha256 }}", size=10)
+    _footer(doc, "集体讨论记录")
+
+
 def approval(doc) -> None:
     _title(doc, "重大执法决定审批表")
     _heading(doc, "一、案件基本情况")
@@ -256,8 +280,43 @@ def accountability(doc) -> None:
     _footer(doc, "责任调查记录")
 
 
+def termination(doc) -> None:
+    _title(doc, "终止案件审批记录")
+    _heading(doc, "一、案件基本情况")
+    _common_case(doc)
+    _field(doc, "拟作出的决定：", "{{ proposed_decision.summary }}")
+    _heading(doc, "二、终止事由")
+    _field(doc, "事由：", "{{ reason_label }}")
+    _paragraph(doc, "{{ reason }}", indent=True)
+    _field(doc, "申请人：", "{{ requested_by }}（{{ requested_at }}）")
+    _heading(doc, "三、负责人审批意见")
+    _paragraph(doc, "同意终止本案，不作出行政执法决定。{{ comment }}", indent=True)
+    _signature(doc, ["审批人：{{ head }}", "{{ agency }}", "{{ decided_at }}"])
+    _footer(doc, "终止决定审批记录")
+
+
+def transfer(doc) -> None:
+    _title(doc, "涉嫌犯罪案件移送记录")
+    _heading(doc, "一、案件基本情况")
+    _common_case(doc)
+    _field(doc, "案件事实：", "{{ facts }}")
+    _heading(doc, "二、移送决定")
+    _paragraph(doc, "依照《中华人民共和国行政处罚法》第二十七条，违法行为涉嫌犯罪的，行政机关应当及时将案件"
+               "移送司法机关，依法追究刑事责任。", indent=True)
+    _field(doc, "决定来源：", "{{ source_label }}")
+    _field(doc, "移送理由：", "{{ reason }}")
+    _field(doc, "接收机关：", "{{ receiving_organ }}")
+    _field(doc, "移送日期：", "{{ transferred_on }}")
+    _field(doc, "移送文书文号：", "{{ file_number }}")
+    _paragraph(doc, "本案决定程序终结，不再作出行政执法决定。", indent=True)
+    _signature(doc, ["决定人：{{ head }}", "{{ agency }}", "{{ decided_at }}"])
+    _footer(doc, "涉嫌犯罪案件移送记录")
+
+
 KINDS: dict[str, Callable[..., None]] = {"opinion": opinion, "reply": reply, "coordination": coordination,
-                                         "approval": approval, "accountability": accountability}
+                                         "collective_discussion": collective_discussion,
+                                         "approval": approval, "termination": termination, "transfer": transfer,
+                                         "accountability": accountability}
 
 
 def _page(doc) -> None:

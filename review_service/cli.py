@@ -105,23 +105,22 @@ def cmd_catalog_check(args: argparse.Namespace) -> int:
 
 def cmd_catalog_load(args: argparse.Namespace) -> int:
     from review_service.catalog.loader import check_files
-    from review_service.catalog.operations import load_catalog
+    from review_service.catalog.operations import load_files
 
+    if not args.agencies:
+        raise CommandError("须用 --agency 指明目录清单适用的机关（可重复），例如 --agency 西安市市场监督管理局")
     paths = [Path(p) for p in args.files]
     errors = check_files(paths)
     if errors:
         for line in errors:
             print(line)
         return 1
-    from review_service.core.progress import progress
-
     runtime = _runtime()
-    with runtime.transaction() as session, progress("载入目录清单", total=len(paths), unit="个文件") as bar:
-        loaded = []
-        for p in paths:
-            loaded.append(load_catalog(session, actor=None, text=p.read_text(encoding="utf-8"), filename=str(p)))
-            bar.advance()
-        lines = [f"{row.catalog_id} v{row.version} 已加载" for row in loaded]
+    with runtime.transaction() as session:
+        loaded = load_files(session, actor=None, paths=paths, agencies=args.agencies)
+        lines = [f"{row.catalog_id} v{row.version} 已加载" + ("（收窄了审核范围，待法制审核机构负责人确认后生效）"
+                                                          if row.status == "pending" else "")
+                 for row in loaded]
     print("\n".join(lines))
     return 0
 
@@ -291,8 +290,10 @@ def build_parser() -> argparse.ArgumentParser:
     check = catalog.add_parser("check", help="校验目录清单文件")
     check.add_argument("files", nargs="+")
     check.set_defaults(func=cmd_catalog_check)
-    load = catalog.add_parser("load", help="校验并载入目录清单")
+    load = catalog.add_parser("load", help="校验并载入目录清单（须用 --agency 指明适用的机关）")
     load.add_argument("files", nargs="+")
+    load.add_argument("--agency", dest="agencies", action="append", default=[], metavar="NAME",
+                      help="目录清单适用的机关（可重复；必填）")
     load.set_defaults(func=cmd_catalog_load)
 
     calendar = sub.add_parser("calendar", help="工作日历").add_subparsers(dest="calendar_command", required=True)

@@ -15,15 +15,18 @@ from sqlalchemy.orm import Session
 
 from review_service.cases.models import Case
 from review_service.cases.operations import attach_material, create_case, submit_case
-from review_service.catalog.operations import load_catalog
+from review_service.cases.suspension import suspend_case
+from review_service.catalog.operations import load_files
 from review_service.coordination.operations import coordinate
 from review_service.core.resources import resource_dir
 from review_service.decisions.operations import approve_decision
 from review_service.organization.models import User
 from review_service.organization.operations import add_agency, add_user
+from review_service.paths.operations import transfer_case
 from review_service.replies.operations import abandon_case, reply_to_opinion, resubmit_case
 from review_service.review.operations import assign_reviewer, record_intake, submit_opinion
 from review_service.review.points import TEN_POINTS
+from review_service.review.recusal import declare_recusal
 from review_service.runtime import Runtime
 
 DEMO_PASSWORD = "Demo@2026review"
@@ -43,6 +46,7 @@ USERS: list[tuple[str, str, str, list[str], str, date | None]] = [
     ("sun.li", "孙丽", MARKET, ["advisor"], "legal_profession", None),
     ("zhou.jun", "周军", MARKET, ["head"], "none", None),
     ("wu.gang", "吴刚", MARKET, ["head"], "none", None),
+    ("qian.lei", "钱磊", MARKET, ["head"], "none", None),  # a third head: art. 57's quorum (3) can meet
     ("auditor", "郑监督", "陕西省市场监督管理局", ["auditor"], "none", None),
     ("huang.hai", "黄海", ECOLOGY, ["handler"], "none", None),
     ("he.ping", "何平", ECOLOGY, ["review_lead", "reviewer"], "legal_profession", date(2020, 1, 6)),
@@ -113,6 +117,8 @@ class _Demo:
         case_id = self.submitted("zhang.wei", draft)
         self.step(assign_reviewer, "zhao.min", case_id=case_id, reviewer_id=self.user_id("chen.jing"),
                   advisor_ids=[self.user_id("sun.li")])
+        for username in ("chen.jing", "sun.li"):  # 回避: each states no conflict of interest first
+            self.step(declare_recusal, username, case_id=case_id, data={"declaration": "no_conflict"})
         self.step(record_intake, "chen.jing", case_id=case_id, complete=True)
         return case_id
 
@@ -137,8 +143,9 @@ def load_demo(runtime: Runtime) -> str:
         for username, name, agency, roles, qualification, since in USERS:
             add_user(session, actor=None, username=username, name=name, agency=agency, roles=roles,
                      password=DEMO_PASSWORD, qualification=qualification, reviewing_since=since)
-        for path in sorted(CATALOG_DIR.glob("*.yaml")):
-            load_catalog(session, actor=None, text=path.read_text(encoding="utf-8"), filename=path.name)
+        # the operator binds each catalog to the demo agencies it applies to (issue 14: never by name alone)
+        load_files(session, actor=None, paths=sorted(CATALOG_DIR.glob("*.yaml")),
+                   agencies=["陕西省市场监督管理局", MARKET, COUNTY, ECOLOGY])
     _load_cases(demo)
     with runtime.transaction() as session:
         cases = session.scalar(select(func.count()).select_from(Case))
@@ -158,8 +165,13 @@ def _load_cases(demo: _Demo) -> None:
     lacking = demo.submitted("zhang.wei", _draft("某药店销售劣药案（待补充材料）", "西市监处〔2026〕203号",
                                                  "organization", "200000.00"))
     demo.step(assign_reviewer, "zhao.min", case_id=lacking, reviewer_id=demo.user_id("chen.jing"))
+    demo.step(declare_recusal, "chen.jing", case_id=lacking, data={"declaration": "no_conflict"})
     demo.step(record_intake, "chen.jing", case_id=lacking, complete=False, missing=["听证告知书送达回证"])
     demo.to_review(_draft("某商贸公司销售不合格产品案（审核中）", "西市监处〔2026〕204号", "organization", "500000.00"))
+    suspended = demo.to_review(_draft("某建材公司销售不合格钢材案（已中止）", "西市监处〔2026〕213号", "organization",
+                                      "280000.00"))
+    demo.step(suspend_case, "zhou.jun", case_id=suspended,
+              data={"reason": "appraisal", "reason_text": "涉案钢材已送省产品质量监督检验研究院检验，等待检验报告。"})
     amended = demo.to_review(_draft("某电器公司以次充好案（待回复）", "西市监处〔2026〕205号", "organization", "260000.00"))
     demo.step(submit_opinion, "chen.jing", case_id=amended,
               data=_opinion("amend", {"evidence_sufficient": "货值金额的认定仅有当事人陈述，缺少进货单据等书证印证。"}))
@@ -206,6 +218,19 @@ def _load_cases(demo: _Demo) -> None:
         "outcome": "reconsider", "reasoning": "承办机构援引的管辖依据成立，请审核机构重新审核。",
         "collective_discussion": {"date": "2026-10-20", "participants": ["周军", "吴刚", "赵敏"],
                                   "minutes": "经集体讨论，认为本局具有管辖权。"}})
+    _transferred(demo)
+
+
+def _transferred(demo: _Demo) -> None:
+    """移送司法机关: the review finds a suspected crime (point 10), the head transfers the case."""
+    case_id = demo.to_review(_draft("某食品公司生产销售有毒有害食品案（已移送）", "西市监处〔2026〕213号",
+                                    "organization", "300000.00"))
+    demo.step(submit_opinion, "chen.jing", case_id=case_id,
+              data=_opinion("reject", {"criminal_transfer": "检出非食品原料，涉嫌生产、销售有毒、有害食品罪，应当移送公安机关。"}))
+    demo.step(transfer_case, "wu.gang", case_id=case_id,
+              data={"receiving_organ": "西安市公安局食品药品环境犯罪侦查支队", "transferred_on": "2026-11-02",
+                    "file_number": "西市监移〔2026〕3号",
+                    "reason": "经检验检出非食品原料，涉嫌《刑法》第一百四十四条规定的犯罪。"})
 
 
 def _publicity(demo: _Demo, decided: int) -> None:

@@ -33,9 +33,32 @@ def test_setup_commands(cli_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: 
     capsys.readouterr()
     assert main(["token", "u1"]) == 0
     assert len(capsys.readouterr().out.strip()) >= 40
-    assert main(["catalog", "load", *map(str, sorted(CATALOGS.glob("*.yaml")))]) == 0
+    market = str(CATALOGS / "shaanxi-market-regulation.yaml")
+    assert main(["catalog", "load", market, "--agency", "西安市市场监督管理局"]) == 0
+    assert "shaanxi-market-regulation v1 已加载" in capsys.readouterr().out
     assert main(["audit", "verify"]) == 0
     assert "校验通过" in capsys.readouterr().out
+
+
+def test_catalog_load_names_the_agencies(cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 14: the operator names the agencies a catalog binds to; without them nothing loads."""
+    assert main(["agency", "add", "西安市市场监督管理局", "--system", "市场监管"]) == 0
+    market = CATALOGS / "shaanxi-market-regulation.yaml"
+    capsys.readouterr()
+    assert main(["catalog", "load", str(market)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--agency" in err
+    assert main(["catalog", "load", str(market), "--agency", "咸阳市市场监督管理局"]) == 1
+    assert "不存在" in capsys.readouterr().err
+    every_file = [str(path) for path in sorted(CATALOGS.glob("*.yaml"))]
+    assert main(["catalog", "load", *every_file, "--agency", "西安市市场监督管理局"]) == 1
+    assert "不适用于所指明的任何机关" in capsys.readouterr().err
+    assert main(["catalog", "load", str(market), "--agency", "西安市市场监督管理局"]) == 0
+    narrower = tmp_path / "narrower.yaml"
+    narrower.write_text(market.read_text("utf-8").replace("version: 1\n", "version: 2\n").replace(
+        '{gte: "100000"}', '{gte: "1000000"}'), "utf-8")
+    assert main(["catalog", "load", str(narrower), "--agency", "西安市市场监督管理局"]) == 0
+    assert "待法制审核机构负责人确认后生效" in capsys.readouterr().out
 
 
 def test_catalog_check_reports_file_and_line(cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

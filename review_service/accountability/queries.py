@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from review_service.accountability.models import FINDING_LABELS, REASON_LABELS, Finding, Inquiry
 from review_service.audit.queries import case_events
 from review_service.cases.queries import iso
-from review_service.coordination.models import OUTCOME_LABELS, Coordination
+from review_service.coordination.models import OUTCOME_LABELS, CollectiveDiscussion, Coordination
 from review_service.core.clock import BEIJING
 from review_service.decisions.models import Approval
 from review_service.organization.models import ROLE_LABELS, User
@@ -45,6 +45,8 @@ STAGES: dict[str, tuple[str, str]] = {
     "opinion_submitted": ("review", "出具法制审核意见"),
     "reply_submitted": ("reply", "对审核意见作出书面回复"),
     "case_coordinated": ("coordination", "主持协调"),
+    "case_flagged_complex": ("complexity", "认定情节复杂（须集体讨论）"),
+    "collective_discussion_recorded": ("collective_discussion", "记录集体讨论"),
     "case_returned": ("approval", "退回承办机构"),
     "decision_made": ("approval", "批准作出决定"),
     "decision_published": ("publicity", "公示决定"),
@@ -52,7 +54,8 @@ STAGES: dict[str, tuple[str, str]] = {
     "decision_withdrawn": ("publicity", "撤回公示"),
 }
 DRAFT_NAMING = frozenset({"case_created", "draft_updated", "case_submitted", "case_resubmitted",
-                          "materials_supplemented", "opinion_submitted", "case_returned", "decision_made"})
+                          "materials_supplemented", "opinion_submitted", "case_returned", "decision_made",
+                          "collective_discussion_recorded"})
 
 
 @dataclass
@@ -140,6 +143,9 @@ def responsibility_chain(session: Session, case_id: int) -> list[ChainEntry]:
     coordinations = _rows_by_id(session, Coordination, {p["coordination_id"] for p in payloads
                                                         if "coordination_id" in p})
     approvals = _rows_by_id(session, Approval, {p["approval_id"] for p in payloads if "approval_id" in p})
+    discussions = _rows_by_id(session, CollectiveDiscussion, {
+        p["discussion_id"] for p, e in zip(payloads, events, strict=True)
+        if e.action == "collective_discussion_recorded" and "discussion_id" in p})
     user_ids = {e.actor_id for e in events if e.actor_id is not None}
     for review in reviews.values():
         user_ids.update(review.advisor_ids or [])
@@ -149,6 +155,8 @@ def responsibility_chain(session: Session, case_id: int) -> list[ChainEntry]:
             user_ids.add(payload["reviewer_id"])
     for record in [*coordinations.values(), *approvals.values()]:
         user_ids.update(_participant_ids(record.collective_discussion))
+    for discussion in discussions.values():
+        user_ids.update(p.user_id for p in discussion.participants)
     users = _rows_by_id(session, User, user_ids)
 
     chain: list[ChainEntry] = []
@@ -164,6 +172,8 @@ def responsibility_chain(session: Session, case_id: int) -> list[ChainEntry]:
                            role=event.role, action=event.action, at=iso(event.at), draft_sha256=draft,
                            statement=what, documents=seen, seq=event.seq)
         extra = _describe(entry, event.action, payload, users, reviews, replies, coordinations, approvals, documents)
+        if event.action == "collective_discussion_recorded" and payload.get("discussion_id") in discussions:
+            extra = _discussed(entry, discussions[payload["discussion_id"]], users, documents)
         chain.append(entry)
         chain.extend(extra)
     return chain
@@ -219,9 +229,26 @@ def _describe(entry: ChainEntry, action: str, payload: dict[str, Any], users: di
     return extra
 
 
+def _discussed(entry: ChainEntry, discussion: CollectiveDiscussion, users: dict[int, User],
+               documents: list[dict[str, Any]]) -> list[ChainEntry]:
+    """Art. 57: each head who took part in a recorded collective discussion answers for the view they gave."""
+    held = discussion.held_on.isoformat()
+    entry.statement = f"记录集体讨论（{held}）。结论：{discussion.conclusion}"
+    documents.append({"kind": "collective_discussion", "discussion_id": str(discussion.id)})
+    chair = users.get(discussion.chair_id)
+    return [ChainEntry(stage="collective_discussion", user=_person(users.get(p.user_id), str(p.user_id)), role="head",
+                       action="collective_discussion_chaired" if p.user_id == discussion.chair_id
+                       else "collective_discussion_attended", at=entry.at, draft_sha256=discussion.draft_sha256,
+                       documents=entry.documents, seq=entry.seq,
+                       statement=f"参加集体讨论（{held}，主持人：{chair.name if chair else discussion.chair_id}）。"
+                                 f"本人意见：{p.view}。讨论结论：{discussion.conclusion}")
+            for p in discussion.participants]
+
+
 def _discussion(entry: ChainEntry, discussion: dict[str, Any] | None, users: dict[int, User],
                 stage: str) -> list[ChainEntry]:
-    if not discussion:
+    """A discussion kept only as a note on a coordination or approval (a recorded one has entries of its own)."""
+    if not discussion or discussion.get("chair") is not None or discussion.get("discussion_id"):
         return []
     minutes = str(discussion.get("minutes", ""))
     return [ChainEntry(stage=stage, user=person, role=role, action="collective_discussion_attended", at=entry.at,

@@ -18,7 +18,8 @@ from review_service.web.session import allow
 bp = Blueprint("accountability", __name__, template_folder="templates")
 STAGE_LABELS = {"drafting": "起草", "materials": "送审材料", "submission": "报送", "attestation": "承办机构签核",
                 "assignment": "指派审核", "intake": "受理审查", "review": "法制审核", "reply": "书面回复",
-                "coordination": "协调", "approval": "审批决定", "publicity": "公示", "revocation": "撤销"}
+                "coordination": "协调", "complexity": "认定情节复杂", "collective_discussion": "集体讨论",
+                "approval": "审批决定", "publicity": "公示", "revocation": "撤销"}
 
 
 @bp.route("/cases/<int:case_id>/accountability")

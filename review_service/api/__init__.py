@@ -19,10 +19,14 @@ def init_app(app: Flask) -> None:
         actions,
         audit,
         cases,
+        catalogs,
         documents,
+        gate,
         indicators,
         openapi,
+        paths,
         publicity,
+        suspension,
     )
 
     app.register_blueprint(api)

@@ -17,8 +17,9 @@ from review_service.api.shapes import (
 )
 from review_service.cases import operations as case_ops
 from review_service.cases.queries import case_task_in_scope
+from review_service.coordination.discussion_records import flag_complex, record_collective_discussion
 from review_service.coordination.operations import coordinate as coordinate_op
-from review_service.coordination.schemas import CoordinationIn
+from review_service.coordination.schemas import ComplexityIn, CoordinationIn, StandaloneDiscussionIn
 from review_service.decisions.operations import ApprovalIn, approve_decision
 from review_service.organization.models import User
 from review_service.replies import operations as reply_ops
@@ -90,6 +91,29 @@ def coordinate(session: Session, actor: User, case_id: int) -> Render:
 def approve(session: Session, actor: User, case_id: int) -> Render:
     case_task_in_scope(session, actor, case_id)
     case = approve_decision(session, actor=actor, case_id=case_id, data=json_body(), expected_version=if_match())
+    return case_after_commit(actor, case.id)
+
+
+@endpoint("POST", "/cases/<int:case_id>/collective-discussion", summary="记录集体讨论（行政执法机关负责人）",
+          body=StandaloneDiscussionIn, response=CaseOut, errors=ACTION_ERRORS, roles=("head",),
+          description="行政处罚法 art. 57, while the case awaits approval: `participants` are user ids (or usernames) "
+                      "of the agency's heads, at least the agency's quorum (default 3), the `chair` among them; "
+                      "`views` maps each participant to their view; `date` not in the future and not before the "
+                      "approving review. Issues the 集体讨论记录 document.")
+def collective_discussion(session: Session, actor: User, case_id: int) -> Render:
+    case_task_in_scope(session, actor, case_id)
+    case, _record = record_collective_discussion(session, actor=actor, case_id=case_id, data=json_body(),
+                                                 expected_version=if_match())
+    return case_after_commit(actor, case.id)
+
+
+@endpoint("POST", "/cases/<int:case_id>/complexity", summary="认定情节复杂（法制审核人员、审核机构负责人或机关负责人）",
+          body=ComplexityIn, response=CaseOut, errors=ACTION_ERRORS, roles=("reviewer", "review_lead", "head"),
+          description="From then on the decision needs a collective discussion (行政处罚法 art. 57). Audited "
+                      "(`case_flagged_complex`); a case is found complex once.")
+def complexity(session: Session, actor: User, case_id: int) -> Render:
+    case_task_in_scope(session, actor, case_id)
+    case, _flag = flag_complex(session, actor=actor, case_id=case_id, data=json_body(), expected_version=if_match())
     return case_after_commit(actor, case.id)
 
 

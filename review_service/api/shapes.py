@@ -132,6 +132,7 @@ class TaskOut(BaseModel):
     due_date: str | None
     overdue: bool
     provisional: bool = False
+    suspended: bool = False
 
 
 class Advice(BaseModel):
@@ -196,6 +197,33 @@ class DeadlineOut(BaseModel):
     extension_reason: str | None = None
     decision_limit: str | None = None
     beyond_decision_limit: bool = False
+    paused: bool = False  # the case is suspended (中止): the count stopped
+    paused_days: int = 0  # working days the due date moved back by suspensions
+
+
+class SuspensionOut(BaseModel):
+    """The suspension (中止) in force: its legal reason, since when, decided by whom."""
+
+    id: str
+    reason: str
+    reason_label: str
+    reason_text: str
+    since: str
+    at_task: str | None
+    by: Ref
+    role: str
+
+
+class RecusalOut(BaseModel):
+    """A reviewer's or advisor's recusal declaration (回避声明) on an assignment."""
+
+    user_id: str
+    assignment_id: str
+    capacity: Literal["reviewer", "advisor"]
+    declaration: Literal["no_conflict", "decline"]
+    label: str
+    reason: str
+    declared_at: str
 
 
 class _CaseHead(BaseModel):
@@ -222,6 +250,9 @@ class CaseOut(_CaseHead):
     materials: list[MaterialOut]
     decision: DecisionOut | None
     deadlines: list[DeadlineOut]
+    suspended: bool = False
+    suspension: SuspensionOut | None = None
+    recusals: list[RecusalOut] = Field(default_factory=list)
     created_at: str
     updated_at: str
 
@@ -260,6 +291,7 @@ class TaskItem(BaseModel):
     due_date: str | None
     overdue: bool
     provisional: bool
+    suspended: bool = False
 
 
 class TaskList(RootModel[list[TaskItem]]):

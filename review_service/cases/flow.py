@@ -39,6 +39,8 @@ STATUS_BY_TASK: dict[str, CaseStatus] = {
     "resubmit": CaseStatus.AWAITING_RESUBMISSION,
     "coordinate": CaseStatus.IN_COORDINATION,
     "approve": CaseStatus.AWAITING_APPROVAL,
+    "transfer": CaseStatus.AWAITING_APPROVAL,  # the head decides on the review's finding of a suspected crime
+    "terminate": CaseStatus.AWAITING_APPROVAL,  # the head decides on the handler's request to terminate
 }
 
 TASK_LABELS: dict[str, str] = {
@@ -52,7 +54,12 @@ TASK_LABELS: dict[str, str] = {
     "resubmit": "修改并重新报送",
     "coordinate": "协调",
     "approve": "负责人审批",
+    "transfer": "决定是否移送司法机关",
+    "terminate": "终止审批",
 }
+
+#: The status of a case whose process ended at each end event (others: closed without a decision).
+STATUS_BY_END: dict[str, CaseStatus] = {"decided": CaseStatus.DECIDED, "transferred": CaseStatus.TRANSFERRED}
 
 _registry: ProcessRegistry | None = None
 
@@ -85,8 +92,13 @@ _LOCK_CASE = (
 )
 
 
-def lock_case(session: Session, case_id: int, *, actor: Any, expected_version: int | None = None) -> Case:
-    """Load a case under a row lock (PostgreSQL; SQLite writers are already serialized)."""
+def lock_case(session: Session, case_id: int, *, actor: Any, expected_version: int | None = None,
+              while_suspended: bool = False) -> Case:
+    """Load a case under a row lock (PostgreSQL; SQLite writers are already serialized).
+
+    A suspended case (中止) refuses every action (409, ``details.rule == "suspended"``) but those that
+    pass ``while_suspended`` (resuming it, and what must go on regardless, such as recomputing deadlines).
+    """
     case = session.scalars(_LOCK_CASE, {"case_id": case_id}).one_or_none()
     if case is None:
         raise NotFound("案件不存在或不在您的权限范围内。")
@@ -97,6 +109,9 @@ def lock_case(session: Session, case_id: int, *, actor: Any, expected_version: i
             expected_version=expected_version,
             actual_version=case.version,
         )
+    if case.suspended and not while_suspended:
+        raise Conflict("案件已中止，恢复办理前不能进行其他操作。", rule="suspended", reason="suspended",
+                       actual_version=case.version)
     return case
 
 
@@ -198,6 +213,26 @@ class CaseFlow:
         self.case.updated_at = utcnow()
         tracking.after_step(self.session, self.case, self.run, timed, completed=kind, actor=actor, role=role)
 
+    def send_event(self, name: str, data: dict[str, Any], *, actor: Any, role: str) -> None:
+        """Send the process the signal ``name`` (withdrawal, termination request, transfer); save and move on.
+
+        A conflict if the case does not wait where the signal is caught. The deadlines of the
+        task the signal interrupted are cancelled (its timers went with it in the engine).
+        """
+        from review_service.deadlines import tracking  # deadlines import the case models
+
+        if name not in self.run.waiting_signals():
+            raise Conflict("案件当前环节不能办理该事项：该任务已被办理或案件已进入其他环节。", signal=name,
+                           actual_version=self.case.version, ready=[t.kind for t in self.ready()])
+        self.run.send_event(name, data)
+        store.save(self.session, self.row, self.run)
+        self.case.status = self.derived_status().value
+        self.record_current_task()
+        self.case.version += 1
+        self.case.updated_at = utcnow()
+        tracking.after_step(self.session, self.case, self.run, tracking.Timed(), completed=f"signal:{name}",
+                            actor=actor, role=role)
+
     def record_current_task(self) -> None:
         """Keep the waiting task on the case row (our process waits on at most one user task)."""
         ready = self.ready()
@@ -206,6 +241,6 @@ class CaseFlow:
 
     def derived_status(self) -> CaseStatus:
         if self.run.completed:
-            return CaseStatus.DECIDED if self.run.end_event == "decided" else CaseStatus.CLOSED
+            return STATUS_BY_END.get(self.run.end_event or "", CaseStatus.CLOSED)
         kinds = [task.kind for task in self.ready()]
         return STATUS_BY_TASK[kinds[0]] if kinds else CaseStatus(self.case.status)

@@ -40,6 +40,7 @@ class CaseStatus(enum.StrEnum):
     AWAITING_APPROVAL = "awaiting_approval"
     DECIDED = "decided"
     CLOSED = "closed"
+    TRANSFERRED = "transferred"  # 移送司法机关 (行政处罚法 art. 27): the decision path closed
 
 
 STATUS_LABELS: dict[str, str] = {
@@ -53,6 +54,7 @@ STATUS_LABELS: dict[str, str] = {
     "awaiting_approval": "待负责人审批",
     "decided": "已作出决定",
     "closed": "已终止",
+    "transferred": "已移送司法机关",
 }
 
 DECISION_TYPES = DECISION_TYPE_LABELS  # one list: the catalog conditions and the cases share it
@@ -89,6 +91,9 @@ class Case(Base):
     rounds_since_coordination: Mapped[int] = mapped_column(Integer, default=0)
     major: Mapped[bool | None] = mapped_column(Boolean)
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 中止: while true every action but resumption is refused and the deadlines stop counting
+    # (review_service.cases.suspension; the open period is a row of ``suspensions``).
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
     current_draft_id: Mapped[int | None] = mapped_column(
         ForeignKey("draft_versions.id", use_alter=True, name="fk_cases_current_draft_id_draft_versions")
     )
@@ -174,6 +179,9 @@ class Submission(Base):
     draft_sha256: Mapped[str] = mapped_column(String(64))
     round: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))  # submit | resubmit
+    # Routed as major (to legal review): once one submission of a case was, the case stays under the
+    # gate (DESIGN.md §4.1) and the decision trigger reads this column to know it.
+    major: Mapped[bool] = mapped_column(Boolean, default=True)
     submitted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     attested: Mapped[bool] = mapped_column(Boolean)
     attestation: Mapped[str] = mapped_column(Text)
@@ -192,3 +200,57 @@ class Signoff(Base):
     approved: Mapped[bool] = mapped_column(Boolean)
     comment: Mapped[str] = mapped_column(Text, default="")
     signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DowngradeRequest(Base):
+    """The handling unit asks the review body to confirm that a case once major no longer is (降级确认申请).
+
+    Bound to the draft version the catalog now finds not major: a later draft is not covered.
+    """
+
+    __tablename__ = "downgrade_requests"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["draft_version_id", "case_id", "draft_sha256"],
+            ["draft_versions.id", "draft_versions.case_id", "draft_versions.sha256"],
+            name="fk_downgrade_requests_draft_identity",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(Integer, index=True)
+    draft_version_id: Mapped[int] = mapped_column(Integer)
+    draft_sha256: Mapped[str] = mapped_column(String(64))
+    classification_id: Mapped[int] = mapped_column(ForeignKey("classifications.id"))
+    reasons: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DowngradeDecision(Base):
+    """The review lead's answer to a downgrade request: confirmed (the case leaves the gate) or refused."""
+
+    __tablename__ = "downgrade_decisions"
+    __table_args__ = (UniqueConstraint("request_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("downgrade_requests.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    draft_version_id: Mapped[int] = mapped_column(ForeignKey("draft_versions.id"))
+    confirmed: Mapped[bool] = mapped_column(Boolean)
+    reasons: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PossibleSplit(Base):
+    """A case that may split one matter to stay under a threshold: same counterparty, same matter, 90 days."""
+
+    __tablename__ = "possible_splits"
+    __table_args__ = (UniqueConstraint("case_id", "related_case_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    related_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    basis: Mapped[dict[str, Any]] = mapped_column(JSON)
+    flagged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

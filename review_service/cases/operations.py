@@ -11,9 +11,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from review_service.cases.classification import classify_draft
 from review_service.cases.flow import CaseFlow, lock_case, start_workflow
+from review_service.cases.gate import ever_major, gated
 from review_service.cases.models import Case, DraftVersion, Material, Signoff, Submission
 from review_service.cases.participants import participants
 from review_service.cases.schemas import DraftIn, merge_draft, parse_draft
+from review_service.cases.splits import flag_possible_splits
 from review_service.cases.storage import DEFAULT_MAX_UPLOAD, BlobStore
 from review_service.core import signals
 from review_service.core.canonical import canonical_json, sha256_hex
@@ -25,6 +27,7 @@ from review_service.organization.settings import MATERIAL_KIND_LABELS, agency_se
 
 ATTESTATION = "本承办机构承诺：所报送的材料真实、准确、完整，并对案件事实、证据、法律适用和程序的合法性负责。"
 EDITABLE_TASKS = ("draft", "supplement", "resubmit")
+HEARING_RECORD = "hearing_record"  # 听证笔录/报告: required when the draft says a hearing was held
 _LAST_DRAFT_VERSION = select(func.max(DraftVersion.version)).where(DraftVersion.case_id == bindparam("case_id"))
 _MATERIAL_KINDS = select(Material.kind).where(Material.case_id == bindparam("case_id"))
 
@@ -91,10 +94,11 @@ def update_draft(session: Session, *, actor: User, case_id: int, changes: Any,
         return case.current_draft
     version = _add_draft_version(session, case, draft, actor)
     classification = classify_draft(session, case, version, new_draft=True)
-    case.major = classification.major
+    case.major = gated(session, case, classification)  # once major, a lower draft stays under the gate
     case.version += 1
     _emit(session, "draft_updated", case, actor, "handler",
-          {"draft_version": version.version, "draft_sha256": version.sha256, "major": classification.major})
+          {"draft_version": version.version, "draft_sha256": version.sha256, "major": case.major,
+           "catalog_major": classification.major})
     return version
 
 
@@ -130,12 +134,18 @@ def attach_material(session: Session, *, actor: User, case_id: int, kind: str, t
 
 
 def missing_materials(session: Session, case: Case) -> list[str]:
-    """Required 送审材料 kinds that are neither uploaded nor listed in the draft."""
+    """Required 送审材料 kinds that are neither uploaded nor listed in the draft.
+
+    A decision taken after a hearing needs the hearing record (听证笔录/报告) whatever the agency requires.
+    """
     agency = case.agency
     assert case.current_draft is not None
-    required = agency_settings(agency).required_for(case.decision_type)
+    draft = json.loads(case.current_draft.content)
+    required = list(agency_settings(agency).required_for(case.decision_type))
+    if draft.get("hearing_held") and HEARING_RECORD not in required:
+        required.append(HEARING_RECORD)
     present = set(session.scalars(_MATERIAL_KINDS, {"case_id": case.id}))
-    present |= {item["kind"] for item in json.loads(case.current_draft.content).get("materials", [])}
+    present |= {item["kind"] for item in draft.get("materials", [])}
     return [kind for kind in required if kind not in present]
 
 
@@ -155,20 +165,24 @@ def submit_case(session: Session, *, actor: User, case_id: int, attest: bool,
     draft = case.current_draft
     assert draft is not None
     classification = classify_draft(session, case, draft)
-    case.major = classification.major
+    # Once major, always under the gate: the catalog's verdict alone cannot take a case out of review.
+    major = gated(session, case, classification)
+    case.major = major or ever_major(session, case)  # the case list and indicator (108) count it as major for good
     agency = case.agency
     settings = agency_settings(agency)
     submission = Submission(case_id=case.id, draft_version_id=draft.id, draft_sha256=draft.sha256,
-                            round=case.round, kind="submit", submitted_by=actor.id, attested=True,
+                            round=case.round, kind="submit", major=major, submitted_by=actor.id, attested=True,
                             attestation=ATTESTATION)
     insert_record(session, submission)
-    flow.complete("draft", {"major": classification.major, "signoff_required": settings.signoff_required},
+    flow.complete("draft", {"major": major, "signoff_required": settings.signoff_required},
                   actor=actor, role="handler")
     _emit(session, "case_submitted", case, actor, "handler",
           {"submission_id": submission.id, "draft_version": draft.version, "draft_sha256": draft.sha256,
-           "major": classification.major, "catalog": [classification.catalog_id, classification.catalog_version],
+           "major": major, "catalog_major": classification.major,
+           "catalog": [classification.catalog_id, classification.catalog_version],
            "matched_rules": [m["rule_id"] for m in classification.matched], "attestation": ATTESTATION,
            "status": case.status})
+    flag_possible_splits(session, case=case, draft=draft, actor=actor)
     return case
 
 

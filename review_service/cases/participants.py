@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import String, Text, bindparam, cast, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from review_service.cases.models import Case, DraftVersion, Submission
+from review_service.cases.models import Case, DraftVersion, Signoff, Submission
 from review_service.core.permissions import require_not_in
 from review_service.replies.models import Reply
 from review_service.review.models import Assignment, Review
@@ -38,6 +38,8 @@ def _build_query():  # type: ignore[no-untyped-def]
         ids(_HANDLER, DraftVersion.created_by, DraftVersion.case_id == case_id),
         ids(_HANDLER, Submission.submitted_by, Submission.case_id == case_id),
         ids(_HANDLER, Reply.submitted_by, Reply.case_id == case_id),
+        # the unit head who signed off a submission answers for it as the handling side does (回避)
+        ids(_HANDLER, Signoff.unit_head_id, Signoff.case_id == case_id),
         ids(_REVIEWER, Review.reviewer_id, Review.case_id == case_id),
         id_lists(Assignment.advisor_ids, Assignment.case_id == case_id),
         id_lists(Review.advisor_ids, Review.case_id == case_id),
@@ -48,7 +50,7 @@ _QUERY = _build_query()  # built once: it runs in nearly every action
 
 
 def participants(session: Session, case: Case) -> Participants:
-    """Everyone who drafted, submitted or replied (handling side) and who reviewed or advised."""
+    """Everyone who drafted, submitted (attested), signed off or replied (handling side), reviewed or advised."""
     result = Participants(handlers={case.handler_id})
     if case.reviewer_id is not None:
         result.reviewers.add(case.reviewer_id)

@@ -29,6 +29,7 @@ MAX_ID = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
 HANDLER_TASKS = ("draft", "supplement", "reply", "resubmit")
 ROLE_OF_TASK = {"signoff": "unit_head", "assign": "review_lead", "coordinate": "head", "approve": "head"}
 NOT_FOUND_MESSAGE = "案件不存在或不在您的权限范围内。"
+_BEFORE_REVIEW = ("draft", "signoff", "assign")  # no assignment yet, hence no recusal declaration to read
 
 
 def iso(value: datetime | None) -> str | None:
@@ -107,7 +108,7 @@ def _tasks(session: Session, case: Case, people: dict[int, dict[str, str]],
     deadline = open_deadlines.get(kind)
     return [{"id": case.current_task_id, "kind": kind,
              "assignee": people.get(assignee) if assignee is not None else None,
-             "candidates": [str(uid) for uid in candidates], **due_fields(deadline)}]
+             "candidates": [str(uid) for uid in candidates], **due_fields(deadline), "suspended": case.suspended}]
 
 
 def case_view(session: Session, case: Case) -> dict[str, Any]:
@@ -125,7 +126,10 @@ def case_view(session: Session, case: Case) -> dict[str, Any]:
     people = _users(session, {case.handler_id, *(r.reviewer_id for r in reviews),
                               *([case.reviewer_id] if case.reviewer_id else [])})
     draft = case.current_draft
+    from review_service.cases.downgrades import gate_view
+    from review_service.cases.suspension import open_suspension
     from review_service.deadlines.queries import case_deadlines, deadline_view
+    from review_service.review.recusal import declarations
 
     deadlines = case_deadlines(session, case.id)  # one read serves the deadlines and the task's due date
     open_deadlines = {d.kind: d for d in deadlines if d.state == "open"}
@@ -162,6 +166,10 @@ def case_view(session: Session, case: Case) -> dict[str, Any]:
         "decision": None if decision is None else {"number": decision.number, "decided_at": iso(decision.decided_at),
                                                    "draft_sha256": decision.draft_sha256},
         "deadlines": [deadline_view(deadline) for deadline in deadlines],
+        "suspended": case.suspended,
+        "suspension": open_suspension(session, case),
+        "recusals": declarations(session, case) if case.current_task not in _BEFORE_REVIEW or case.round else [],
+        "gate": gate_view(session, case),
         "created_at": iso(case.created_at),
         "updated_at": iso(case.updated_at),
     }
@@ -195,6 +203,13 @@ def list_cases(session: Session, actor: User, *, status: str | None = None, agen
     return {"items": [case_summary(case) for case in rows], "total": total, "page": page}
 
 
+def _listed_kind(row: Any) -> str:
+    """The task as the to-do list names it: a reviewer's task without a reviewer (回避) is the lead's ``reassign``."""
+    if row.current_task in ("intake", "review") and row.reviewer_id is None:
+        return "reassign"
+    return str(row.current_task)
+
+
 def open_tasks(session: Session, actor: User) -> list[dict[str, Any]]:
     """The caller's to-do list: one indexed query over ``cases (agency_id, current_task)``."""
     roles = actor.roles
@@ -203,8 +218,9 @@ def open_tasks(session: Session, actor: User) -> list[dict[str, Any]]:
         mine.append(Case.current_task.in_(HANDLER_TASKS))
     if "unit_head" in roles:
         mine.append(Case.current_task == "signoff")
-    if "review_lead" in roles:
-        mine.append(Case.current_task == "assign")
+    if "review_lead" in roles:  # also the assignments returned by a reviewer's recusal (回避): to reassign
+        mine.append(or_(Case.current_task == "assign",
+                        and_(Case.current_task.in_(("intake", "review")), Case.reviewer_id.is_(None))))
     if "reviewer" in roles:
         mine.append(and_(Case.current_task.in_(("intake", "review")), Case.reviewer_id == actor.id))
     if "head" in roles:
@@ -214,11 +230,17 @@ def open_tasks(session: Session, actor: User) -> list[dict[str, Any]]:
 
     if not mine:
         return publicity_tasks(session, actor)
-    stmt = (select(Case.id, Case.title, Case.status, Case.current_task, Case.current_task_id)
+    stmt = (select(Case.id, Case.title, Case.status, Case.current_task, Case.current_task_id, Case.reviewer_id,
+                   Case.suspended)
             .where(Case.agency_id == actor.agency_id, Case.current_task.is_not(None), or_(*mine))
             .order_by(Case.id))
     rows = list(session.execute(stmt))
     due = open_by_case(session, [row.id for row in rows if row.current_task in ("review", "reply")])
-    return [{"id": row.current_task_id, "case_id": str(row.id), "kind": row.current_task, "title": row.title,
-             "status": row.status, **due_fields(due.get((row.id, row.current_task)))}
-            for row in rows] + publicity_tasks(session, actor)
+    gate_tasks: list[dict[str, Any]] = []
+    if "review_lead" in roles:
+        from review_service.cases.downgrades import downgrade_tasks
+
+        gate_tasks = downgrade_tasks(session, actor)
+    return [{"id": row.current_task_id, "case_id": str(row.id), "kind": _listed_kind(row), "title": row.title,
+             "status": row.status, **due_fields(due.get((row.id, row.current_task))), "suspended": row.suspended}
+            for row in rows] + gate_tasks + publicity_tasks(session, actor)

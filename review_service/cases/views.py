@@ -39,6 +39,7 @@ from review_service.web.reads import (
     timeline,
 )
 from review_service.web.session import CASE_ACTORS, CASE_READERS, allow
+from review_service.web.side_actions import offered
 
 bp = Blueprint("cases", __name__, template_folder="templates")
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ STEP_OF_ACTION = {"case_submitted": "draft", "submission_signed_off": "signoff",
                   "reply_submitted": "reply", "case_resubmitted": "resubmit", "case_coordinated": "coordinate",
                   "decision_made": "approve"}
 # tasks other modules add to the process (publicity of decisions) are named here too
-ALL_TASK_LABELS = {**TASK_LABELS, "publish": "公开决定", "withdraw": "撤回公开"}
+ALL_TASK_LABELS = {**TASK_LABELS, "publish": "公开决定", "withdraw": "撤回公开", "reassign": "重新分配审核人员"}
 LABELS = {"status": STATUS_LABELS, "task": ALL_TASK_LABELS, "decision_type": DECISION_TYPES, "points": TEN_POINTS,
           "finding": FINDING_LABELS, "conclusion": CONCLUSION_LABELS, "outcome": OUTCOME_LABELS,
           "category": CATEGORY_LABELS, "material": MATERIAL_KIND_LABELS, "role": ROLE_LABELS,
@@ -164,7 +165,14 @@ def case_context(session: Session, actor: User, case_id: int) -> dict[str, Any]:
             and actor.has_role("review_lead"),
             "can_account": "accountability.show" in current_app.view_functions and case_row.status == "decided"
             and bool(actor.roles & {"auditor", "head"}),
-            "diagram": _diagram(case_row, events)}
+            "diagram": _diagram(case_row, events), **offered(session, actor, case),
+            "discussion": _discussion_panel(session, actor, case_row)}
+
+
+def _discussion_panel(session: Session, actor: User, case_row: Any) -> dict[str, Any] | None:
+    from review_service.coordination.views import discussion_panel  # art. 57 (行政处罚法): the coordination module's
+
+    return discussion_panel(session, actor, case_row)
 
 
 def render_case(case_id: int, *, conflict: str | None = None, status: int = 200) -> Any:

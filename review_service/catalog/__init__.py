@@ -7,7 +7,10 @@ Public API (DESIGN.md §6):
   :func:`coverage`, :func:`missing_categories`, :class:`CatalogError`;
 - :mod:`.classify` — :func:`classify` → :class:`ClassificationResult`;
 - :mod:`.operations` — :func:`load_catalog`, :func:`load_files` (audited, never commit);
-- :mod:`.queries` — :func:`applicable_catalog`, :func:`spec_of`.
+- :mod:`.binding` — which agencies a load binds (what the uploader administers, or the operator names);
+- :mod:`.diff` — the rule-by-rule diff, and the proof that a new version only widens;
+- :mod:`.confirmation` — :func:`confirm_catalog`, :func:`refuse_catalog` (a narrowing version's second person);
+- :mod:`.queries` — :func:`applicable_catalog` (by the bindings only), :func:`spec_of`.
 """
 
 from review_service.catalog.classify import ClassificationResult, MatchedRule, classify

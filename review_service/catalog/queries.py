@@ -1,28 +1,33 @@
 """Reading catalogs: which catalog applies to an agency on a date, and its parsed spec (cached).
 
-Which catalog applies (DESIGN.md §6):
+Which catalog applies to an agency (DESIGN.md §6, issue 14) — only through the bindings recorded at
+load time (:class:`~.models.CatalogBinding`), never by the names in ``applies_to``:
 
-1. for each catalog id, only its latest version already effective on the date
-   counts (a newer version effective later does not apply yet, and it
-   supersedes the older one from its date on, even if it no longer names
-   the agency);
-2. of those, a catalog naming the agency itself wins over one naming its
-   enforcement system (the more specific list);
-3. then the latest ``effective_from``, then the most recently loaded.
+1. only ``active`` versions count (a pending or refused one changes nothing);
+2. for each catalog id, the latest version already effective on the date *whose scope holds the
+   agency* decides (a newer version effective later does not apply yet; one loaded by someone who
+   does not administer the agency does not touch it); it applies if it is bound to the agency —
+   if it is not, that id no longer applies to the agency;
+3. of those, a catalog naming the agency itself wins over one naming its enforcement system
+   (the more specific binding);
+4. then the latest ``effective_from``, then the most recently loaded.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, defer
 
 from review_service.catalog.loader import parse_catalog
-from review_service.catalog.models import Catalog
+from review_service.catalog.models import Catalog, CatalogBinding, CatalogStatus
 from review_service.catalog.schema import CatalogSpec
+from review_service.organization.models import Agency
 
 _CACHE_SIZE = 64
 _cache: OrderedDict[str, CatalogSpec] = OrderedDict()
@@ -61,13 +66,13 @@ def clear_cache() -> None:
 
 # Built once (every classification runs it); the YAML source is loaded only when a spec is not cached
 # yet (spec_of), not on every classification.
-_ALL = select(Catalog).options(defer(Catalog.source)).order_by(Catalog.catalog_id, Catalog.version.desc())
-_LATEST = _ALL.where(Catalog.effective_from <= bindparam("on"))
+ALL_VERSIONS = select(Catalog).options(defer(Catalog.source)).order_by(Catalog.catalog_id, Catalog.version.desc())
+_LATEST = ALL_VERSIONS.where(Catalog.effective_from <= bindparam("on"))
 
 
 def latest_versions(session: Session, *, on: date | None = None) -> list[Catalog]:
     """The latest version of each catalog id (effective on ``on`` when given), ordered by id."""
-    rows = session.scalars(_LATEST, {"on": on}) if on is not None else session.scalars(_ALL)
+    rows = session.scalars(_LATEST, {"on": on}) if on is not None else session.scalars(ALL_VERSIONS)
     latest: dict[str, Catalog] = {}
     for row in rows:
         latest.setdefault(row.catalog_id, row)
@@ -81,25 +86,87 @@ def catalog_versions(session: Session, catalog_id: str) -> list[Catalog]:
     ))
 
 
-def applicable_catalog(
-    session: Session, *, agency_name: str, system: str | None, on: date
-) -> tuple[Catalog, CatalogSpec] | None:
-    """The catalog that classifies a draft of ``agency_name`` (of enforcement ``system``) on ``on``.
+def bound_agencies(session: Session, catalog_row_ids: Iterable[int]) -> dict[int, dict[int, int]]:
+    """For each catalog row, the agencies it is bound to with the binding's specificity."""
+    ids = list(catalog_row_ids)
+    found: dict[int, dict[int, int]] = {row_id: {} for row_id in ids}
+    if ids:
+        for row_id, agency_id, specificity in session.execute(
+                select(CatalogBinding.catalog_row_id, CatalogBinding.agency_id, CatalogBinding.specificity)
+                .where(CatalogBinding.catalog_row_id.in_(ids))):
+            found[row_id][agency_id] = specificity
+    return found
 
-    ``None`` when no effective catalog names the agency or its system (see the module docstring
-    for how one is chosen among several).
+
+_BOUND_TO = select(CatalogBinding.catalog_row_id, CatalogBinding.specificity).where(
+    CatalogBinding.agency_id == bindparam("agency_id"))
+
+
+def choose(rows: Iterable[Catalog], bound: dict[int, int], *, agency_id: int, on: date) -> Catalog | None:
+    """The version of ``rows`` that applies to ``agency_id`` on ``on`` (see the module docstring).
+
+    ``bound`` maps the row ids bound to the agency to their specificity. Pure, so that a load can ask
+    what would apply once a new version is in (:mod:`.operations`).
     """
-    candidates: list[tuple[tuple[int, date, int], Catalog]] = []
-    for row in latest_versions(session, on=on):
-        applies = row.applies_to or {}
-        if agency_name in (applies.get("agencies") or []):
-            specificity = 1
-        elif system is not None and system in (applies.get("systems") or []):
-            specificity = 0
-        else:
+    deciding: dict[str, Catalog] = {}
+    for row in rows:
+        if row.status != CatalogStatus.ACTIVE or row.effective_from > on or agency_id not in (row.scope or []):
             continue
-        candidates.append(((specificity, row.effective_from, row.id), row))  # a higher id loaded later
+        current = deciding.get(row.catalog_id)
+        if current is None or row.version > current.version:
+            deciding[row.catalog_id] = row
+    candidates = [((bound[row.id], row.effective_from, row.id), row)  # a higher id was loaded later
+                  for row in deciding.values() if row.id in bound]
     if not candidates:
         return None
-    best = max(candidates, key=lambda item: item[0])[1]
-    return best, spec_of(best)
+    return max(candidates, key=lambda item: item[0])[1]
+
+
+def applicable_catalog(
+    session: Session, *, agency_name: str | None = None, system: str | None = None, on: date,
+    agency_id: int | None = None,
+) -> tuple[Catalog, CatalogSpec] | None:
+    """The catalog that classifies a draft of the agency ``agency_id`` (or named ``agency_name``) on ``on``.
+
+    ``None`` when no active version effective on ``on`` is bound to the agency (see the module
+    docstring for how one is chosen among several). ``system`` is not read: what a catalog applies to
+    was settled, and checked against its uploader, when it was loaded.
+    """
+    del system
+    if agency_id is None:
+        agency_id = session.scalar(select(Agency.id).where(Agency.name == agency_name))
+        if agency_id is None:
+            return None
+    bound = {row_id: specificity for row_id, specificity in session.execute(_BOUND_TO, {"agency_id": agency_id})}
+    if not bound:
+        return None
+    best = choose(session.scalars(ALL_VERSIONS), bound, agency_id=agency_id, on=on)
+    return None if best is None else (best, spec_of(best))
+
+
+def catalog_listing(session: Session, actor: Any) -> list[dict[str, Any]]:
+    """Every stored version (by id, newest first) with its status, bound agencies and diff.
+
+    Dates and times stay ``date`` / ``datetime`` (pages format them; the API writes ISO text).
+    ``can_decide``: whether ``actor`` may confirm or refuse it (:func:`~.confirmation.may_decide`).
+    """
+    from review_service.catalog.confirmation import may_decide
+
+    rows = list(session.scalars(ALL_VERSIONS))
+    names = dict(session.execute(select(Agency.id, Agency.name)).all())
+    bindings = bound_agencies(session, [row.id for row in rows])
+    listing = []
+    for row in rows:
+        diff = dict(row.diff or {})
+        diff["narrowed_agencies"] = [names.get(agency_id, str(agency_id))
+                                     for agency_id in diff.get("narrowed_agency_ids", [])]
+        listing.append({
+            "row_id": row.id, "catalog_id": row.catalog_id, "version": row.version, "title": row.title,
+            "effective_from": row.effective_from, "status": row.status, "sha256": row.sha256,
+            "loaded_at": row.loaded_at, "loaded_by": row.loaded_by,
+            "bound_agencies": [{"id": agency_id, "name": names.get(agency_id, str(agency_id)), "specificity": level}
+                               for agency_id, level in sorted(bindings[row.id].items())],
+            "diff": diff, "decided_by": row.decided_by, "decided_at": row.decided_at,
+            "decision_note": row.decision_note, "can_decide": may_decide(actor, row),
+        })
+    return listing

@@ -11,6 +11,7 @@ from review_service.cases.flow import CaseFlow, lock_case
 from review_service.cases.models import Case
 from review_service.cases.participants import require_uninvolved
 from review_service.cases.schemas import parse_input
+from review_service.coordination.discussion_records import discussion_of_step
 from review_service.coordination.models import Coordination
 from review_service.coordination.schemas import CoordinationIn
 from review_service.core import signals
@@ -18,6 +19,7 @@ from review_service.core.permissions import require_role
 from review_service.core.records import insert_record
 from review_service.documents.operations import issue_coordination
 from review_service.organization.models import User
+from review_service.paths.uphold import require_discussion_after_uphold
 from review_service.replies.models import Reply
 
 
@@ -35,11 +37,17 @@ def coordinate(session: Session, *, actor: User, case_id: int, data: Any,
     ).first()
     reason = "disputed" if last_reply is not None and last_reply.disputed else "round_cap"
     discussion = coordination_in.collective_discussion
+    # a second coordination of the round (the unit disputed after an uphold) is a collective discussion
+    require_discussion_after_uphold(session, case.id, case.round, discussion is not None and discussion.is_record())
     record = Coordination(case_id=case.id, round=case.round, reason=reason, outcome=coordination_in.outcome,
                           reasoning=coordination_in.reasoning,
-                          collective_discussion=discussion.model_dump(mode="json") if discussion else None,
+                          collective_discussion=discussion.model_dump(mode="json", exclude_defaults=True)
+                          if discussion else None,
                           head_id=actor.id)
     insert_record(session, record)
+    # an art. 57 record given here is written too; it never satisfies art. 57 for the decision (DESIGN.md §3)
+    discussion_of_step(session, case=case, actor=actor, data=discussion, source="coordination",
+                       coordination_id=record.id)
     case.rounds_since_coordination = 0
     flow.complete("coordinate", {"outcome": coordination_in.outcome}, actor=actor, role="head")
     signals.emit("case_coordinated", session=session, actor=actor, role="head", agency_id=case.agency_id,

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, url_for
 from sqlalchemy.orm import Session
 
-from review_service.coordination.forms import CoordinationForm
+from review_service.cases.models import Case
+from review_service.cases.queries import visible_case
+from review_service.coordination.discussion import discussion_page
+from review_service.coordination.discussion_records import (
+    FLAGGING_ROLES,
+    flag_complex,
+    record_collective_discussion,
+)
+from review_service.coordination.forms import ComplexityForm, CoordinationForm, StandaloneDiscussionForm
 from review_service.coordination.operations import coordinate as coordinate_op
 from review_service.organization.models import User
 from review_service.web.actions import case_action
@@ -15,6 +23,9 @@ from review_service.web.edge import Failure
 from review_service.web.session import allow
 
 bp = Blueprint("coordination", __name__, template_folder="templates")
+# the steps at which the review body or the head may find a case 情节复杂 (not once it is decided or closed)
+FLAGGABLE_TASKS = ("draft", "signoff", "supplement", "assign", "intake", "review", "reply", "resubmit", "coordinate",
+                   "approve")
 
 
 def _friendlier(failure: Failure) -> Failure:
@@ -34,3 +45,52 @@ def coordinate(case_id: int) -> Any:
 
     return case_action(case_id, form, tasks=("coordinate",), template="coordination/coordinate.html",
                        perform=perform, done="协调结果已记录。", adjust=_friendlier)
+
+
+def discussion_panel(session: Session, actor: User, case: Case) -> dict[str, Any] | None:
+    """The art. 57 panel of the case and approval pages: required or not, why, the records, what ``actor`` may do."""
+    if case.current_draft is None:
+        return None
+    panel = discussion_page(session, case)
+    if case.agency_id != actor.agency_id:
+        panel["heads"] = []  # whom to name is for the agency's own staff
+    links = []
+    if case.agency_id == actor.agency_id and case.current_task == "approve" and actor.has_role("head"):
+        links.append({"url": url_for("coordination.discussion", case_id=case.id), "text": "记录集体讨论"})
+    if (case.agency_id == actor.agency_id and case.current_task is not None and not panel["flags"]
+            and actor.roles & set(FLAGGING_ROLES)):
+        links.append({"url": url_for("coordination.complexity", case_id=case.id), "text": "认定情节复杂"})
+    return {**panel, "links": links}
+
+
+def discussion_extra(session: Session, actor: User, case: dict[str, Any]) -> dict[str, Any]:
+    """``case_action``'s ``extra``: the art. 57 panel (``discussion``) for an action page."""
+    return {"discussion": discussion_panel(session, actor, visible_case(session, actor, int(case["id"])))}
+
+
+@bp.route("/cases/<int:case_id>/collective-discussion", methods=["GET", "POST"])
+@allow("head")
+def discussion(case_id: int) -> Any:
+    """Record the heads' collective discussion of the draft awaiting approval (行政处罚法 art. 57)."""
+    form = StandaloneDiscussionForm()
+
+    def perform(session: Session, actor: User, version: int | None) -> None:
+        record_collective_discussion(session, actor=actor, case_id=case_id, data=form.discussion(),
+                                     expected_version=version)
+
+    return case_action(case_id, form, tasks=("approve",), template="coordination/discussion.html", perform=perform,
+                       done="集体讨论已记录，集体讨论记录已生成。", extra=discussion_extra)
+
+
+@bp.route("/cases/<int:case_id>/complexity", methods=["GET", "POST"])
+@allow(*FLAGGING_ROLES)
+def complexity(case_id: int) -> Any:
+    """The review body or the head finds the case 情节复杂: it then needs a collective discussion (art. 57)."""
+    form = ComplexityForm()
+
+    def perform(session: Session, actor: User, version: int | None) -> None:
+        flag_complex(session, actor=actor, case_id=case_id, data={"reason": form.reason.data or ""},
+                     expected_version=version)
+
+    return case_action(case_id, form, tasks=FLAGGABLE_TASKS, template="coordination/complexity.html",
+                       perform=perform, done="已认定情节复杂，本案须经集体讨论决定。", extra=discussion_extra)

@@ -26,6 +26,7 @@ def import_all_models() -> None:
     from review_service.audit import models as _audit  # noqa: F401
     from review_service.calendar import models as _calendar  # noqa: F401
     from review_service.cases import models as _cases  # noqa: F401
+    from review_service.cases import suspension_models as _suspensions  # noqa: F401
     from review_service.catalog import models as _catalog  # noqa: F401
     from review_service.coordination import models as _coordination  # noqa: F401
     from review_service.deadlines import models as _deadlines  # noqa: F401
@@ -35,6 +36,7 @@ def import_all_models() -> None:
     from review_service.indicators import models as _indicators  # noqa: F401
     from review_service.notifications import models as _notifications  # noqa: F401
     from review_service.organization import models as _organization  # noqa: F401
+    from review_service.paths import models as _paths  # noqa: F401
     from review_service.replies import models as _replies  # noqa: F401
     from review_service.review import models as _review  # noqa: F401
     from review_service.workflow import models as _workflow  # noqa: F401

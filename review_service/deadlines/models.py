@@ -39,6 +39,7 @@ _STATES = ",".join(f"'{s.value}'" for s in DeadlineState)
 class Deadline(Base):
     """A deadline: ``working_days`` (+ ``extension_days``) after ``start_on``, due at the end of ``due_on``.
 
+    ``paused_days`` working days spent suspended are added to the count (review_service.cases.suspension).
     ``provisional`` marks a due date counted on weekdays in a year nobody has loaded yet (暂定);
     it is recomputed when that year is loaded. ``beyond_limit`` flags a penalty case whose review
     is due after the art. 60 decision limit (``limit_on``, from the case's filing date).
@@ -77,6 +78,10 @@ class Deadline(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     next_check_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # 中止: the working days the case spent suspended (the due date moves back by them), and the Beijing
+    # day the count stopped while a suspension lasts (no overdue mark or reminder for suspended time)
+    paused_days: Mapped[int] = mapped_column(Integer, default=0)
+    paused_on: Mapped[date | None] = mapped_column(Date)
 
     @property
     def extended(self) -> bool:

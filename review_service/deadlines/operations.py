@@ -1,4 +1,4 @@
-"""Verbs on deadlines: the review lead's one extension, and recomputing provisional deadlines.
+"""Verbs on deadlines: the review lead's one extension, recomputing provisional deadlines, pausing them.
 
 Both move the engine's timers too when the deadline belongs to a waiting review or reply task.
 Operations flush and audit; the edge commits.
@@ -6,11 +6,13 @@ Operations flush and audit; the edge commits.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from review_service.calendar.days import Calendar
 from review_service.calendar.queries import calendar_from_db
@@ -27,6 +29,7 @@ from review_service.deadlines.tracking import describe, open_deadlines
 from review_service.organization.models import User
 from review_service.organization.settings import agency_settings
 from review_service.workflow import store
+from review_service.workflow.models import WorkflowInstance
 
 
 class ExtensionIn(BaseModel):
@@ -39,8 +42,8 @@ class ExtensionIn(BaseModel):
 
 
 def _replan(calendar: Calendar, deadline: Deadline) -> Planned:
-    planned = plan(calendar, deadline.start_on, deadline.working_days + deadline.extension_days)
-    return planned
+    """The deadline counted again: its days, the extension, and the working days spent suspended (中止)."""
+    return plan(calendar, deadline.start_on, deadline.working_days + deadline.extension_days + deadline.paused_days)
 
 
 def _apply(deadline: Deadline, planned: Planned) -> None:
@@ -104,11 +107,12 @@ def recompute_provisional(session: Session, *, actor: Any, reason: str) -> list[
                                                        Deadline.provisional.is_(True)).order_by(Deadline.id)))
     changed: list[dict[str, Any]] = []
     for deadline in rows:
-        case = lock_case(session, deadline.case_id, actor=_SystemScope(deadline.agency_id))
+        case = lock_case(session, deadline.case_id, actor=_SystemScope(deadline.agency_id), while_suspended=True)
         before = describe(deadline)
         planned = _replan(calendar, deadline)
         _apply(deadline, planned)
-        _move_timers(session, case, deadline, planned)
+        if not case.suspended:  # a suspended case's timers are set again when it resumes
+            _move_timers(session, case, deadline, planned)
         session.flush()
         after = describe(deadline)
         changed.append({"case_id": case.id, "before": before, "after": after})
@@ -116,6 +120,57 @@ def recompute_provisional(session: Session, *, actor: Any, reason: str) -> list[
                      role="admin" if actor is not None else "system", agency_id=case.agency_id, case_id=case.id,
                      payload={"before": before, "after": after, "reason": reason})
     return changed
+
+
+def pause_deadlines(session: Session, case: Case, today: date) -> list[dict[str, Any]]:
+    """中止: stop the count of every open deadline of ``case`` from ``today``; no timer fires meanwhile.
+
+    The engine's waiting timers keep their times but leave the tick's index (``next_due_at``), and the
+    deadlines ``tick`` checks itself leave it too; :func:`resume_deadlines` sets both again.
+    """
+    paused = []
+    for deadline in open_deadlines(session, case.id):
+        if deadline.paused_on is None:
+            deadline.paused_on = today
+            deadline.next_check_at = None
+            paused.append(describe(deadline))
+    session.flush()
+    session.connection().execute(update(WorkflowInstance.__table__)
+                                 .where(WorkflowInstance.__table__.c.id == case.workflow_instance_id)
+                                 .values(next_due_at=None))
+    set_committed_value(case.workflow_instance, "next_due_at", None)
+    return paused
+
+
+def resume_deadlines(session: Session, case: Case, today: date) -> list[dict[str, Any]]:
+    """恢复: push every paused deadline back by the working days it was paused, and set its timers again.
+
+    A day counts as spent suspended when it is a working day after the day the count stopped, up to
+    and including ``today`` (the start day is not counted, as for every deadline).
+    """
+    calendar = calendar_from_db(session)
+    moved: list[dict[str, Any]] = []
+    timer_values: dict[str, str] = {}
+    for deadline in open_deadlines(session, case.id):
+        if deadline.paused_on is None:
+            continue
+        before = describe(deadline)
+        deadline.paused_days += max(calendar.working_days_between(deadline.paused_on, today), 0)
+        deadline.paused_on = None
+        planned = _replan(calendar, deadline)
+        _apply(deadline, planned)
+        if deadline.kind in ENGINE_KINDS:
+            if case.current_task == deadline.kind:
+                timer_values.update(planned.timer_values(deadline.kind))
+        else:
+            deadline.next_check_at = planned.remind_at()
+        moved.append({"before": before, "after": describe(deadline)})
+    session.flush()
+    flow = CaseFlow(session, case)
+    if timer_values:
+        flow.run.reschedule(timer_values)
+    store.save(session, flow.row, flow.run)  # the timers' next due time back in the tick's index
+    return moved
 
 
 class _SystemScope:

@@ -19,8 +19,13 @@ PUBLICITY_KINDS = (DeadlineKind.PUBLISH.value, DeadlineKind.WITHDRAW.value)
 
 
 def is_overdue(deadline: Deadline, today: date | None = None) -> bool:
-    """Open and past its due day (a closed one: done after its due day)."""
+    """Open and past its due day (a closed one: done after its due day).
+
+    A paused deadline (its case suspended) is overdue only if it already was when its count stopped.
+    """
     if deadline.state == DeadlineState.OPEN.value:
+        if deadline.paused_on is not None:
+            return deadline.paused_on > deadline.due_on
         return (today or beijing_today()) > deadline.due_on
     if deadline.state == DeadlineState.MET.value and deadline.closed_at is not None:
         return as_utc(deadline.closed_at).astimezone(BEIJING).date() > deadline.due_on
@@ -37,6 +42,7 @@ def deadline_view(deadline: Deadline, today: date | None = None) -> dict[str, An
             "start_date": deadline.start_on.isoformat(),
             "working_days": deadline.working_days + deadline.extension_days,
             "extended": deadline.extended_at is not None, "extension_reason": deadline.extension_reason,
+            "paused": deadline.paused_on is not None, "paused_days": deadline.paused_days,
             "decision_limit": deadline.limit_on.isoformat() if deadline.limit_on else None,
             "beyond_decision_limit": deadline.beyond_limit}
 

@@ -77,7 +77,8 @@ _DUE_INSTANCES = (select(WorkflowInstance.id)
 def _claim_case(session: Session, instance_id: int, now: datetime) -> Case | None:
     stmt = (select(Case).join(Case.workflow_instance).join(Case.agency)
             .options(contains_eager(Case.workflow_instance), contains_eager(Case.agency))
-            .where(WorkflowInstance.id == instance_id, WorkflowInstance.next_due_at <= now)
+            .where(WorkflowInstance.id == instance_id, WorkflowInstance.next_due_at <= now,
+                   Case.suspended.is_(False))  # 中止: no timer fires for a suspended case
             .with_for_update(of=(Case, WorkflowInstance), skip_locked=True))
     return session.scalars(stmt).one_or_none()
 

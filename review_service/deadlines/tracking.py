@@ -69,7 +69,7 @@ def describe(deadline: Deadline) -> dict[str, Any]:
     """A deadline in audit payloads."""
     return {"deadline_id": deadline.id, "kind": deadline.kind, "start_on": deadline.start_on.isoformat(),
             "working_days": deadline.working_days + deadline.extension_days, "due_on": deadline.due_on.isoformat(),
-            "provisional": deadline.provisional,
+            "provisional": deadline.provisional, "paused_days": deadline.paused_days or 0,
             "limit_on": deadline.limit_on.isoformat() if deadline.limit_on else None,
             "beyond_limit": deadline.beyond_limit}
 
@@ -144,8 +144,9 @@ def _still_open(session: Session, deadline_id: int) -> bool:
 def after_step(session: Session, case: Any, run: Any, timed: Timed, *, completed: str, actor: Any,
                role: str) -> None:
     """Close, open and remind after ``completed`` moved the case on (see the module docstring)."""
-    if completed not in TOUCHES_DEADLINES and not run.fired_timers:
+    if completed not in TOUCHES_DEADLINES and not completed.startswith("signal:") and not run.fired_timers:
         return  # drafting, sign-off, assignment, supplementing: no deadline starts or ends there
+    # a signal (CaseFlow.send_event: a withdrawal …) may cancel the task a deadline runs on: closed below
     now = utcnow()
     ready_kind, ready_id = case.current_task, case.current_task_id
     closed: list[dict[str, Any]] = []

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from review_service.cases.classification import latest_classification
 from review_service.cases.flow import CaseFlow, lock_case
+from review_service.cases.gate import gated
 from review_service.cases.models import Case, Classification
 from review_service.cases.participants import require_uninvolved
 from review_service.cases.schemas import parse_input
-from review_service.coordination.models import Coordination
+from review_service.coordination.discussion import require_collective_discussion
+from review_service.coordination.discussion_records import discussion_of_step
 from review_service.coordination.schemas import CollectiveDiscussionIn
 from review_service.core import signals
 from review_service.core.clock import beijing_today
@@ -51,7 +51,7 @@ def _clearance(session: Session, case: Case, classification: Classification | No
     classification = classification or latest_classification(session, case)
     if draft is None or classification is None:
         raise NotCleared("案件尚未分类，不得作出决定。")
-    if not classification.major and classification.draft_version_id == draft.id:
+    if classification.draft_version_id == draft.id and not gated(session, case, classification):
         return {"clearance": "not_major", "classification_id": classification.id, "classification_major": False}, None
     review = latest_review(session, case.id)
     if review is None or review.conclusion != "approve":
@@ -61,16 +61,6 @@ def _clearance(session: Session, case: Case, classification: Classification | No
         raise NotCleared("拟决定的草稿与法制审核同意的版本不一致，须重新审核。",
                          reviewed_sha256=review.draft_sha256, current_sha256=draft.sha256)
     return {"clearance": "review", "review_id": review.id, "review_conclusion": "approve"}, review
-
-
-def needs_collective_discussion(session: Session, case: Case, classification: Classification | None = None) -> bool:
-    """Art. 57: 情节复杂或者重大违法给予较重行政处罚, the heads must discuss collectively."""
-    if case.decision_type != "administrative_penalty" or case.current_draft is None:
-        return False
-    flags = json.loads(case.current_draft.content).get("flags", {})
-    classification = classification or latest_classification(session, case)
-    complex_rule = classification is not None and any(m.get("category") == "complex" for m in classification.matched)
-    return bool(flags.get("serious_violation") or flags.get("complex") or complex_rule)
 
 
 def approve_decision(session: Session, *, actor: User, case_id: int, data: Any,
@@ -92,13 +82,11 @@ def approve_decision(session: Session, *, actor: User, case_id: int, data: Any,
     classification = latest_classification(session, case)
     # the review is held until the approval record is issued: its context finds it in the session
     cleared, _review = _clearance(session, case, classification)
-    if (needs_collective_discussion(session, case, classification) and discussion is None
-            and not _discussed(session, case)):
-        raise Invalid("情节复杂或者重大违法的案件，应当经行政机关负责人集体讨论决定（《行政处罚法》第五十七条）。",
-                      fields={"collective_discussion": "须记录集体讨论"})
+    # art. 57 (coordination.discussion): a discussion given here is recorded first, so that it may satisfy it
+    discussed = discussion_of_step(session, case=case, actor=actor, data=discussion, source="approval")
+    require_collective_discussion(session, case, classification)
     approval = Approval(case_id=case.id, head_id=actor.id, approved=True, comment=approval_in.comment,
-                        draft_sha256=draft.sha256,
-                        collective_discussion=discussion.model_dump(mode="json") if discussion else None)
+                        draft_sha256=draft.sha256, collective_discussion=discussed)
     insert_record(session, approval)
     decision = Decision(case_id=case.id, number=case.case_number or f"决〔{beijing_today().year}〕{case.id}号",
                         decided_by=actor.id, approval_id=approval.id, draft_version_id=draft.id,
@@ -113,13 +101,6 @@ def approve_decision(session: Session, *, actor: User, case_id: int, data: Any,
                           "status": case.status})
     issue_approval(session, case=case, actor=actor, decision=decision)
     return case
-
-
-_DISCUSSIONS = select(Coordination.collective_discussion).where(Coordination.case_id == bindparam("case_id"))
-
-
-def _discussed(session: Session, case: Case) -> bool:
-    return any(row is not None for row in session.scalars(_DISCUSSIONS, {"case_id": case.id}))
 
 
 def _return_case(session: Session, case: Case, flow: CaseFlow, actor: User, approval_in: ApprovalIn) -> Case:

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint
 from sqlalchemy.orm import Session
 
+from review_service.coordination.views import discussion_extra
 from review_service.core.errors import Invalid
 from review_service.decisions.forms import ApprovalForm, PublishForm, RevokeForm, WithdrawForm
 from review_service.decisions.operations import approve_decision
@@ -31,7 +32,7 @@ def approve(case_id: int) -> Any:
 
     done = "已退回承办人员。" if form.approve.data == "no" else "已同意，决定已作出。"
     return case_action(case_id, form, tasks=("approve",), template="decisions/approve.html", perform=perform,
-                       done=done)
+                       done=done, extra=discussion_extra)
 
 
 @bp.route("/cases/<int:case_id>/publish", methods=["GET", "POST"])

@@ -20,8 +20,12 @@ and then, by kind:
 - ``coordination``: ``reason``, ``reason_label``, ``outcome``, ``outcome_label``, ``reasoning``, ``head``,
   ``disputes`` (as ``responses``, the disputed points), ``collective_discussion``:
   ``{date, participants (names, joined), minutes}`` or ``None``
+- ``collective_discussion`` (集体讨论记录, art. 57): ``held_on``, ``chair``, ``source``, ``source_label``,
+  ``participants`` — ``{number, name, view}`` each; ``participant_names`` (joined), ``conclusion``,
+  ``minutes``, ``recorded_by``
 - ``approval``: ``head``, ``comment``, ``decision_number``, ``decided_at``, ``clearance``,
-  ``clearance_text``, ``collective_discussion`` (as above)
+  ``clearance_text``, ``collective_discussion`` (as above: the discussion of the decided draft that
+  satisfies art. 57, or the note given with the approval)
 - ``accountability`` (issued by the accountability module; build it with :func:`accountability_context`):
   ``decision_number``; ``inquiry``: ``{reason, reason_label, authority, date, opened_at}``;
   ``chain``: ``[{stage, user, role, action, at, draft_sha256, statement}]`` (names and role labels as text);
@@ -35,7 +39,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -44,7 +48,13 @@ from sqlalchemy.orm.util import identity_key
 
 from review_service.cases.models import Case, DraftVersion, Submission
 from review_service.catalog.fields import COUNTERPARTY_KIND_LABELS, DECISION_TYPE_LABELS
-from review_service.coordination.models import OUTCOME_LABELS, Coordination
+from review_service.coordination.discussion import satisfying_discussion
+from review_service.coordination.models import (
+    DISCUSSION_SOURCE_LABELS,
+    OUTCOME_LABELS,
+    CollectiveDiscussion,
+    Coordination,
+)
 from review_service.core.clock import BEIJING, as_utc, utcnow
 from review_service.deadlines.models import Deadline, DeadlineState
 from review_service.decisions.models import Approval, Decision
@@ -226,25 +236,46 @@ def approval_context(session: Session, case: Case, decision: Decision | None = N
                           f"审核人员：{_name(session, review.reviewer_id) if review else ''}。") if review else ""
     else:
         clearance_text = CLEARANCE_TEXT["not_major"]
-    discussion = approval.collective_discussion or _latest_discussion(session, case)
+    # art. 57: the discussion of this draft held after the approving review (never one of an earlier round)
+    discussion = _satisfying(session, case) or _discussion(session, approval.collective_discussion)
     draft = session.get(DraftVersion, decision.draft_version_id)
     return {
         **case_context(session, case, kind="approval", round=case.round, draft=draft),
         "head": _name(session, approval.head_id), "comment": approval.comment, "decision_number": decision.number,
         "decided_at": chinese_date(decision.decided_at or utcnow()), "clearance": decision.clearance,
-        "clearance_text": clearance_text, "collective_discussion": _discussion(session, discussion),
+        "clearance_text": clearance_text, "collective_discussion": discussion,
         "publish_due": due_text(session, case, "publish"),
     }
 
 
-_DISCUSSIONS = (select(Coordination.__table__.c.collective_discussion)
-                .where(Coordination.__table__.c.case_id == bindparam("case_id"))
-                .order_by(Coordination.__table__.c.id.desc()))
+def _satisfying(session: Session, case: Case) -> dict[str, Any] | None:
+    record = satisfying_discussion(session, case)
+    if record is None:
+        return None
+    names = _names(session, [record.chair_id, *(p.user_id for p in record.participants)])
+    return {"date": record.held_on.isoformat(),
+            "participants": "、".join(names.get(p.user_id, str(p.user_id)) for p in record.participants),
+            "minutes": f"主持人：{names.get(record.chair_id, '')}。结论：{record.conclusion}"}
 
 
-def _latest_discussion(session: Session, case: Case) -> dict[str, Any] | None:
-    rows = session.connection().scalars(_DISCUSSIONS, {"case_id": case.id})
-    return next((row for row in rows if row), None)
+def collective_discussion_context(session: Session, case: Case, record: CollectiveDiscussion, participants: list[User],
+                                  views: dict[int, str], chair: User) -> dict[str, Any]:
+    """``collective_discussion``: the 集体讨论记录 of ``record`` (its participants and views as recorded)."""
+    draft = session.get(DraftVersion, record.draft_version_id)
+    return {
+        **case_context(session, case, kind="collective_discussion", round=case.round, draft=draft),
+        "held_on": chinese_date_of(record.held_on), "chair": chair.name, "source": record.source,
+        "source_label": DISCUSSION_SOURCE_LABELS.get(record.source, record.source),
+        "participants": [{"number": number, "name": user.name, "view": views.get(user.id, "")}
+                         for number, user in enumerate(participants, start=1)],
+        "participant_names": "、".join(user.name for user in participants),
+        "conclusion": record.conclusion, "minutes": record.minutes,
+        "recorded_by": _name(session, record.recorded_by),
+    }
+
+
+def chinese_date_of(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _person_text(value: Any) -> str:

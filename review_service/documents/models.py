@@ -14,7 +14,10 @@ KIND_LABELS: dict[str, str] = {
     "opinion": "法制审核意见书",
     "reply": "书面回复",
     "coordination": "协调记录",
+    "collective_discussion": "集体讨论记录",
     "approval": "审批记录",
+    "termination": "终止决定审批记录",
+    "transfer": "涉嫌犯罪案件移送记录",
     "accountability": "责任调查记录",
 }
 KINDS = tuple(KIND_LABELS)
@@ -45,7 +48,7 @@ class Document(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(30))
     round: Mapped[int] = mapped_column(Integer)
     sequence: Mapped[int] = mapped_column(Integer, default=1)
     sha256: Mapped[str] = mapped_column(String(64))

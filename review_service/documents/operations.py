@@ -2,7 +2,8 @@
 
 :func:`issue_document` is the one verb; the ``issue_*`` helpers are what the step operations call
 as their last line (``submit_opinion`` → ``opinion``, ``reply_to_opinion`` → ``reply``,
-``coordinate`` → ``coordination``, ``approve_decision`` (approved) → ``approval``). A document once
+``coordinate`` → ``coordination``, ``approve_decision`` (approved) → ``approval``, a recorded collective
+discussion → ``collective_discussion``). A document once
 issued never changes: the row is immutable and a later round or a second reply issues a new one.
 """
 
@@ -29,7 +30,7 @@ from review_service.replies.models import Reply
 from review_service.review.models import Review
 
 ROLE_OF_KIND = {"opinion": "reviewer", "reply": "handler", "coordination": "head", "approval": "head",
-                "accountability": "auditor"}
+                "accountability": "auditor", "collective_discussion": "head"}
 _NEXT_SEQUENCE = select(func.max(Document.sequence)).where(
     Document.case_id == bindparam("case_id"), Document.kind == bindparam("kind"), Document.round == bindparam("round"))
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -102,6 +103,14 @@ def issue_coordination(session: Session, *, case: Case, record: Coordination, ac
     """The coordination / collective-discussion record (called by ``coordinate``)."""
     return issue_document(session, case=case, kind="coordination", round=record.round,
                           context=contexts.coordination_context(session, case, record), actor=actor)
+
+
+def issue_collective_discussion(session: Session, *, case: Case, record: Any, participants: list[Any],
+                                views: dict[int, str], chair: Any, actor: Any) -> Document:
+    """The 集体讨论记录 of ``record`` (called by ``coordination.discussion_records.record_discussion``)."""
+    return issue_document(session, case=case, kind="collective_discussion", round=case.round,
+                          context=contexts.collective_discussion_context(session, case, record, participants, views,
+                                                                         chair), actor=actor)
 
 
 def issue_approval(session: Session, *, case: Case, actor: Any, decision: Decision | None = None) -> Document:

@@ -214,6 +214,7 @@ def major_decisions(ctx: Context) -> UnitCounts:
 def measure_108(ctx: Context) -> Result:
     result = ratio_result(ctx, major_decisions(ctx), "f108", 100.0, ref_name="decision")
     result.note = ("重大执法决定均有同意的审核意见，且审核的草稿与决定的草稿 SHA-256 一致；"
+                   "曾按重大报送的案件一律计入（经确认降级后未经审核作出的决定计为未达标）；"
                    "数据库约束另行拒绝未经审核的决定")
     return result
 

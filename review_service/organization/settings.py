@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,10 +23,15 @@ MATERIAL_KIND_LABELS: dict[str, str] = {
     "decision_draft": "拟作出的决定文书",
     "application": "申请材料",
     "review_report": "审查报告",
-    "hearing_record": "听证笔录",
+    "hearing_record": "听证笔录/听证报告",
     "collective_discussion": "集体讨论记录",
     "other": "其他材料",
 }
+
+
+# Points 1–6 and 8 of the opinion (DESIGN.md §7): always applicable to an enforcement decision.
+DEFAULT_SUBSTANTIVE_POINTS = ("subject_legality", "officer_qualification", "procedure_legality", "facts_clear",
+                              "evidence_sufficient", "law_application", "within_authority")
 
 
 class AgencySettings(BaseModel):
@@ -42,6 +48,19 @@ class AgencySettings(BaseModel):
     publish_working_days_other: int = Field(default=20, ge=1, le=60)
     withdraw_working_days: int = Field(default=3, ge=1, le=30)
     penalty_decision_days: int = Field(default=90, ge=1, le=365)  # calendar days from case filing
+    # Opinion points that can never be 不适用, by decision type ("*": any other type). A hollow
+    # opinion (主体、程序、事实、证据、法律适用 all "not applicable") must not clear a case (DESIGN.md §7).
+    substantive_points: dict[str, list[str]] = Field(default_factory=lambda: {"*": list(DEFAULT_SUBSTANTIVE_POINTS)})
+    # 行政处罚法 art. 57 集体讨论 (review_service/coordination/discussion.py says when and why): for these
+    # decision types, a fine at or above the amount (yuan; null: no amount rule), a licence revocation,
+    # 责令停产停业 / 责令关闭, a 情节复杂 or 重大违法 flag, or a matched catalog rule of category "complex".
+    # The default amount, ¥1,000,000, is this product's choice: the law names none; agencies set theirs.
+    collective_discussion_types: list[str] = Field(default_factory=lambda: ["administrative_penalty"])
+    collective_discussion_fine: Decimal | None = Field(default=Decimal("1000000"), ge=0)
+    collective_discussion_quorum: int = Field(default=3, ge=2, le=50)  # heads taking part, the chair among them
+
+    def substantive_for(self, decision_type: str) -> list[str]:
+        return self.substantive_points.get(decision_type, self.substantive_points.get("*", []))
 
     def required_for(self, decision_type: str) -> list[str]:
         return self.required_materials.get(decision_type, self.required_materials.get("*", []))

@@ -12,20 +12,17 @@ from review_service.cases.flow import CaseFlow, lock_case
 from review_service.cases.models import Case, Submission
 from review_service.cases.operations import ATTESTATION, _require_handler, missing_materials
 from review_service.cases.schemas import parse_input
-from review_service.coordination.models import Coordination
 from review_service.core import signals
 from review_service.core.errors import Invalid
 from review_service.core.records import insert_record
 from review_service.documents.operations import issue_reply
 from review_service.organization.models import User
 from review_service.organization.settings import agency_settings
+from review_service.paths.uphold import dispute_refusal, upholds
 from review_service.replies.models import Reply
 from review_service.review.points import TEN_POINTS
 from review_service.review.rounds import latest_review
 
-_UPHELD = select(func.count()).select_from(Coordination).where(
-    Coordination.case_id == bindparam("case_id"), Coordination.round == bindparam("round"),
-    Coordination.outcome == "uphold_review")
 _LAST_SEQUENCE = select(func.max(Reply.sequence)).where(Reply.review_id == bindparam("review_id"))
 
 
@@ -62,10 +59,12 @@ def reply_to_opinion(session: Session, *, actor: User, case_id: int, data: Any,
     fields = {f"responses.{key}": f"请答复“{TEN_POINTS[key]}”" for key in problems if key not in reply_in.responses}
     fields |= {f"responses.{key}": "该要点不是本轮审核意见指出的问题"
                for key in reply_in.responses if key not in problems}
-    upheld = session.scalar(_UPHELD, {"case_id": case.id, "round": review.round})
     disputed = any(r.action == "disputed" for r in reply_in.responses.values())
-    if upheld and disputed:
-        fields["responses"] = "负责人协调已维持审核意见，承办机构应当按审核意见修改"
+    # after one uphold the unit may dispute once more (the head then holds a collective discussion);
+    # after the second uphold the review stands (paths/uphold.py)
+    refusal = dispute_refusal(upholds(session, case.id, review.round)) if disputed else None
+    if refusal:
+        fields["responses"] = refusal
     if fields:
         raise Invalid("书面回复不完整，请按提示修改。", fields=fields)
     agency = case.agency
@@ -99,7 +98,7 @@ def resubmit_case(session: Session, *, actor: User, case_id: int, attest: bool,
     draft = case.current_draft
     assert draft is not None
     submission = Submission(case_id=case.id, draft_version_id=draft.id, draft_sha256=draft.sha256,
-                            round=case.round, kind="resubmit", submitted_by=actor.id, attested=True,
+                            round=case.round, kind="resubmit", major=True, submitted_by=actor.id, attested=True,
                             attestation=ATTESTATION)
     insert_record(session, submission)
     flow.complete("resubmit", {"abandon": False}, actor=actor, role="handler")

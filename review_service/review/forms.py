@@ -13,7 +13,7 @@ from wtforms import Form, FormField, RadioField, SelectField, SelectMultipleFiel
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from review_service.review.models import CONCLUSION_LABELS
-from review_service.review.points import FINDING_LABELS, TEN_POINTS
+from review_service.review.points import FINDING_LABELS, TEN_POINTS, TRANSFER_FINDING_LABELS
 from review_service.web.edge import lines, options
 
 
@@ -50,7 +50,15 @@ class PointForm(Form):
     reason = StringField("不适用的理由（仅不适用时）")
 
 
-PointsForm = type("PointsForm", (Form,), {key: FormField(PointForm, label=label) for key, label in TEN_POINTS.items()})
+class TransferPointForm(PointForm):
+    """Point 10 (涉嫌犯罪、需要移送) is answered yes or no: never 不适用."""
+
+    finding = RadioField("审核结论", choices=options(TRANSFER_FINDING_LABELS.items()), validate_choice=False)
+
+
+PointsForm = type("PointsForm", (Form,), {
+    key: FormField(TransferPointForm if key == "criminal_transfer" else PointForm, label=label)
+    for key, label in TEN_POINTS.items()})
 
 
 class OpinionForm(FlaskForm):

@@ -96,3 +96,31 @@ class Review(Base):
 
     def problem_points(self) -> list[str]:
         return [key for key, point in self.points.items() if point.get("finding") == "problem"]
+
+
+DECLARATION_LABELS = {"no_conflict": "与本案无利害关系", "decline": "申请回避"}
+
+
+class RecusalDeclaration(Base):
+    """回避声明: an assigned reviewer (or an advisor) states no conflict of interest with the case, or declines.
+
+    One per person and assignment. The reviewer's ``no_conflict`` must precede intake and review; a
+    ``decline`` returns the assignment to the review lead. An advisor takes part only after ``no_conflict``.
+    """
+
+    __tablename__ = "recusal_declarations"
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "user_id"),
+        CheckConstraint("capacity IN ('reviewer','advisor')", name="capacity_known"),
+        CheckConstraint("declaration IN ('no_conflict','decline')", name="declaration_known"),
+        CheckConstraint("declaration = 'no_conflict' OR length(reason) > 0", name="decline_reasoned"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("review_assignments.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    capacity: Mapped[str] = mapped_column(String(10))
+    declaration: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    declared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

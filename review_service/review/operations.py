@@ -11,17 +11,21 @@ from review_service.cases.flow import CaseFlow, lock_case
 from review_service.cases.models import Case
 from review_service.cases.participants import Participants, participants
 from review_service.core import signals
-from review_service.core.clock import beijing_today
-from review_service.core.errors import Forbidden, Invalid
+from review_service.core.clock import beijing_today, utcnow
+from review_service.core.errors import Conflict, Forbidden, Invalid
 from review_service.core.permissions import require_not_in, require_role
 from review_service.core.records import insert_record
+from review_service.deadlines.models import DeadlineKind
+from review_service.deadlines.tracking import open_deadlines
 from review_service.documents.operations import issue_opinion
 from review_service.indicators.facts import opinion_facts
 from review_service.organization.models import Qualification, User
 from review_service.organization.queries import user_by_id
+from review_service.organization.settings import agency_settings
 from review_service.review.models import Assignment, Intake, Review
 from review_service.review.quality import quality_advice
-from review_service.review.schemas import parse_opinion
+from review_service.review.recusal import cleared_advisors, has_declined, require_declared
+from review_service.review.schemas import parse_opinion, refuse_hollow
 
 # 行政处罚法 (2021) took effect on this day; art. 58 binds reviewers who begin after it.
 ART58_EFFECTIVE = date(2021, 7, 15)
@@ -54,6 +58,47 @@ def assign_reviewer(session: Session, *, actor: User, case_id: int, reviewer_id:
     require_role(actor, "review_lead")
     flow = CaseFlow(session, case)
     flow.require_task("assign")
+    reviewer, advisors = _staffing(session, case, reviewer_id, advisor_ids)
+    insert_record(session, Assignment(case_id=case.id, reviewer_id=reviewer.id, advisor_ids=[a.id for a in advisors],
+                           assigned_by=actor.id))
+    case.reviewer_id = reviewer.id
+    flow.complete("assign", {}, actor=actor, role="review_lead")
+    _emit(session, "reviewer_assigned", case, actor, "review_lead",
+          {"reviewer_id": reviewer.id, "advisor_ids": [a.id for a in advisors],
+           "qualification": reviewer.qualification})
+    return case
+
+
+def reassign_reviewer(session: Session, *, actor: User, case_id: int, reviewer_id: int,
+                      advisor_ids: list[int] | None = None, expected_version: int | None = None) -> Case:
+    """After the assigned reviewer declined (回避), the review lead assigns another one (a new assignment).
+
+    Domain-level only: the process still waits on the reviewer's intake (or review), now someone else's.
+    """
+    case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
+    require_role(actor, "review_lead")
+    if case.reviewer_id is not None or case.current_task not in ("intake", "review"):
+        raise Conflict("本案没有因审核人员回避而待重新分配的审核任务。", rule="not_returned",
+                       actual_version=case.version)
+    if has_declined(session, case.id, reviewer_id):
+        raise Forbidden("该审核人员已申请回避本案，不能再分配给其审核。", rule="recused", reviewer_id=reviewer_id)
+    reviewer, advisors = _staffing(session, case, reviewer_id, advisor_ids)
+    assignment = insert_record(session, Assignment(case_id=case.id, reviewer_id=reviewer.id,
+                                                   advisor_ids=[a.id for a in advisors], assigned_by=actor.id))
+    case.reviewer_id = reviewer.id
+    for deadline in open_deadlines(session, case.id, frozenset({DeadlineKind.REVIEW})):
+        deadline.owner_id = reviewer.id  # the reminders go to whoever reviews now
+    case.version += 1
+    case.updated_at = utcnow()
+    _emit(session, "reviewer_reassigned", case, actor, "review_lead",
+          {"assignment_id": assignment.id, "reviewer_id": reviewer.id, "advisor_ids": [a.id for a in advisors],
+           "qualification": reviewer.qualification})
+    return case
+
+
+def _staffing(session: Session, case: Case, reviewer_id: int, advisor_ids: list[int] | None
+              ) -> tuple[User, list[User]]:
+    """The reviewer and advisors chosen, checked: roles, separation of duties, art. 58 qualification."""
     reviewer = _user_in_agency(session, reviewer_id, case, "reviewer_id")
     if not reviewer.has_role("reviewer"):
         raise Invalid("所选人员不是法制审核人员。", fields={"reviewer_id": "不是法制审核人员"})
@@ -71,14 +116,7 @@ def assign_reviewer(session: Session, *, actor: User, case_id: int, reviewer_id:
             raise Forbidden("承办本案的人员或审核人员不能同时担任本案法律顾问。", rule="separation_of_duties")
     if reviewer.reviewing_since is None:
         reviewer.reviewing_since = beijing_today()
-    insert_record(session, Assignment(case_id=case.id, reviewer_id=reviewer.id, advisor_ids=[a.id for a in advisors],
-                           assigned_by=actor.id))
-    case.reviewer_id = reviewer.id
-    flow.complete("assign", {}, actor=actor, role="review_lead")
-    _emit(session, "reviewer_assigned", case, actor, "review_lead",
-          {"reviewer_id": reviewer.id, "advisor_ids": [a.id for a in advisors],
-           "qualification": reviewer.qualification})
-    return case
+    return reviewer, advisors
 
 
 def _require_assigned_reviewer(session: Session, case: Case, actor: User) -> Participants:
@@ -87,8 +125,11 @@ def _require_assigned_reviewer(session: Session, case: Case, actor: User) -> Par
     if actor.id in people.advisors:
         raise Forbidden("法律顾问协助审核，不能作出审核结论。", rule="advisor_cannot_conclude")
     require_not_in(actor, people.handlers, "承办本案的人员不能审核本案。")
+    if case.reviewer_id is None and case.current_task in ("intake", "review"):
+        raise Forbidden("原审核人员已申请回避，本案待法制审核机构负责人重新分配。", rule="assignee")
     if case.reviewer_id != actor.id:
         raise Forbidden("本案已分配给其他审核人员。", rule="assignee")
+    require_declared(session, case, actor)
     return people
 
 
@@ -117,11 +158,20 @@ def opinion_step(data: Any) -> tuple[str, dict[str, Any]] | None:
     not a valid opinion is refused by the action itself.
     """
     conclusion = data.get("conclusion") if isinstance(data, dict) else None
-    return ("review", _routing(conclusion)) if isinstance(conclusion, str) else None
+    if not isinstance(conclusion, str):
+        return None
+    return "review", _routing(conclusion, data.get("points"))
 
 
-def _routing(conclusion: str) -> dict[str, Any]:
-    return {"conclusion": conclusion}
+def _routing(conclusion: str, points: Any) -> dict[str, Any]:
+    """The review step's routing data (the same for :func:`opinion_step` and :func:`submit_opinion`).
+
+    ``transfer_suggested``: point 10 found a problem, i.e. the offence is suspected to be a crime and the
+    case should go to the judicial organs (行政处罚法 art. 27): the head decides on the transfer first.
+    """
+    point = points.get("criminal_transfer") if isinstance(points, dict) else None
+    suggested = isinstance(point, dict) and point.get("finding") == "problem"
+    return {"conclusion": conclusion, "transfer_suggested": suggested}
 
 
 def submit_opinion(session: Session, *, actor: User, case_id: int, data: Any,
@@ -132,10 +182,15 @@ def submit_opinion(session: Session, *, actor: User, case_id: int, data: Any,
     flow = CaseFlow(session, case)
     flow.require_task("review")
     opinion = parse_opinion(data)
+    refuse_hollow(opinion, agency_settings(case.agency).substantive_for(case.decision_type))
+    cleared = cleared_advisors(session, case.id) if opinion.advisor_ids else set()
     for advisor_id in opinion.advisor_ids:
         advisor = _user_in_agency(session, advisor_id, case, "advisor_ids")
         if not advisor.has_role("advisor") or advisor.id in people.handlers or advisor.id == actor.id:
             raise Invalid("协助审核的法律顾问不符合要求。", fields={"advisor_ids": f"{advisor.name} 不能协助本案审核"})
+        if advisor.id not in cleared:  # 回避: an advisor takes part only after stating no conflict of interest
+            raise Invalid("协助审核的法律顾问尚未声明与本案无利害关系。",
+                          fields={"advisor_ids": f"{advisor.name} 尚未作出无利害关系声明"})
     draft = case.current_draft
     assert draft is not None
     # case.round is the last round reviewed: written only here, under the case lock (and a round
@@ -152,7 +207,7 @@ def submit_opinion(session: Session, *, actor: User, case_id: int, data: Any,
     insert_record(session, review)
     case.round = round_number
     case.rounds_since_coordination += 1
-    flow.complete("review", _routing(opinion.conclusion), actor=actor, role="reviewer")
+    flow.complete("review", _routing(opinion.conclusion, review.points), actor=actor, role="reviewer")
     _emit(session, "opinion_submitted", case, actor, "reviewer",
           {"review_id": review.id, "round": round_number, "draft_sha256": draft.sha256,
            "conclusion": opinion.conclusion, "points": {k: p["finding"] for k, p in review.points.items()},

@@ -16,3 +16,6 @@ TEN_POINTS: dict[str, str] = {
 }
 
 FINDING_LABELS = {"ok": "无问题", "problem": "存在问题", "not_applicable": "不适用"}
+
+# Point 10 is a yes/no finding: "problem" means 是 (suspected of a crime, transfer), "ok" means 否.
+TRANSFER_FINDING_LABELS = {"ok": "否：未发现涉嫌犯罪", "problem": "是：涉嫌犯罪，需要移送司法机关"}

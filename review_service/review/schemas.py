@@ -60,3 +60,30 @@ def parse_opinion(data: Any) -> OpinionIn:
     if fields:
         raise Invalid("审核意见不完整或有矛盾，请按提示修改。", fields=fields)
     return opinion
+
+
+TRANSFER_POINT = "criminal_transfer"  # point 10: a yes/no finding ("problem" = 涉嫌犯罪、需要移送)
+
+
+def refuse_hollow(opinion: OpinionIn, substantive: list[str]) -> None:
+    """Refuse 不适用 on points that always apply (``substantive``, per agency and decision type) and on point 10.
+
+    An opinion whose 主体、程序、事实、证据 and 法律适用 are all "not applicable" reviews nothing;
+    point 10 asks whether the conduct is suspected of a crime, which has an answer in every case.
+    """
+    fields: dict[str, str] = {}
+    for key in [*substantive, TRANSFER_POINT]:
+        point = opinion.points.get(key)
+        if point is not None and point.finding == "not_applicable":
+            fields[f"points.{key}.finding"] = (
+                "本要点须作出“是”或“否”的认定，不能为不适用" if key == TRANSFER_POINT
+                else f"“{TEN_POINTS.get(key, key)}”是每个执法决定都须审查的要点，不能为不适用")
+    if fields:
+        raise Invalid("审核意见对必须审查的要点作出了“不适用”，请逐项审查后再提交。", fields=fields)
+
+
+def transfer_suggested(opinion: OpinionIn) -> bool:
+    """Point 10 answered yes: the conduct is suspected of a crime and the case should go to the judicial organs."""
+    point = opinion.points.get(TRANSFER_POINT)
+    return point is not None and point.finding == "problem"
+

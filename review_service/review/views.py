@@ -13,6 +13,7 @@ from review_service.organization.models import User
 from review_service.review import operations as review_ops
 from review_service.review.forms import AssignForm, ExtensionForm, IntakeForm, OpinionForm
 from review_service.review.quality import quality_advice
+from review_service.review.recusal import needs_declaration
 from review_service.review.schemas import parse_opinion
 from review_service.web.actions import case_action
 from review_service.web.edge import Failure, field_name, lines, options
@@ -63,8 +64,11 @@ def intake(case_id: int) -> Any:
         review_ops.record_intake(session, actor=actor, case_id=case_id, complete=form.complete.data == "yes",
                                  missing=lines(form.missing.data), expected_version=version)
 
+    def context(session: Session, actor: User, case: dict[str, Any]) -> dict[str, Any]:
+        return {"recusal_needed": needs_declaration(session, actor, case)}
+
     return case_action(case_id, form, tasks=("intake",), template="review/intake.html", perform=perform,
-                       done="受理审查结果已记录。")
+                       done="受理审查结果已记录。", extra=context)
 
 
 def _friendlier(failure: Failure, form: OpinionForm) -> Failure:

@@ -34,11 +34,15 @@ TASK_ENDPOINTS: dict[str, str] = {
     "approve": "decisions.approve",
     "publish": "decisions.publish",
     "withdraw": "decisions.withdraw",
+    "reassign": "review.reassign",  # the reviewer declined (回避): the lead assigns someone else
+    "terminate": "paths.decide_termination",
+    "transfer": "paths.transfer",
 }
 TASK_ROLES: dict[str, str] = {"draft": "handler", "supplement": "handler", "resubmit": "handler", "reply": "handler",
                               "signoff": "unit_head", "assign": "review_lead", "intake": "reviewer",
                               "review": "reviewer", "coordinate": "head", "approve": "head", "publish": "handler",
-                              "withdraw": "handler"}
+                              "withdraw": "handler", "reassign": "review_lead", "terminate": "head",
+                              "transfer": "head"}
 
 Perform = Callable[[Session, User, int | None], Any]
 Extra = Callable[[Session, User, dict[str, Any]], dict[str, Any]]

@@ -15,7 +15,7 @@ Call it from a page template::
 
 Where the case stands: ``process_position(case.current_task, case.status)`` gives the element to
 highlight: the waiting task, or, once the process has ended (``current_task`` is None), its end
-event (``"decided"``, ``"closed_without_decision"``). Tasks outside the process (publishing a
+event (``"decided"``, ``"closed_without_decision"``, ``"transferred"``). Tasks outside the process (publishing a
 decision, withdrawing it) are not steps of the diagram: pass the case row's ``current_task``,
 not the kind of the first open task.
 
@@ -297,7 +297,7 @@ def render_diagram(diagram: Diagram, current_task: str | None = None, completed:
 
 
 #: The end event a finished case stopped at, by case status (workflows/bpmn/major_decision_review.bpmn).
-END_EVENT_BY_STATUS = {"decided": "decided", "closed": "closed_without_decision"}
+END_EVENT_BY_STATUS = {"decided": "decided", "closed": "closed_without_decision", "transferred": "transferred"}
 
 
 def process_position(current_task: str | None, status: str | None) -> str | None:

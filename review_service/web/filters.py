@@ -19,6 +19,12 @@ ACTION_LABELS = {
     "decision_published": "公开决定", "deadlines_updated": "更新期限", "document_issued": "生成文书",
     "deadline_extended": "延长审核期限", "reminder_sent": "发送提醒", "decision_revoked": "决定被撤销",
     "decision_withdrawn": "撤回公开",
+    "collective_discussion_recorded": "记录集体讨论", "case_flagged_complex": "认定情节复杂",
+    "case_suspended": "中止案件", "case_resumed": "恢复办理", "recusal_declared": "回避声明",
+    "reviewer_reassigned": "重新分配审核人员",
+    "submission_withdrawn": "撤回送审", "termination_requested": "申请终止", "case_terminated": "终止案件",
+    "termination_refused": "不予终止", "case_transferred": "移送司法机关", "transfer_declined": "决定不移送",
+    "catalog_loaded": "加载目录清单", "catalog_confirmed": "确认目录清单新版本", "catalog_refused": "退回目录清单",
 }
 
 

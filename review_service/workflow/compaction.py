@@ -19,11 +19,11 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 #: Above this many tasks the facade continues the case in a fresh instance. A first review waits at
-#: 14 tasks and each round adds 6, so a case continues after about its fourth round; keeping the
-#: tree this small keeps every step's (de)serialization cost flat however long the case runs
-#: (bench/lifecycle.py: round 5 within 1.3× of round 1), while the usual one- or two-round case
+#: 40 tasks (the boundary signals of withdrawal and termination add their own) and each round adds 20,
+#: so a case continues after about its second round; keeping the tree this small keeps every step's
+#: (de)serialization cost flat however long the case runs, while the usual one- or two-round case
 #: never continues. The engine's history is not the record: our tables and the audit log are.
-DEFAULT_MAX_TASKS = 32
+DEFAULT_MAX_TASKS = 72
 
 _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 

@@ -22,6 +22,8 @@ from review_service.workflow.errors import WorkflowExpressionError, WorkflowLint
 from review_service.workflow.expressions import check_expression
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+#: Our own extension namespace: ``<rs:routingDefault name=… value=…/>`` in the process's extensionElements.
+RS_NS = "urn:review-service:bpmn"
 ROLES = frozenset({"handler", "unit_head", "review_lead", "reviewer", "head", "advisor"})
 LANE_ID = re.compile(r"^Lane_([a-z_]+)$")
 #: A process definition is a few hundred lines; a cap keeps a hostile file from eating memory.
@@ -47,7 +49,9 @@ TIMER_FIELDS = ("timeDate", "timeDuration", "timeCycle")
 #: The event definitions each node kind may carry (the default: none at all).
 EVENT_DEFINITIONS: dict[str, tuple[list[str], ...]] = {
     "endEvent": ([], ["terminateEventDefinition"]),
-    "boundaryEvent": (["timerEventDefinition"],),
+    # a signal on a boundary is how the product tells a waiting task that a person acted elsewhere
+    # (withdrawal, a request for termination, a transfer): WorkflowRun.send_event
+    "boundaryEvent": (["timerEventDefinition"], ["signalEventDefinition"]),
     "intermediateCatchEvent": (["timerEventDefinition"],),
 }
 
@@ -59,6 +63,9 @@ class LintedProcess:
     process_id: str
     root: etree._Element
     roles: dict[str, str]
+    routing_defaults: dict[str, str | int | bool]
+    """Routing values every new instance starts with (``rs:routingDefault``): flags a gateway reads
+    on a path not every case takes, so that a case that never set one routes on its default."""
 
 
 def _tag(element: etree._Element) -> str | None:
@@ -173,6 +180,18 @@ def _check_condition(file: str, element_id: str | None, text: str) -> None:
         raise WorkflowLintError(file, f"{element_id} 的表达式不允许: {exc}", element=element_id) from None
 
 
+def _routing_defaults(process: etree._Element, file: str) -> dict[str, str | int | bool]:
+    """``{name: value}`` of the process's ``rs:routingDefault`` elements (``true``/``false``, digits, else text)."""
+    found: dict[str, str | int | bool] = {}
+    extensions = process.find(f"{{{BPMN_NS}}}extensionElements")
+    for element in extensions.iter(f"{{{RS_NS}}}routingDefault") if extensions is not None else ():
+        name, text = element.get("name") or "", element.get("value")
+        if not name.isidentifier() or name.startswith("_") or text is None or name in found:
+            raise WorkflowLintError(file, f"路由默认值 {name!r} 无效 (须有合法且唯一的 name 和 value)")
+        found[name] = text == "true" if text in ("true", "false") else int(text) if text.isdigit() else text
+    return found
+
+
 def _check_roles(nodes: dict[str, etree._Element], process: etree._Element, file: str) -> dict[str, str]:
     lanes = _lanes(process)
     roles: dict[str, str] = {}
@@ -205,7 +224,9 @@ def _check_flows(nodes: dict[str, etree._Element], process: etree._Element, file
         kind = _tag(node)
         flows = flows_from[node_id]
         conditioned = [f for f in flows if f.find(f"{{{BPMN_NS}}}conditionExpression") is not None]
-        if kind == "exclusiveGateway":
+        if kind == "exclusiveGateway" and len(flows) == 1 and not conditioned and not node.get("default"):
+            pass  # a merge: its one unconditioned exit is always taken
+        elif kind == "exclusiveGateway":
             default = node.get("default")
             if not default:
                 raise WorkflowLintError(file, f"排他网关 {node_id} 没有默认流", element=node_id)
@@ -282,6 +303,7 @@ def lint(source: bytes, file: str) -> LintedProcess:
     process = _executable_process(root, file)
     nodes = _check_nodes(process, file)
     roles = _check_roles(nodes, process, file)
+    defaults = _routing_defaults(process, file)
     outgoing = _check_flows(nodes, process, file)
     _check_reachability(nodes, outgoing, file)
-    return LintedProcess(process_id=process.get("id", ""), root=root, roles=roles)
+    return LintedProcess(process_id=process.get("id", ""), root=root, roles=roles, routing_defaults=defaults)

@@ -33,6 +33,7 @@ class LoadedDefinition:
     spec: BpmnProcessSpec = field(repr=False)
     subprocess_specs: dict[str, BpmnProcessSpec] = field(repr=False)
     roles: dict[str, str]
+    routing_defaults: dict[str, str | int | bool] = field(default_factory=dict)
 
 
 class _RestrictedBpmnParser(BpmnParser):
@@ -67,5 +68,6 @@ def parse_definition(source: bytes, file: str) -> LoadedDefinition:
         raise WorkflowLintError(file, f"SpiffWorkflow 无法解析该流程: {exc}") from None
     definition = ProcessDefinition(sha256=sha256_hex(source), process_id=linted.process_id, source=source, file=file)
     return LoadedDefinition(
-        definition=definition, spec=spec, subprocess_specs=subprocess_specs, roles=dict(linted.roles)
+        definition=definition, spec=spec, subprocess_specs=subprocess_specs, roles=dict(linted.roles),
+        routing_defaults=dict(linted.routing_defaults)
     )

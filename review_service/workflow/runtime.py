@@ -8,7 +8,7 @@ end reached, and the serialized state (without the spec) to store.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +16,9 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent, UserTask
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -88,6 +91,7 @@ def new_workflow(loaded: LoadedDefinition, data: Mapping[str, Any] | None) -> Bp
     # Data on the root task is inherited by every task the engine reaches. A timer nobody
     # scheduled holds NEVER: it waits forever instead of failing on a missing name.
     workflow.task_tree.data.update(dict.fromkeys(timer_variables(loaded.spec).values(), NEVER))
+    workflow.task_tree.data.update(loaded.routing_defaults)  # declared by the process file (rs:routingDefault)
     workflow.task_tree.data.update(validate_routing_data(data))
     return workflow
 
@@ -197,14 +201,22 @@ class WorkflowRun:
             self._adopt(ahead.run)
             return
         task = self._ready_task(task_id)
+
+        def advance() -> None:
+            task.data.update(clean)
+            task.run()
+
+        self._step(advance)
+
+    def _step(self, advance: Callable[[], None]) -> None:
+        """Run ``advance`` and the engine until it waits again; on any error the run is left as it was."""
         snapshot = self._clean_state if self._clean_state is not None else self.dump()
         self._clean_state = None
         self._ready_cache = None
         before = self._fired_timer_tasks()
         self.fired_timers = []
         try:
-            task.data.update(clean)
-            task.run()
+            advance()
             self._workflow.do_engine_steps()
         except Exception as exc:
             # Roll back the in-memory run so a failed step changes nothing.
@@ -218,6 +230,28 @@ class WorkflowRun:
         self.continued = len(self._workflow.tasks) > self.max_tasks and compact(self._workflow)
         if self.continued:
             self.generation += 1
+
+    def waiting_signals(self) -> list[str]:
+        """The names of the signals a boundary event of a waiting task would catch now (sorted, unique)."""
+        names = {task.task_spec.event_definition.name for task in self._workflow.tasks.values()
+                 if task.state == TaskState.WAITING and isinstance(task.task_spec, BoundaryEvent)
+                 and isinstance(task.task_spec.event_definition, SignalEventDefinition)}
+        return sorted(names)
+
+    def send_event(self, name: str, data: Mapping[str, Any] | None = None) -> None:
+        """Send the signal ``name`` (with routing ``data`` as its payload) and run the engine until it waits.
+
+        The process catches it on a boundary signal event of the task it waits on (``withdraw_submission``
+        on the review stage, …); an interrupting one cancels that task with its timers. Raises
+        :class:`TaskNotReady` if nothing waits for the signal, :class:`WorkflowDataError` for
+        non-routing data; on any error the run is left exactly as it was.
+        """
+        clean = validate_routing_data(data)
+        if name not in self.waiting_signals():
+            raise TaskNotReady(f"流程当前不等待信号 {name}")
+        self._step_ahead = None
+        # the payload lands in the catching event's task data: routing values for what follows
+        self._step(lambda: self._workflow.send_event(BpmnEvent(SignalEventDefinition(name), payload=clean or None)))
 
     def _ready_task(self, task_id: str) -> Task:
         try:
@@ -287,7 +321,7 @@ class WorkflowRun:
 
     @property
     def end_event(self) -> str | None:
-        """The BPMN id of the end event reached (``"decided"`` / ``"closed_without_decision"``), or None."""
+        """The BPMN id of the end event reached (``"decided"``, ``"terminated"``, ``"transferred"`` …), or None."""
         if not self.completed:
             return None
         ends = [

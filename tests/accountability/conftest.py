@@ -77,6 +77,8 @@ def two_rounds_and_coordination(world: World) -> RevokedCase:
     world.act(sign_off, "unit_head", case_id=case_id, approve=True, comment="材料属实，同意报送")
     world.act(assign_reviewer, "lead", case_id=case_id, reviewer_id=world.ids["reviewer"],
               advisor_ids=[world.ids["advisor"]])
+    world.declare(case_id, "reviewer")
+    world.declare(case_id, "advisor")
     world.act(record_intake, "reviewer", case_id=case_id, complete=True)
     first = opinion("amend", PROBLEM) | {"advisor_ids": [world.ids["advisor"]]}
     world.act(submit_opinion, "reviewer", case_id=case_id, data=first)

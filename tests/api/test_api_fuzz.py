@@ -30,7 +30,8 @@ JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats
 ACTORS = {"/cases/{case_id}/review/assign": "lead", "/cases/{case_id}/review/intake": "reviewer",
           "/cases/{case_id}/review": "reviewer", "/cases/{case_id}/coordinate": "head",
           "/cases/{case_id}/approve": "head2", "/cases/{case_id}/signoff": "unit_head", "/cases": "handler",
-          "/audit/verify": "head", "/users/{user_id}/disable": "head"}
+          "/audit/verify": "head", "/users/{user_id}/disable": "head",
+          "/catalogs/{catalog_row_id}/confirm": "lead", "/catalogs/{catalog_row_id}/refuse": "lead"}
 
 
 def _local(value: Any) -> Any:
@@ -65,6 +66,7 @@ def _cases(world: Any) -> dict[str, int]:
     cases = {"draft": world.new_case(), "assign": world.submitted()}
     cases["intake"] = world.submitted()
     world.act(assign_reviewer, "lead", case_id=cases["intake"], reviewer_id=world.ids["reviewer"])
+    world.declare(cases["intake"], "reviewer")
     cases["review"] = world.in_review()
     for state in ("reply", "coordinate", "resubmit"):
         cases[state] = world.in_review()
@@ -115,7 +117,8 @@ def _fuzz(api: Api, checker: Checker, method: str, path: str, operation: dict[st
            form=st.dictionaries(st.sampled_from(["kind", "title"]), st.text(max_size=10)))
     def run(body: Any, case_id: int, query: dict[str, str], etag: str | None, upload: bytes,
             form: dict[str, str]) -> None:
-        url = path.replace("{case_id}", str(case_id)).replace("{user_id}", str(case_id + 100_000))
+        url = path.replace("{case_id}", str(case_id)).replace("{user_id}", str(case_id + 100_000)) \
+            .replace("{catalog_row_id}", str(case_id))
         headers = {"If-Match": etag} if etag and method != "GET" and etag.isprintable() and etag.isascii() else {}
         kwargs: dict[str, Any] = {"headers": headers}
         if "multipart/form-data" in content:

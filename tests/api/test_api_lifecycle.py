@@ -40,6 +40,8 @@ def test_major_case_end_to_end(api: Api, world: Any) -> None:
     task = reviewer.get("/tasks").get_json()
     assert task[0]["case_id"] == case_id and task[0]["kind"] == "intake"
     assert task[0]["due_date"] is None and task[0]["provisional"] is False
+    declared = reviewer.post(f"/cases/{case_id}/review/recusal", json={"declaration": "no_conflict"})
+    assert declared.status_code == 200, declared.get_json()
     assert reviewer.post(f"/cases/{case_id}/review/intake", json={"complete": True}).status_code == 200
 
     amended = reviewer.post(f"/cases/{case_id}/review", json=opinion("amend", PROBLEMS))
@@ -103,7 +105,8 @@ def test_openapi_document_is_valid_and_complete(api: Api) -> None:
     document = api.get("/openapi.json").get_json()
     validate(document)
     for spec in ENDPOINTS:
-        path = "/api/v1" + spec.rule.replace("<int:case_id>", "{case_id}").replace("<int:user_id>", "{user_id}")
+        path = "/api/v1" + spec.rule.replace("<int:case_id>", "{case_id}").replace("<int:user_id>", "{user_id}") \
+            .replace("<int:catalog_row_id>", "{catalog_row_id}")
         assert spec.method.lower() in document["paths"][path]
     review = document["paths"]["/api/v1/cases/{case_id}/review"]["post"]
     assert review["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/OpinionIn"}

@@ -115,6 +115,7 @@ def test_a_major_case_through_the_real_server(server: str, world: Any) -> None:
     assert material["size"] == len(b"%PDF-1.7 evidence")
     assert handler.call("POST", f"{path}/submit", {})["status"] == "in_review"
     lead.call("POST", f"{path}/review/assign", {"reviewer_id": str(world.ids["reviewer"]), "advisor_ids": []})
+    reviewer.call("POST", f"{path}/review/recusal", {"declaration": "no_conflict"})
     assert reviewer.call("POST", f"{path}/review/intake", {"complete": True})["status"] == "in_review"
     amended = reviewer.call("POST", f"{path}/review", opinion("amend", PROBLEMS))
     assert amended["status"] == "awaiting_reply"

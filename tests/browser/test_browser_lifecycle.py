@@ -88,6 +88,12 @@ def test_a_major_case_through_its_whole_lifecycle(user_page: Callable[[str], Any
     reviewer.goto("/todo")
     reviewer.screenshot(path=str(screenshots / "todo.png"), full_page=True)
     open_task(reviewer, TITLE, "受理审查")
+    with reviewer.expect_navigation():  # 回避: no conflict of interest stated before intake
+        reviewer.get_by_role("link", name="作出回避声明").click()
+    reviewer.locator("input[name=declaration][value=no_conflict]").check()
+    submit(reviewer, "提交回避声明")
+    assert "回避声明已记录" in notice(reviewer)
+    open_task(reviewer, TITLE, "受理审查")
     reviewer.locator("input[name=complete][value=yes]").check()
     submit(reviewer, "提交受理审查结果")
     open_task(reviewer, TITLE, "法制审核")

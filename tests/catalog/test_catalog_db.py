@@ -1,4 +1,8 @@
-"""Loading, versioning and choosing catalogs in the database (``uow`` fixture of tests/conftest.py)."""
+"""Loading, versioning and choosing catalogs in the database (``uow`` fixture of tests/conftest.py).
+
+System loads here (``actor=None``, no ``agencies``) bind every agency their ``applies_to`` names; the
+agencies are those of :func:`_agencies`.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from sqlalchemy.orm import Session
 from review_service.catalog import queries
 from review_service.catalog.classify import classify
 from review_service.catalog.loader import CatalogError
-from review_service.catalog.models import Catalog
+from review_service.catalog.models import Catalog, CatalogBinding
 from review_service.catalog.operations import load_catalog, load_files
 from review_service.catalog.queries import applicable_catalog, catalog_versions, spec_of
 from review_service.core.errors import Conflict, Forbidden
@@ -29,6 +33,17 @@ from .conftest import ECOLOGY, MARKET
 Uow = Callable[[], AbstractContextManager[Session]]
 MARKET_TEXT = MARKET.read_text("utf-8")
 ON = date(2026, 6, 1)
+
+
+XIAN = "西安市市场监督管理局"
+XIANYANG = "咸阳市市场监督管理局"
+
+
+@pytest.fixture(autouse=True)
+def _agencies(uow: Uow) -> None:
+    with uow() as session:
+        session.add_all([Agency(name=XIAN, system="市场监管"), Agency(name=XIANYANG, system="市场监管"),
+                         Agency(name="陕西省生态环境厅", system="生态环境"), Agency(name="某县公安局", system="公安")])
 
 
 def version(text: str, number: int, *, effective: str = "2026-01-01", applies: str | None = None) -> str:
@@ -63,12 +78,19 @@ def test_load_stores_a_version_and_audits_it(uow: Uow, audited: list[dict[str, A
         assert row.applies_to == {"systems": ["市场监管"], "agencies": []}
         assert row.source == MARKET_TEXT
         assert row.sha256 == hashlib.sha256(MARKET_TEXT.encode("utf-8")).hexdigest()
-        assert row.loaded_by is None and row.loaded_at is not None
+        assert row.loaded_by is None and row.loaded_at is not None and row.status == "active"
+        bound = {session.get(Agency, b.agency_id).name: b.specificity
+                 for b in session.scalars(select(CatalogBinding).where(CatalogBinding.catalog_row_id == row_id))}
+        assert bound == {XIAN: 0, XIANYANG: 0}
     (event,) = audited
     assert event["action"] == "catalog_loaded" and event["role"] == "system" and event["actor"] is None
     assert event["agency_id"] is None and event["case_id"] is None
-    assert event["payload"] == {"catalog_id": "shaanxi-market-regulation", "version": 1, "sha256": row.sha256,
-                                "rules": 11}
+    payload = event["payload"]
+    assert {key: payload[key] for key in ("catalog_id", "version", "sha256", "rules", "status")} == {
+        "catalog_id": "shaanxi-market-regulation", "version": 1, "sha256": row.sha256, "rules": 11,
+        "status": "active"}
+    assert [agency["name"] for agency in payload["bound_agencies"]] == [XIAN, XIANYANG]
+    assert payload["diff"]["against"] is None and len(payload["diff"]["added"]) == 11
 
 
 def test_identical_text_is_refused_as_already_loaded(uow: Uow, audited: list[dict[str, Any]]) -> None:
@@ -132,12 +154,8 @@ def test_real_audit_trail_records_the_load(uow: Uow) -> None:
         assert json.loads(event.payload)["catalog_id"] == "shaanxi-market-regulation"
 
 
-def _user(session: Session, username: str, roles: list[str]) -> User:
-    agency = session.scalars(select(Agency).where(Agency.name == "陕西省司法厅")).first()
-    if agency is None:
-        agency = Agency(name="陕西省司法厅", system=None)
-        session.add(agency)
-        session.flush()
+def _user(session: Session, username: str, roles: list[str], agency_name: str = XIAN) -> User:
+    agency = session.scalars(select(Agency).where(Agency.name == agency_name)).one()
     user = User(username=username, name=username, agency_id=agency.id)
     session.add(user)
     session.flush()
@@ -166,7 +184,7 @@ def test_applicable_catalog_by_system_date_and_agency(uow: Uow, audited: list[di
     assert chosen(uow) == ("shaanxi-market-regulation", 1)
     assert chosen(uow, "陕西省生态环境厅", "生态环境") == ("shaanxi-ecology-environment", 1)
     assert chosen(uow, "某县公安局", "公安") is None
-    assert chosen(uow, system=None) is None
+    assert chosen(uow, "未登记的机关") is None
     assert chosen(uow, on=date(2025, 12, 31)) is None
     # A later version applies only from its own date on.
     load(uow, version(MARKET_TEXT, 2, effective="2026-09-01"))
@@ -191,8 +209,8 @@ def test_spec_is_parsed_once_per_sha256(uow: Uow, audited: list[dict[str, Any]],
 
     monkeypatch.setattr(queries, "parse_catalog", counting)
     with uow() as session:
-        first = applicable_catalog(session, agency_name="x", system="市场监管", on=ON)
-        second = applicable_catalog(session, agency_name="y", system="市场监管", on=ON)
+        first = applicable_catalog(session, agency_name=XIAN, on=ON)
+        second = applicable_catalog(session, agency_name=XIANYANG, on=ON)
         assert first is not None and second is not None
         assert first[1] is second[1] and spec_of(first[0]) is first[1]
     assert calls == ["shaanxi-market-regulation@v1"]

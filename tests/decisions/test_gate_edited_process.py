@@ -17,7 +17,7 @@ from tests.fixtures.world import World, opinion
 REAL = flow.BPMN_DIR / "major_decision_review.bpmn"
 CONDITION = '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{}</bpmn:conditionExpression>'
 MAJOR = CONDITION.format("major")
-APPROVE = CONDITION.format('conclusion == "approve"')
+APPROVE = CONDITION.format('conclusion == "approve" and not transfer_suggested')
 
 
 @pytest.fixture

@@ -33,6 +33,8 @@ def reviewed_case(world: World, *, reviewer: str = "reviewer", advisors: tuple[s
     case_id = world.submitted()
     world.act(assign_reviewer, "lead", case_id=case_id, reviewer_id=world.ids[reviewer],
               advisor_ids=[world.ids[a] for a in advisors])
+    for name in (reviewer, *advisors):
+        world.declare(case_id, name)
     world.act(record_intake, reviewer, case_id=case_id, complete=True)
     return case_id
 

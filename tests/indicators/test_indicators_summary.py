@@ -70,6 +70,7 @@ def _mixed_advice_case(world: World) -> int:
     depends on which of its opinions fall in the period)."""
     with beijing("2026-04-28 09:00"):
         case_id = reviewed_case(world)
+        world.declare(case_id, "advisor")  # 回避: an advisor assists only after stating no conflict of interest
         world.act(submit_opinion, "reviewer", case_id=case_id,
                   data={**opinion("amend", PROBLEM), "advisor_ids": [world.ids["advisor"]]})
         world.act(reply_to_opinion, "handler", case_id=case_id, data=replies(PROBLEM))

@@ -95,3 +95,39 @@ def test_auditor_reads_the_region_and_changes_nothing(as_user: Any, web_world: A
     assert auditor.get(f"/cases/{case_id}/review").status_code == 403
     assert auditor.post(f"/cases/{case_id}/review", {}).status_code == 403
     assert auditor.get("/cases/new").status_code == 403
+
+
+def test_catalog_for_another_agency_is_refused_and_a_narrowing_one_waits_for_the_lead(
+        as_user: Any, web_world: Any) -> None:
+    """Issue 14: the admin's page binds only administered agencies; the review lead confirms on 目录清单."""
+    from tests.fixtures.world import OTHER_AGENCY
+
+    admin = as_user("admin")
+    text = (CATALOGS / "shaanxi-market-regulation.yaml").read_text("utf-8")
+    aimed = text.replace("id: shaanxi-market-regulation", "id: aimed").replace(
+        "applies_to: {systems: [市场监管]}", f"applies_to: {{agencies: [{OTHER_AGENCY}]}}")
+    refused = admin.post("/admin/catalogs", {"file": (io.BytesIO(aimed.encode()), "aimed.yaml")},
+                         content_type="multipart/form-data")
+    assert refused.status_code == 403 and OTHER_AGENCY in refused.get_data(as_text=True)
+    narrower = text.replace("version: 1\n", "version: 2\n").replace('{gte: "100000"}', '{gte: "1000000"}')
+    loaded = admin.post("/admin/catalogs", {"file": (io.BytesIO(narrower.encode()), "v2.yaml")},
+                        content_type="multipart/form-data", follow_redirects=True)
+    page = loaded.get_data(as_text=True)
+    assert "待法制审核机构负责人确认" in page and "large-fine-organization" in page
+    lead = as_user("lead")
+    listing = lead.text("/catalogs")
+    assert "确认生效" in listing and "不能证明为放宽" in listing
+    from sqlalchemy import select
+
+    from review_service.catalog.models import Catalog
+
+    with web_world.uow() as session:
+        row_id = session.scalars(select(Catalog.id).where(Catalog.version == 2)).one()
+    empty = lead.post("/catalogs", {"catalog_row_id": str(row_id), "decision": "refuse", "reason": ""})
+    assert empty.status_code == 422 and "退回须填写理由" in empty.get_data(as_text=True)
+    done = lead.post("/catalogs", {"catalog_row_id": str(row_id), "decision": "confirm", "reason": "同意"},
+                     follow_redirects=True)
+    assert "已确认" in done.get_data(as_text=True)
+    with web_world.uow() as session:
+        assert session.get(Catalog, row_id).status == "active"
+    assert as_user("handler").get("/catalogs").status_code == 403

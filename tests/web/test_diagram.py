@@ -63,10 +63,10 @@ def test_every_shape_edge_and_lane_of_the_file_is_drawn() -> None:
 def test_coordinates_come_from_the_file() -> None:
     root = _svg(render_case_diagram(None))
     rect = _group(root, "review").find(f"{SVG}rect")
-    assert (rect.get("x"), rect.get("y"), rect.get("width"), rect.get("height")) == ("1250", "600", "100", "80")
+    assert (rect.get("x"), rect.get("y"), rect.get("width"), rect.get("height")) == ("1350", "600", "100", "80")
     line = _group(root, "Flow_new_round").find(f"{SVG}polyline")
-    assert line.get("points") == "1980,145 1980,250 1300,250 1300,600"
-    assert root.get("viewBox") == "90 50 2220 880"  # the pool (100,60 2200×860) plus a margin
+    assert line.get("points") == "2130,165 2130,578 1290,578 1290,615"
+    assert root.get("viewBox") == "90 50 2720 1040"  # the pool (100,60 2700×1020) plus a margin
     assert root.get("width") == "100%"
 
 
@@ -103,6 +103,7 @@ def test_an_end_event_can_be_the_current_position() -> None:
     ("review", "in_review", "review"),
     (None, "decided", "decided"),
     (None, "closed", "closed_without_decision"),
+    (None, "transferred", "transferred"),
     (None, "draft", None),
 ])
 def test_the_position_of_a_case_in_the_diagram(task: str | None, status: str, position: str | None) -> None:
@@ -144,10 +145,10 @@ def test_every_text_is_escaped() -> None:
 def test_geometry_is_parsed_once_per_file_content() -> None:
     source = BPMN.read_bytes()
     assert diagram_geometry(source) is diagram_geometry(bytes(source))
-    edited = source.replace(b'x="1250" y="600"', b'x="1251" y="600"')
+    edited = source.replace(b'x="1350" y="600"', b'x="1351" y="600"')
     moved = diagram_geometry(edited)
     assert moved is not diagram_geometry(source)
-    assert next(n for n in moved.nodes if n.id == "review").bounds[0] == 1251
+    assert next(n for n in moved.nodes if n.id == "review").bounds[0] == 1351
 
 
 def test_a_file_with_entities_is_refused() -> None:

@@ -54,6 +54,10 @@ def test_major_case_through_the_forms(as_user: Any, web_world: Any) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)
 
     assert f"/cases/{case_id}/review/intake" in reviewer.text("/todo")
+    assert "作出回避声明" in reviewer.text(f"/cases/{case_id}/review/intake")  # 回避: declared first
+    assert reviewer.post(f"/cases/{case_id}/review/recusal", {"declaration": "no_conflict",
+                                                               "expected_version": _version(world, case_id)}
+                         ).status_code == 302
     assert reviewer.post(f"/cases/{case_id}/review/intake",
                          {"complete": "yes", "expected_version": _version(world, case_id)}).status_code == 302
 

@@ -71,6 +71,7 @@ def test_incomplete_materials_then_supplement(as_user: Any, web_world: Any) -> N
     from review_service.review.operations import assign_reviewer
 
     world.act(assign_reviewer, "lead", case_id=case_id, reviewer_id=world.ids["reviewer"])
+    world.declare(case_id, "reviewer")
     reviewer, handler = as_user("reviewer"), as_user("handler")
     refused = reviewer.post(f"/cases/{case_id}/review/intake",
                             {"complete": "no", "expected_version": _v(world, case_id)})

@@ -76,6 +76,7 @@ def test_intake_then_review_agree_with_a_cold_start(world: World) -> None:
     warm_case, cold_case = world.submitted(), world.submitted()
     for case_id in (warm_case, cold_case):
         world.act(assign_reviewer, "lead", case_id=case_id, reviewer_id=world.ids["reviewer"])
+        world.declare(case_id, "reviewer")
         if case_id == cold_case:
             WARM_RUNS.clear()
         world.act(record_intake, "reviewer", case_id=case_id, complete=True)

@@ -114,3 +114,37 @@ def test_an_older_definition_can_be_registered_without_becoming_current(registry
     assert fresh.definition(PROCESS_ID).sha256 == current.sha256
     assert fresh.by_hash(definition.sha256) == definition
     assert fresh.register(older, "again.bpmn") is definition  # parsed once per hash
+
+
+def _edited(old: str, new: str) -> bytes:
+    source = (BPMN_DIR / "major_decision_review.bpmn").read_text("utf-8")
+    assert old in source, "the process file changed: update this test's edit"
+    return source.replace(old, new).encode("utf-8")
+
+
+def test_the_real_file_declares_its_routing_defaults_and_merges() -> None:
+    loaded = parse_definition((BPMN_DIR / "major_decision_review.bpmn").read_bytes(), "real.bpmn")
+    assert loaded.routing_defaults == {"transfer_suggested": False}
+    assert {"transfer", "terminate"} <= set(loaded.roles) and loaded.roles["terminate"] == "head"
+
+
+def test_a_bad_routing_default_is_refused() -> None:
+    with pytest.raises(WorkflowLintError, match="路由默认值"):
+        parse_definition(_edited('name="transfer_suggested" value="false"', 'name="__class__" value="false"'), "x")
+
+
+def test_a_boundary_event_with_another_event_definition_is_refused() -> None:
+    edited = _edited('<bpmn:signalEventDefinition id="SignalEventDefinition_withdraw_at_review" '
+                     'signalRef="Signal_withdraw_submission" />',
+                     '<bpmn:escalationEventDefinition id="SignalEventDefinition_withdraw_at_review" />')
+    with pytest.raises(WorkflowLintError, match="不支持的事件定义"):
+        parse_definition(edited, "x")
+
+
+def test_a_conditioned_merge_still_needs_its_default() -> None:
+    edited = _edited('<bpmn:sequenceFlow id="Flow_draft_in" sourceRef="gw_draft_in" targetRef="draft" />',
+                     '<bpmn:sequenceFlow id="Flow_draft_in" sourceRef="gw_draft_in" targetRef="draft">'
+                     '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">major</bpmn:conditionExpression>'
+                     '</bpmn:sequenceFlow>')
+    with pytest.raises(WorkflowLintError, match="没有默认流"):
+        parse_definition(edited, "x")

@@ -137,6 +137,7 @@ def test_data_holds_the_routing_values_so_far(drive: Callable[..., Driver]) -> N
         driver.step(kind, role, **data)
     assert driver.run.data() == {
         "agency_code": "xa-scjg",
+        "transfer_suggested": False,  # the process file's routing default (rs:routingDefault)
         "signoff_required": False,
         "major": True,
         "materials_complete": True,
