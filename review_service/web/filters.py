@@ -25,6 +25,10 @@ ACTION_LABELS = {
     "submission_withdrawn": "撤回送审", "termination_requested": "申请终止", "case_terminated": "终止案件",
     "termination_refused": "不予终止", "case_transferred": "移送司法机关", "transfer_declined": "决定不移送",
     "catalog_loaded": "加载目录清单", "catalog_confirmed": "确认目录清单新版本", "catalog_refused": "退回目录清单",
+    "downgrade_requested": "申请确认降级", "downgrade_confirmed": "确认降级", "downgrade_refused": "不同意降级",
+    "possible_split_flagged": "提示疑似拆分案件", "review_deadline_extended": "延长审核期限",
+    "deadline_recomputed": "重新计算期限", "deadline_reminded": "期限提醒", "deadline_timers_fired": "期限计时触发",
+    "finding_recorded": "记录责任认定", "inquiry_opened": "启动责任追究", "inquiry_closed": "责任追究结案",
 }
 
 

@@ -26,6 +26,7 @@ def test_the_downgrade_is_asked_and_confirmed_through_the_pages(web_world: Any, 
     handler, lead = as_user("handler"), as_user("lead")
     page = handler.text(f"/cases/{case_id}")
     assert "本案曾按重大执法决定报送法制审核" in page and "申请确认降级" in page
+    assert "重大执法决定（曾按重大报送）" in page  # the header does not call it 非重大 while it is under the gate
     refused = handler.post(f"/cases/{case_id}/downgrade", {"reasons": ""})
     assert refused.status_code == 422 and "必填" in refused.get_data(as_text=True)
     done = handler.post(f"/cases/{case_id}/downgrade", {"reasons": "罚款已降至十万元以下"})
@@ -37,6 +38,7 @@ def test_the_downgrade_is_asked_and_confirmed_through_the_pages(web_world: Any, 
     assert confirmed.status_code == 302
     page = lead.text(f"/cases/{case_id}")
     assert "已经法制审核机构负责人确认降级" in page and "经核属实，同意降级" in page
+    assert "重大执法决定（曾按重大报送）" not in page
     assert handler.get(f"/cases/{case_id}/downgrade/decide").status_code == 403  # the handler cannot confirm
 
 
