@@ -53,7 +53,8 @@ PROBLEM = ("facts_clear",)
 FAR = "2099-01-01T00:00:00+00:00"
 TIMER_DATA = {key: FAR for key in ("review_remind_at", "review_due_at", "reply_remind_at", "reply_due_at")}
 ENGINE_STEPS: list[tuple[str, dict[str, Any]]] = [
-    ("draft", {"major": True, "signoff_required": False, **TIMER_DATA}),
+    # transfer_suggested: the review's point-10 routing value, which the service seeds for every case
+    ("draft", {"major": True, "signoff_required": False, "transfer_suggested": False, **TIMER_DATA}),
     ("assign", {}),
     ("intake", {"materials_complete": True}),
     ("review", {"conclusion": "amend"}),
