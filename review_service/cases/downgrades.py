@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from review_service.cases.classification import latest_classification
 from review_service.cases.flow import CaseFlow, lock_case
 from review_service.cases.gate import ever_major, gated
-from review_service.cases.models import Case, DowngradeDecision, DowngradeRequest
+from review_service.cases.models import Case, Classification, DowngradeDecision, DowngradeRequest
 from review_service.cases.participants import participants
 from review_service.core import signals
 from review_service.core.clock import utcnow
@@ -123,12 +123,14 @@ def downgrade_history(session: Session, case_id: int) -> list[dict[str, Any]]:
     return [{"request": request, "decision": decision} for request, decision in rows]
 
 
-def gate_view(session: Session, case: Case) -> dict[str, Any]:
-    """What the case page and ``GET /cases/{id}`` show of the gate: history, downgrades, possible splits."""
+def gate_view(session: Session, case: Case, classification: Classification | None) -> dict[str, Any]:
+    """What the case page and ``GET /cases/{id}`` show of the gate: history, downgrades, possible splits.
+
+    ``classification``: the case's latest, which the caller has read already.
+    """
     from review_service.cases.queries import iso
     from review_service.cases.splits import possible_splits
 
-    classification = latest_classification(session, case)
     return {
         "ever_major": ever_major(session, case),
         "under_review_gate": classification is None or gated(session, case, classification),

@@ -169,7 +169,7 @@ def case_view(session: Session, case: Case) -> dict[str, Any]:
         "suspended": case.suspended,
         "suspension": open_suspension(session, case),
         "recusals": declarations(session, case) if case.current_task not in _BEFORE_REVIEW or case.round else [],
-        "gate": gate_view(session, case),
+        "gate": gate_view(session, case, classification),
         "created_at": iso(case.created_at),
         "updated_at": iso(case.updated_at),
     }
