@@ -195,8 +195,9 @@ def sign_off(session: Session, *, actor: User, case_id: int, approve: bool, comm
     flow.require_task("signoff")
     submission = session.scalars(select(Submission).where(Submission.case_id == case.id)
                                  .order_by(Submission.id.desc()).limit(1)).one()
-    session.add(Signoff(case_id=case.id, submission_id=submission.id, unit_head_id=actor.id, approved=approve,
-                        comment=comment.strip()))
+    # inserted at once: participants() reads signoffs on the connection (the unit head counts as handling)
+    insert_record(session, Signoff(case_id=case.id, submission_id=submission.id, unit_head_id=actor.id,
+                                   approved=approve, comment=comment.strip()))
     flow.complete("signoff", {"signed_off": approve}, actor=actor, role="unit_head")
     _emit(session, "submission_signed_off" if approve else "submission_sent_back", case, actor, "unit_head",
           {"submission_id": submission.id, "comment": comment.strip(), "status": case.status})

@@ -213,7 +213,7 @@ def test_unquoted_amounts_keep_their_exact_digits() -> None:
 
 
 def test_design_example_loads_without_the_coverage_check() -> None:
-    design = Path("/work/shared/DESIGN.md")
+    design = Path(__file__).resolve().parents[3] / "shared" / "DESIGN.md"  # ../shared beside the repo
     if not design.exists():
         pytest.skip("DESIGN.md not available")
     body = design.read_text("utf-8").split("```yaml\n", 1)[1].split("```", 1)[0]
