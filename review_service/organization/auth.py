@@ -23,12 +23,14 @@ from review_service.core.clock import BEIJING, as_utc, utcnow
 from review_service.core.errors import Invalid, NotFound, Unauthenticated
 from review_service.core.permissions import require_role
 from review_service.organization.models import ApiToken, User
-from review_service.organization.operations import TOKEN_LIFETIME, issue_token
+from review_service.organization.operations import TOKEN_LIFETIME, issue_token, refuse_operator_only
 from review_service.organization.passwords import hash_password, verify_password
 from review_service.organization.queries import agency_subtree
 
 MAX_FAILURES = 5
-LOCK_DURATION = timedelta(minutes=30)
+WRONG_CREDENTIALS = "用户名或密码不正确。"
+LOCK_MINUTES = 30
+LOCK_DURATION = timedelta(minutes=LOCK_MINUTES)
 _DUMMY_HASH = hash_password("Dummy@password-for-timing")  # unknown users cost as much as known ones
 
 Transaction = Callable[[], AbstractContextManager[Session]]
@@ -79,44 +81,50 @@ def _check_password(transaction: Transaction, username: str, password: str,
                     succeed: Callable[[Session, User], T]) -> T:
     """Check a password; on success ``succeed`` runs in the transaction that clears the failure count.
 
-    Failures are counted and lock the account after ``MAX_FAILURES`` of them. ``transaction``
-    opens one unit of work (``Runtime.transaction``); a failure is committed before
-    :class:`Unauthenticated` is raised.
+    A caller without the right password learns nothing about the account: an unknown user, a wrong
+    password, a disabled and a locked account all answer the same :class:`Unauthenticated`, after one
+    argon2 verification and one audited transaction each (OWASP ASVS 5.0 V6.3.8). The real reason goes
+    to the audit trail (``login_failed`` with ``reason``). Only the right password reveals that the
+    account is disabled or locked. Failures of a usable account are counted and lock it after
+    ``MAX_FAILURES``; ``transaction`` opens one unit of work (``Runtime.transaction``) and every failure
+    is committed before the error is raised.
     """
     with transaction() as session:
-        row = session.execute(select(User.id, User.password_hash, User.active, User.locked_until)
-                              .where(User.username == username)).first()
-    if row is None:
-        verify_password(_DUMMY_HASH, password)
-        raise Unauthenticated("用户名或密码不正确。")
-    if _locked(row.locked_until, utcnow()):
-        raise _locked_error(row.locked_until)
-    correct = verify_password(row.password_hash, password)
+        row = session.execute(select(User.id, User.password_hash).where(User.username == username)).first()
+    # argon2 is slow on purpose and runs outside any transaction; every path verifies exactly once
+    stored = row.password_hash if row is not None else None
+    correct = verify_password(stored or _DUMMY_HASH, password) and stored is not None
+    refusal = Unauthenticated(WRONG_CREDENTIALS)
     with transaction() as session:
-        user = session.scalars(select(User).where(User.id == row.id).with_for_update(of=User)).unique().one()
-        now = utcnow()
-        if _locked(user.locked_until, now):  # another process locked it meanwhile
-            raise _locked_error(user.locked_until)  # type: ignore[arg-type]
-        if not user.active:
-            raise Unauthenticated("账户已停用。")
-        if correct:
-            user.failed_logins = 0
-            user.locked_until = None
-            return succeed(session, user)
-        user.failed_logins += 1
-        failures = user.failed_logins
-        payload: dict[str, Any] = {"user_id": user.id, "username": user.username, "failures": failures}
-        signals.emit("login_failed", session=session, actor=None, role="system", agency_id=user.agency_id,
-                     case_id=None, payload=payload)
-        if failures >= MAX_FAILURES:
-            user.locked_until = now + LOCK_DURATION
-            user.failed_logins = 0
-            signals.emit("account_locked", session=session, actor=None, role="system", agency_id=user.agency_id,
-                         case_id=None, payload={**payload, "locked_until": user.locked_until.isoformat()})
-        locked_until = user.locked_until
-    if locked_until is not None and _locked(locked_until, utcnow()):
-        raise _locked_error(locked_until)
-    raise Unauthenticated("用户名或密码不正确。", remaining_attempts=MAX_FAILURES - failures)
+        if row is None:
+            _login_failed(session, None, {"username": username[:100], "reason": "unknown_user"})
+        else:
+            user = session.scalars(select(User).where(User.id == row.id).with_for_update(of=User)).unique().one()
+            now = utcnow()
+            locked = _locked(user.locked_until, now)  # another process may have locked it meanwhile
+            if correct and user.active and not locked:
+                user.failed_logins = 0
+                user.locked_until = None
+                return succeed(session, user)
+            reason = "disabled" if not user.active else "locked" if locked else "wrong_password"
+            payload: dict[str, Any] = {"user_id": user.id, "username": user.username, "reason": reason}
+            if reason == "wrong_password":
+                user.failed_logins += 1
+                payload["failures"] = user.failed_logins
+            _login_failed(session, user, payload)
+            if reason == "wrong_password" and user.failed_logins >= MAX_FAILURES:
+                user.locked_until = now + LOCK_DURATION
+                user.failed_logins = 0
+                signals.emit("account_locked", session=session, actor=None, role="system", agency_id=user.agency_id,
+                             case_id=None, payload={**payload, "locked_until": user.locked_until.isoformat()})
+            if correct:  # only the right password learns why it does not open the account
+                refusal = Unauthenticated("账户已停用。") if reason == "disabled" else _locked_error(user.locked_until)  # type: ignore[arg-type]
+    raise refusal
+
+
+def _login_failed(session: Session, user: User | None, payload: dict[str, Any]) -> None:
+    signals.emit("login_failed", session=session, actor=None, role="system",
+                 agency_id=user.agency_id if user is not None else None, case_id=None, payload=payload)
 
 
 # built once: every API request runs it (a statement built per call recomputes its cache key)
@@ -147,20 +155,27 @@ def revoke_token(session: Session, *, actor: User, token: str) -> None:
                  payload={"user_id": actor.id})
 
 
-def disable_user(session: Session, *, actor: User, user_id: int) -> User:
-    """The admin disables a user of their agency (or below): every token is revoked, every session ended."""
-    require_role(actor, "admin")
+def disable_user(session: Session, *, actor: User | None, user_id: int) -> User:
+    """The admin disables a user of their agency (or below): every token is revoked, every session ended.
+
+    ``actor`` None is the operator's command line, the only one who may disable an auditor (三权分立).
+    """
+    if actor is not None:
+        require_role(actor, "admin")
     user = session.get(User, user_id)
-    if user is None or user.agency_id not in agency_subtree(session, actor.agency_id):
+    if user is None or (actor is not None and user.agency_id not in agency_subtree(session, actor.agency_id)):
         raise NotFound("用户不存在或不在您的管理范围内。")
-    if user.id == actor.id:
+    if actor is not None and user.id == actor.id:
         raise Invalid("不能停用自己的账户。", fields={"user_id": "不能停用自己"})
+    if actor is not None:
+        refuse_operator_only(user.roles)
     revoked = session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
                               .values(revoked_at=utcnow())).rowcount
     was_active = user.active
     user.active = False
     user.session_version += 1
-    signals.emit("user_disabled", session=session, actor=actor, role="admin", agency_id=user.agency_id, case_id=None,
+    signals.emit("user_disabled", session=session, actor=actor, role="admin" if actor else "system",
+                 agency_id=user.agency_id, case_id=None,
                  payload={"user_id": user.id, "username": user.username, "was_active": was_active,
                           "tokens_revoked": revoked, "session_version": user.session_version})
     return user

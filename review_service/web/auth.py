@@ -8,7 +8,9 @@ ends every copy of the session, not only this browser's cookie.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -32,9 +34,21 @@ class LoginForm(FlaskForm):
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("web.home")
+    """``target`` when it is a path of this site, else the home page (OWASP ASVS 5.0 V3.7.2, CWE-601).
+
+    Browsers drop tabs and newlines inside a URL and read ``\\`` as ``/``, so ``/\t/evil.example``
+    and ``/\\evil.example`` both lead off the site: a target with any control or whitespace
+    character, a backslash, a scheme or an authority is refused, and what is accepted is
+    rebuilt from its path, query and fragment only.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return url_for("web.home")
+    if "\\" in target or any(unicodedata.category(c)[0] in "CZ" for c in target):
+        return url_for("web.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return url_for("web.home")
+    return urlunsplit(("", "", parts.path, parts.query, parts.fragment))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -51,9 +65,8 @@ def login() -> Any:
                                          password=form.password.data)
         except Unauthenticated as error:
             message = error.message
-            remaining = error.details.get("remaining_attempts")
-            if remaining is not None and remaining <= 3:
-                message += f"再失败 {remaining} 次账户将被锁定 30 分钟。"
+            if message == auth.WRONG_CREDENTIALS:  # said to every caller alike, so it tells nothing of the account
+                message += f"连续失败 {auth.MAX_FAILURES} 次账户将被锁定 {auth.LOCK_MINUTES} 分钟。"
             status = 401
         else:
             with runtime().reading() as db:

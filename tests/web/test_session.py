@@ -50,7 +50,7 @@ def test_lockout_after_five_failures(app: Flask) -> None:
         response = browser.login("reviewer2", "Wrong@password1")
         assert response.status_code == 401, attempt
     page = response.get_data(as_text=True)
-    assert "已锁定" in page
+    assert "已锁定" not in page and "用户名或密码不正确" in page  # no word of the lock without the password
     locked = browser.login("reviewer2")  # the right password no longer helps
     assert locked.status_code == 401 and "已锁定" in locked.get_data(as_text=True)
 
