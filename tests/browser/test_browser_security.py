@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 def test_five_bad_passwords_lock_the_account(new_context: Callable[[], Any]) -> None:
     page = new_context().new_page()
     page.goto("/login")
-    for attempt in range(1, 5):
+    for _ in range(4):
         response = log_in(page, "li.na", "Wrong@2026pass")
         assert response.status == 401
         assert "用户名或密码不正确" in notice(page)
