@@ -31,7 +31,8 @@ def create_app(config: dict[str, Any] | None = None) -> Any:
         runtime.max_upload = int(config.pop("MAX_UPLOAD"))
     app = Flask(__name__, instance_path=str(runtime.instance_path))
     app.config.update(SECRET_KEY=runtime.secret_key(), JSON_SORT_KEYS=False,
-                      MAX_CONTENT_LENGTH=runtime.max_upload + MULTIPART_SLACK)
+                      MAX_CONTENT_LENGTH=runtime.max_upload + MULTIPART_SLACK,
+                      MAX_JSON_BODY=runtime.max_json)  # every body but an upload's (api.body_limits)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     if runtime.database_url.startswith("sqlite"):  # writers take turns on a lock file (api.edge.write_turn)

@@ -7,12 +7,13 @@ one-line reason on failure.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
-from review_service.core.errors import ServiceError
 from review_service.runtime import Runtime, open_runtime
 
 
@@ -20,8 +21,20 @@ class CommandError(Exception):
     """A failure with a one-line reason for the person at the terminal."""
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with a usage error on one line, in Chinese, exit status 2 (its subcommands inherit it)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"用法错误：{message}（运行 {self.prog} --help 查看用法）\n")
+
+
+_opened: list[Runtime] = []
+
+
 def _runtime() -> Runtime:
-    return open_runtime()
+    runtime = open_runtime()
+    _opened.append(runtime)  # closed by main() once the command is done
+    return runtime
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -74,10 +87,52 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         user = add_user(session, actor=None, username=args.username, name=args.name, agency=args.agency,
                         roles=[r.strip() for r in args.roles.split(",") if r.strip()], password=password,
                         qualification=args.qualification,
-                        reviewing_since=date.fromisoformat(args.reviewing_since) if args.reviewing_since else None)
+                        reviewing_since=_date(args.reviewing_since, "--reviewing-since") if args.reviewing_since
+                        else None)
         user_id = user.id
     print(user_id)
     return 0
+
+
+def cmd_user_grant(args: argparse.Namespace) -> int:
+    """The operator grants a role (the only way to make an auditor: 三权分立)."""
+    from review_service.organization.operations import grant_role
+
+    runtime = _runtime()
+    with runtime.transaction() as session:
+        roles = sorted(grant_role(session, actor=None, username=args.username, role=args.role).roles)
+    print(f"已授予用户 {args.username} 角色 {args.role}（现有角色：{','.join(roles)}）")
+    return 0
+
+
+def cmd_user_revoke(args: argparse.Namespace) -> int:
+    """The operator takes a role away."""
+    from review_service.organization.operations import revoke_role
+
+    runtime = _runtime()
+    with runtime.transaction() as session:
+        roles = sorted(revoke_role(session, actor=None, username=args.username, role=args.role).roles)
+    print(f"已撤销用户 {args.username} 的角色 {args.role}（现有角色：{','.join(roles)}）")
+    return 0
+
+
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    """The operator disables any account (an auditor's too): tokens revoked, sessions ended."""
+    from review_service.organization.auth import disable_user
+    from review_service.organization.operations import user_by_username
+
+    runtime = _runtime()
+    with runtime.transaction() as session:
+        disable_user(session, actor=None, user_id=user_by_username(session, args.username).id)
+    print(f"已停用用户 {args.username}，其全部会话和令牌已失效")
+    return 0
+
+
+def _date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{option} 应为日期 YYYY-MM-DD，而不是“{text}”") from None
 
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -98,6 +153,7 @@ def cmd_catalog_check(args: argparse.Namespace) -> int:
     for line in errors:
         print(line)
     if errors:
+        print(f"目录清单校验未通过：共 {len(errors)} 处错误（见标准输出）", file=sys.stderr)
         return 1
     print(f"{len(args.files)} 个目录清单校验通过")
     return 0
@@ -114,6 +170,7 @@ def cmd_catalog_load(args: argparse.Namespace) -> int:
     if errors:
         for line in errors:
             print(line)
+        print(f"目录清单校验未通过，未载入：共 {len(errors)} 处错误（见标准输出）", file=sys.stderr)
         return 1
     runtime = _runtime()
     with runtime.transaction() as session:
@@ -138,109 +195,36 @@ def cmd_calendar_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from review_service.audit.checkpoint_check import check_latest_checkpoint
-    from review_service.audit.config import LABELS, configured_mismatch, recorded_algorithm
-    from review_service.audit.verify import verify_chain
-    from review_service.core.progress import progress
-
-    runtime = _runtime()
-    with runtime.reading() as session, progress("校验审计日志", unit="条") as bar:  # a snapshot: never blocks writers
-        result = verify_chain(session, progress=bar.update)
-        checkpoint = (check_latest_checkpoint(session, runtime.instance_path, chain_verified=result.events,
-                                              progress=bar.update) if result.ok else None)
-        algorithm, mismatch = recorded_algorithm(session), configured_mismatch(session)
-    if mismatch:
-        print(f"注意：{mismatch}", file=sys.stderr)
-    if not result.ok:
-        print(f"审计日志校验失败：第 {result.first_bad_seq} 条事件 {result.reason}")
-        return 1
-    assert checkpoint is not None
-    if not checkpoint.ok:
-        print(f"审计日志校验失败：{checkpoint.reason}")
-        return 1
-    print(f"审计日志完整：共 {result.events} 条事件，校验通过（{LABELS[algorithm]}）；{checkpoint.reason}")
-    return 0
-
-
-def cmd_audit_prove(args: argparse.Namespace) -> int:
-    import json
-
-    from review_service.audit.prove import NothingToProve, case_bundle, consistency_between
-
-    runtime = _runtime()
-    held = Path(args.checkpoint).read_text(encoding="utf-8") if args.checkpoint else None
-    with runtime.reading() as session:
-        try:
-            if args.consistency:
-                bundle = consistency_between(session, args.consistency[0], args.consistency[1])
-            elif args.case is not None:
-                bundle = case_bundle(session, args.case, checkpoint_text=held)
-            else:
-                raise CommandError("请给出 --case 案件编号，或 --consistency 旧检查点编号 新检查点编号")
-        except NothingToProve as error:
-            raise CommandError(str(error)) from None
-    print(json.dumps(bundle, ensure_ascii=False, indent=1))
-    return 0
-
-
-def cmd_audit_check_proof(args: argparse.Namespace) -> int:
-    from review_service.audit import offline
-
-    argv = [args.proof, "--key", args.key, *(["--checkpoint", args.checkpoint] if args.checkpoint else [])]
-    return offline.main(argv)
-
-
-def cmd_audit_key(args: argparse.Namespace) -> int:
-    from review_service.audit.checkpoint_check import log_origin
-    from review_service.audit.checkpoints import load_or_create_signing_key, verifier_key
-
-    runtime = _runtime()
-    print(verifier_key(log_origin(), load_or_create_signing_key(runtime.instance_path).public_key()))
-    return 0
-
-
-def cmd_audit_grant(args: argparse.Namespace) -> int:
-    from sqlalchemy import text
-
-    from review_service.audit.ddl import postgres_app_role_sql
-
-    runtime = _runtime()
-    if runtime.engine.dialect.name != "postgresql":
-        raise CommandError("只有 PostgreSQL 需要设置应用角色的权限（SQLite 由触发器保护审计表）")
-    with runtime.engine.begin() as connection:
-        for statement in postgres_app_role_sql(args.role):
-            connection.execute(text(statement))
-    print(f"已为角色 {args.role} 设置权限：审计表只能读取和追加")
-    return 0
-
-
-def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
-    from review_service.audit.checkpoint_check import log_origin
-    from review_service.audit.checkpoint_writer import write_checkpoint
-    from review_service.audit.checkpoints import load_or_create_signing_key
-
-    runtime = _runtime()
-    key = load_or_create_signing_key(runtime.instance_path)
-    with runtime.transaction() as session:
-        text = write_checkpoint(session, key=key, origin=log_origin()).text
-    print(text, end="")
-    return 0
-
-
 def cmd_tick(args: argparse.Namespace) -> int:
+    from review_service.cases.blob_commands import sweep_for_tick
     from review_service.deadlines.tick import tick
 
     runtime = _runtime()  # connects the receivers and tells the audit checkpoints where the key lives
     report = tick(runtime.transaction)
-    print(report.summary())
+    storage = sweep_for_tick(runtime)  # hourly: leftovers of failed writes, after a grace of 24 h
+    print(report.summary() + (f"，{storage}" if storage else ""))
     return 0
+
+
+def _require_current_schema(runtime: Runtime) -> None:
+    """Refuse to serve a database that ``init`` has not brought to the newest migration."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from review_service.core.migrate import alembic_config
+
+    with runtime.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    if current != set(ScriptDirectory.from_config(alembic_config(runtime.database_url)).get_heads()):
+        raise CommandError(f"数据库尚未初始化或未升级到当前版本（{_display_url(runtime.database_url)}）："
+                           "请先运行 review-service init")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from review_service.api.server import default_workers, serve
 
-    runtime = _runtime()  # fail early, in the parent, when the database cannot be reached
+    runtime = _runtime()  # fail early, in the parent, when the database cannot be reached or is not migrated
+    _require_current_schema(runtime)
     runtime.close()
     workers = args.workers or default_workers(runtime.database_url)
     print(f"review-service 已启动：http://{args.host}:{args.port}/ （API：/api/v1/；{workers} 个工作进程，"
@@ -250,7 +234,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="review-service", description="重大执法决定法制审核系统")
+    parser = Parser(prog="review-service", description="重大执法决定法制审核系统")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="创建或升级数据库").set_defaults(func=cmd_init)
     sub.add_parser("demo", help="载入演示数据").set_defaults(func=cmd_demo)
@@ -281,6 +265,15 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.add_argument("--reviewing-since", help="开始从事法制审核的日期 YYYY-MM-DD")
     user_add.add_argument("--password-stdin", action="store_true")
     user_add.set_defaults(func=cmd_user_add)
+    for verb, func, text in (("grant", cmd_user_grant, "授予角色（监督人员只能由此授予：三权分立）"),
+                             ("revoke", cmd_user_revoke, "撤销角色")):
+        role_command = user.add_parser(verb, help=text)
+        role_command.add_argument("username")
+        role_command.add_argument("role", help="角色代码，如 reviewer、auditor、admin")
+        role_command.set_defaults(func=func)
+    user_disable = user.add_parser("disable", help="停用用户（撤销其全部令牌并结束其会话）")
+    user_disable.add_argument("username")
+    user_disable.set_defaults(func=cmd_user_disable)
 
     token = sub.add_parser("token", help="签发 API 令牌")
     token.add_argument("username")
@@ -301,44 +294,49 @@ def build_parser() -> argparse.ArgumentParser:
     calendar_load.add_argument("files", nargs="+")
     calendar_load.set_defaults(func=cmd_calendar_load)
 
-    audit = sub.add_parser("audit", help="审计日志").add_subparsers(dest="audit_command", required=True)
-    audit.add_parser("verify", help="校验审计日志哈希链与最新签名检查点").set_defaults(func=cmd_audit_verify)
-    audit.add_parser("checkpoint", help="写入并打印一个签名检查点（C2SP tlog-checkpoint）").set_defaults(
-        func=cmd_audit_checkpoint)
-    prove = audit.add_parser("prove", help="导出案件事件的包含证明（或两个检查点间的一致性证明），JSON 输出到标准输出")
-    prove.add_argument("--case", type=int, help="案件编号")
-    prove.add_argument("--checkpoint", help="针对您持有的签名检查点文件生成证明（默认：最新检查点）")
-    prove.add_argument("--consistency", type=int, nargs=2, metavar=("OLD_ID", "NEW_ID"), help="两个检查点的编号")
-    prove.set_defaults(func=cmd_audit_prove)
-    check_proof = audit.add_parser("check-proof", help="离线核验证明文件（只需证明、检查点和验证公钥）")
-    check_proof.add_argument("proof")
-    check_proof.add_argument("--key", required=True, help="验证公钥文本，或 @文件")
-    check_proof.add_argument("--checkpoint", help="您持有的签名检查点文件")
-    check_proof.set_defaults(func=cmd_audit_check_proof)
-    audit.add_parser("key", help="打印检查点的验证公钥（交给外部核验方）").set_defaults(func=cmd_audit_key)
-    grant = audit.add_parser("grant", help="PostgreSQL：以表的属主身份设置应用角色的权限（审计表只读和追加）")
-    grant.add_argument("role")
-    grant.set_defaults(func=cmd_audit_grant)
-
+    from review_service.audit.commands import add_commands as add_audit_commands
+    from review_service.cases.blob_commands import add_commands as add_storage_commands
+    from review_service.documents.template_commands import add_commands as add_template_commands
     from review_service.indicators.commands import add_commands as add_indicator_commands
 
+    add_audit_commands(sub)
+    add_storage_commands(sub)
+    add_template_commands(sub)
     add_indicator_commands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command; any failure is one line in Chinese on stderr and a non-zero status (``cli_errors``)."""
+    from review_service.cli_errors import debugging, describe
+
+    args = build_parser().parse_args(argv)  # a usage error: one line and status 2 (Parser.error)
     func: Callable[[argparse.Namespace], int] = args.func
+    pid = os.getpid()
     try:
         return func(args)
-    except ServiceError as error:
-        fields = getattr(error, "fields", None)
-        detail = "；".join(f"{k}: {v}" for k, v in fields.items()) if fields else ""
-        print(f"错误（{error.code}）：{error.message}{'（' + detail + '）' if detail else ''}", file=sys.stderr)
-        return 1
-    except (CommandError, ValueError, OSError) as error:
-        print(f"错误：{error}", file=sys.stderr)
-        return 1
+    except (Exception, KeyboardInterrupt) as error:  # every command, every failure: never a traceback
+        if debugging():
+            raise
+        failure = describe(error)
+        print(failure.line, file=sys.stderr)
+        return failure.status
+    finally:
+        if os.getpid() == pid:  # not in a server's forked worker leaving through here: it must exit promptly
+            _finish()
+
+
+def _finish() -> None:
+    """Let queued checkpoint exports run (they need the database to record themselves), then close."""
+    exports = sys.modules.get("review_service.audit.exports")
+    try:
+        if exports is not None:
+            from review_service.audit.witness import command_timeout
+
+            exports.drain(command_timeout() * 2 + 5)
+    finally:
+        while _opened:
+            _opened.pop().close()
 
 
 if __name__ == "__main__":  # pragma: no cover

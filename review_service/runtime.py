@@ -25,8 +25,12 @@ from review_service.core.db import (
     read_only_engine,
     unit_of_work,
 )
+from review_service.core.private_files import create_private, private_dir, secure_instance
 from review_service.core.wal import WalCheckpointer, checkpoint_in_background
 from review_service.documents.storage import bind_instance
+
+#: Every request body but an upload's (``REVIEW_SERVICE_MAX_JSON``): ``api.body_limits``.
+DEFAULT_MAX_JSON = 1024 * 1024
 
 
 def connect_receivers(instance_path: Path | None = None) -> None:
@@ -57,6 +61,7 @@ class Runtime:
     read_session_factory: sessionmaker[Session] = field(repr=False)
     blobs: BlobStore = field(repr=False)
     max_upload: int = DEFAULT_MAX_UPLOAD
+    max_json: int = DEFAULT_MAX_JSON  # every request body but an upload's (api.body_limits)
     checkpointer: WalCheckpointer | None = field(default=None, repr=False)
 
     @contextmanager
@@ -80,9 +85,8 @@ class Runtime:
             return configured
         path = self.instance_path / "secret_key"
         if not path.exists():
-            self.instance_path.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_hex(32))
-            path.chmod(0o600)
+            private_dir(self.instance_path)
+            create_private(path, secrets.token_hex(32).encode())  # 0600 from the start; a racing worker's wins
         return path.read_text().strip()
 
     def warm_up(self) -> None:
@@ -111,12 +115,13 @@ class Runtime:
 
 def open_runtime(instance_path: Path | None = None, database_url: str | None = None) -> Runtime:
     path = instance_path or instance_path_from_env()
-    path.mkdir(parents=True, exist_ok=True)
     url = database_url or env_database_url(path)
+    secure_instance(path, url)  # the folder 0700; the database, keys and secret 0600 (core.private_files)
     engine = make_engine(url)
     connect_receivers(path)
     bind_instance(engine, path)  # documents issued inside operations are stored under this instance
     max_upload = int(os.environ.get("REVIEW_SERVICE_MAX_UPLOAD", DEFAULT_MAX_UPLOAD))
+    max_json = int(os.environ.get("REVIEW_SERVICE_MAX_JSON", DEFAULT_MAX_JSON))
     return Runtime(instance_path=path, database_url=url, engine=engine, session_factory=make_session_factory(engine),
                    read_session_factory=make_session_factory(read_only_engine(engine)),
-                   blobs=BlobStore(path / "blobs"), max_upload=max_upload)
+                   blobs=BlobStore(path / "blobs"), max_upload=max_upload, max_json=max_json)

@@ -7,6 +7,7 @@ gets its own database cloned from a migrated template.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import uuid
@@ -31,6 +32,20 @@ def _create_schema(url: str) -> None:
     from review_service.core.migrate import upgrade_database
 
     upgrade_database(url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_password_hash_per_password() -> Iterator[None]:
+    """Every test world gives its dozen users the same password, and argon2 is slow on purpose
+    (0.1–0.2 s a hash: 94% of building a world). Tests reuse one real argon2id hash per password;
+    logins verify it exactly as in production. (Only the salt is shared, which matters for
+    nothing a test database holds; the product hashes each password afresh.)"""
+    from review_service.organization import operations
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(operations, "hash_password", functools.lru_cache(maxsize=16)(operations.hash_password))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")

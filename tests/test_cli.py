@@ -94,7 +94,7 @@ def test_audit_verify_names_the_tampered_event(cli_env: Path, capsys: pytest.Cap
             conn.execute(statement)
     capsys.readouterr()
     assert main(["audit", "verify"]) == 1
-    assert "第 2 条" in capsys.readouterr().out
+    assert "第 2 条" in capsys.readouterr().err
 
 
 def test_calendar_load(cli_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -124,4 +124,4 @@ def test_checkpoint_catches_a_rewritten_or_truncated_log(cli_env: Path, capsys: 
         prev = conn.execute("SELECT hash FROM audit_events WHERE seq = 2").fetchone()[0]
         conn.execute("UPDATE audit_head SET last_seq = 2, last_hash = ?", (prev,))
     assert main(["audit", "verify"]) == 1
-    assert "截断" in capsys.readouterr().out
+    assert "截断" in capsys.readouterr().err

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from review_service.api import body_limits
 from review_service.api.edge import EXTENSION, api, register_error_handlers
 
 
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(api)
     register_error_handlers(app)
+    body_limits.init_app(app)  # after the views registered: it reads which endpoints take uploads
 
 
 __all__ = ["EXTENSION", "init_app"]

@@ -14,6 +14,7 @@ from review_service.cases import operations as case_ops
 from review_service.cases.queries import case_task_in_scope, case_view, list_cases, visible_case
 from review_service.cases.schemas import DraftIn, parse_input
 from review_service.core.errors import Invalid
+from review_service.core.permissions import require_case_reader
 from review_service.organization.models import User
 from review_service.replies import operations as reply_ops
 
@@ -49,6 +50,7 @@ def create_case(session: Session, actor: User) -> Render:
 @endpoint("GET", "/cases", summary="案件列表（按调用者权限范围）", query=CaseQuery, response=CaseList,
           errors=(400, 401, 422))
 def get_cases(session: Session, actor: User) -> dict[str, Any]:
+    require_case_reader(actor)  # the admin searches no case (三权分立)
     params = parse_input(CaseQuery, check_text(request.args.to_dict()))
     return list_cases(session, actor, status=params.status.value if params.status else None,
                       agency_id=params.agency, q=params.q, page=params.page)

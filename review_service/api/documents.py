@@ -66,7 +66,7 @@ def download_document(case_id: int) -> Response:
     response = Response(data, mimetype=DOCX_TYPE)
     response.headers["Content-Disposition"] = disposition
     response.headers["ETag"] = etag
-    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    response.headers["Cache-Control"] = "private, no-store"  # case content: in no cache (web.security)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,11 +21,12 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from review_service.cases.flow import restore_ahead
 from review_service.cases.schemas import parse_input
 from review_service.core.errors import BadRequest, Conflict, Invalid, ServiceError, Unauthenticated
+from review_service.core.private_files import PRIVATE_FILE
 from review_service.organization.auth import authenticate_token
 from review_service.organization.models import User
 from review_service.runtime import Runtime
@@ -135,12 +137,15 @@ def write_turn(step: StepOf | None = None) -> Iterator[None]:
         yield
         return
     _restore_ahead(step)
-    with open(lock_path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)  # created 0600, as the instance's files are
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def _restore_ahead(step: StepOf | None) -> None:
@@ -218,6 +223,19 @@ def check_text(value: Any) -> Any:
     return value
 
 
+def read_body() -> bytes:
+    """The request body, whole, within this request's limit (``api.body_limits``); 413 when over it.
+
+    Werkzeug stops a body streamed without ``Content-Length`` at the limit and hands back what it read, as
+    if that were all: a streamed body that fills the limit is refused instead of being read cut short.
+    """
+    raw = request.get_data(cache=True)
+    limit = request.max_content_length
+    if limit is not None and request.content_length is None and len(raw) >= limit:
+        raise RequestEntityTooLarge()
+    return raw
+
+
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
@@ -230,7 +248,7 @@ def json_body(optional: bool = False) -> dict[str, Any]:
     parsed: dict[str, Any] | None = g.get("json_body")
     if parsed is not None:
         return parsed
-    raw = request.get_data(cache=True)
+    raw = read_body()
     if not raw.strip() and optional:
         return {}
     try:
@@ -270,8 +288,8 @@ def _http_error(error: HTTPException) -> Response:
     messages = {404: "请求的资源不存在。", 405: "不支持该请求方法。", 413: "请求体超过大小上限。",
                 400: "请求格式不正确。", 415: "不支持的请求内容类型。"}
     details: dict[str, Any] = {}
-    if status == 413:
-        details["limit"] = current_app.config.get("MAX_CONTENT_LENGTH")
+    if status == 413:  # the limit of this request: an upload's, or the small one of every other body
+        details["limit"] = request.max_content_length
     response = envelope(code, messages.get(status, error.description or "请求有误。"), status, details)
     if status == 405 and getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods or [])

@@ -3,14 +3,23 @@
 Sync workers were chosen by measurement: threaded servers (gthread, waitress) gave
 SQLite write p99 tails of 190–500 ms, sync worker processes 17–70 ms (README,
 ``bench/http.py``). Each worker builds the app after the fork, so no database
-connection is ever shared between processes.
+connection is ever shared between processes. Each worker also ends with its master
+(:func:`stop_with_master`): a worker left behind by a killed master would go on serving and keep
+the port from the next server.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
+import ctypes
 import gc
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -31,6 +40,41 @@ def collect_between_requests(worker: Any, request: Any) -> None:
     _responses[0] += 1
     if _responses[0] % COLLECT_EVERY == 0:
         gc.collect()
+
+
+#: Seconds an orphaned worker has to finish the request in hand before it ends anyway.
+ORPHAN_GRACE = 2.0
+#: How often a worker looks whether its master is still there (one ``getppid`` call).
+WATCH_EVERY = 0.2
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def stop_with_master(arbiter: Any, worker: Any) -> None:
+    """gunicorn's ``post_fork`` hook: the worker ends when its master does, within a few seconds.
+
+    gunicorn's sync worker looks at its parent only when no connection is waiting, so under load
+    a worker whose master was killed (kill -9, the OOM killer) served on for as long as clients
+    came, and held the listening socket so that a new server could not bind the port. Here the
+    kernel sends the worker SIGTERM when the master dies (Linux), and a watchdog thread, which
+    also covers other systems and a master that died before this hook ran, sends it when the
+    parent changes. SIGTERM is gunicorn's graceful stop: the worker answers the request in hand
+    and accepts no other. One still busy after ``ORPHAN_GRACE`` seconds ends at once: an answer
+    is sent only after its commit, so nothing acknowledged is lost, and an unfinished
+    transaction is rolled back by the database.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # no prctl in this libc: the watchdog alone
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    threading.Thread(target=_watch_master, args=(worker.ppid,), name="master-watch", daemon=True).start()
+
+
+def _watch_master(master: int) -> None:
+    """The watchdog: once the parent is no longer ``master``, stop gracefully, and after the grace, at once."""
+    while os.getppid() == master:
+        time.sleep(WATCH_EVERY)
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(ORPHAN_GRACE)
+    os._exit(1)
 
 
 def default_workers(database_url: str = "") -> int:
@@ -90,5 +134,5 @@ def serve(host: str = "127.0.0.1", port: int = 5000, workers: int | None = None,
     settings = {"bind": f"{host}:{port}", "workers": workers or default_workers(), "worker_class": "sync",
                 "timeout": 60, "graceful_timeout": 10, "keepalive": 5, "accesslog": None, "errorlog": "-",
                 "loglevel": "warning", "proc_name": "review-service", "post_request": collect_between_requests,
-                **options}
+                "post_fork": stop_with_master, **options}
     Server(settings, config).run()

@@ -1,4 +1,4 @@
-"""中止/恢复 and 回避 on a case: suspend, resume, a recusal declaration, reassigning after a recusal."""
+"""Case actions beside the process: suspend, resume, a recusal declaration, reassigning the reviewer or the handler."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from review_service.api.cases import WRITE_ERRORS, case_after_commit
 from review_service.api.edge import Render, endpoint, if_match, json_body, parse_body
 from review_service.api.shapes import AssignIn, CaseOut
 from review_service.cases.queries import case_task_in_scope
+from review_service.cases.reassignment import ReassignIn, reassign_case
 from review_service.cases.suspension import ResumeIn, SuspendIn, resume_case, suspend_case
 from review_service.organization.models import User
 from review_service.review import operations as review_ops
@@ -59,4 +60,17 @@ def reassign(session: Session, actor: User, case_id: int) -> Render:
     body = parse_body(AssignIn)
     review_ops.reassign_reviewer(session, actor=actor, case_id=case_id, reviewer_id=body.reviewer_id,
                                  advisor_ids=body.advisor_ids, expected_version=if_match())
+    return case_after_commit(actor, case_id)
+
+
+@endpoint("POST", "/cases/<int:case_id>/reassign", summary="改派承办人（承办机构负责人）",
+          body=ReassignIn, response=CaseOut, errors=WRITE_ERRORS, roles=("unit_head",),
+          description="`handler`: a user id or username of an active handler of the agency, not the current one "
+                      "(422 otherwise); `reason` required. From then on only the new handler acts on the case's "
+                      "handler tasks (another handler → 403 rule=not_assignee, unless the agency setting "
+                      "handlers_share_cases). Possible at any step, while suspended too. Audited as "
+                      "case_reassigned.")
+def reassign_handler(session: Session, actor: User, case_id: int) -> Render:
+    case_task_in_scope(session, actor, case_id)
+    reassign_case(session, actor=actor, case_id=case_id, data=json_body(), expected_version=if_match())
     return case_after_commit(actor, case_id)

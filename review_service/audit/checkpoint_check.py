@@ -2,7 +2,9 @@
 
 The chain alone cannot see a log whose tail was cut together with its head row, or one
 recomputed from an edited event onward; a checkpoint signed earlier with the instance's key
-can (DESIGN.md §9). An exported checkpoint is the stronger witness; this checks the stored one.
+can (DESIGN.md §9). But whoever can cut the tail can also delete the stored checkpoints covering
+it: only a checkpoint kept outside (:func:`check_held_checkpoint`, ``audit verify --checkpoint``)
+catches that.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from review_service.audit.checkpoint_writer import LogNotWhole, latest_checkpoint, log_leaves
 from review_service.audit.checkpoints import (
+    Checkpoint,
     CheckpointError,
     SigningKeyError,
     load_signing_key,
@@ -61,16 +64,46 @@ def check_latest_checkpoint(session: Session, instance_path: Path, *, chain_veri
         checkpoint = verify_signed(row.text, verifier_key(log_origin(), key.public_key()), origin=log_origin())
     except (CheckpointError, SigningKeyError) as error:
         return CheckpointCheck(False, row.size, f"检查点签名无效：{error}")
+    return _check_log_against(session, checkpoint, chain_verified=chain_verified, progress=progress,
+                              what="签名检查点")
+
+
+def instance_verifier(instance_path: Path) -> str:
+    """The verifier key of the instance's signing key (``SigningKeyError`` if it cannot be read)."""
+    return verifier_key(log_origin(), load_signing_key(instance_path).public_key())
+
+
+def check_held_checkpoint(session: Session, text: str, verifier: str, *, name: str,
+                          chain_verified: int | None = None,
+                          progress: Callable[[int, int], None] | None = None) -> CheckpointCheck:
+    """Check a checkpoint kept outside the database (``audit verify --checkpoint FILE``) against the log.
+
+    The checkpoint must be signed by ``verifier`` for this log's origin; the log must still hold
+    at least its ``size`` events, and the first ``size`` must be exactly the ones it signs. Only
+    such an outside copy catches a tail cut together with the stored checkpoints covering it.
+    ``name`` (the file) goes into the reason.
+    """
+    try:
+        checkpoint = verify_signed(text, verifier, origin=log_origin())
+    except CheckpointError as error:
+        return CheckpointCheck(False, None, f"外部检查点 {name} 无效：{error}")
+    return _check_log_against(session, checkpoint, chain_verified=chain_verified, progress=progress,
+                              what=f"外部检查点 {name} ")
+
+
+def _check_log_against(session: Session, checkpoint: Checkpoint, *, chain_verified: int | None,
+                       progress: Callable[[int, int], None] | None, what: str) -> CheckpointCheck:
+    """Does the log still hold the first ``checkpoint.size`` events exactly as ``checkpoint`` signs them?"""
     signed_hash = signed_chain_hash(checkpoint)
     if signed_hash is not None and chain_verified is not None and checkpoint.size:
         if chain_verified < checkpoint.size:
-            return CheckpointCheck(False, checkpoint.size, f"日志被截断：检查点覆盖 {checkpoint.size} 条事件，"
+            return CheckpointCheck(False, checkpoint.size, f"日志被截断：{what}覆盖 {checkpoint.size} 条事件，"
                                                            f"现仅存 {chain_verified} 条")
         stored = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == checkpoint.size))
         if stored != signed_hash:
             return CheckpointCheck(False, checkpoint.size,
-                                   f"前 {checkpoint.size} 条事件与签名检查点不一致（日志被改写）")
-        return CheckpointCheck(True, checkpoint.size, f"与签名检查点一致（前 {checkpoint.size} 条事件）")
+                                   f"前 {checkpoint.size} 条事件与{what}不一致（日志被改写）")
+        return CheckpointCheck(True, checkpoint.size, f"与{what}一致（前 {checkpoint.size} 条事件）")
     tree = CompactRange(recorded_algorithm(session))
     try:
         for leaf in log_leaves(session, upto=checkpoint.size):
@@ -78,10 +111,10 @@ def check_latest_checkpoint(session: Session, instance_path: Path, *, chain_veri
             if progress is not None and tree.size % 5000 == 0:
                 progress(tree.size, checkpoint.size)
     except LogNotWhole as missing:
-        return CheckpointCheck(False, checkpoint.size, f"日志被截断：检查点覆盖 {checkpoint.size} 条事件，{missing}")
+        return CheckpointCheck(False, checkpoint.size, f"日志被截断：{what}覆盖 {checkpoint.size} 条事件，{missing}")
     if tree.size < checkpoint.size:
         return CheckpointCheck(False, checkpoint.size,
-                               f"日志被截断：检查点覆盖 {checkpoint.size} 条事件，现仅存 {tree.size} 条")
+                               f"日志被截断：{what}覆盖 {checkpoint.size} 条事件，现仅存 {tree.size} 条")
     if tree.root() != checkpoint.root:
-        return CheckpointCheck(False, checkpoint.size, f"前 {checkpoint.size} 条事件与签名检查点不一致（日志被改写）")
-    return CheckpointCheck(True, checkpoint.size, f"与签名检查点一致（前 {checkpoint.size} 条事件）")
+        return CheckpointCheck(False, checkpoint.size, f"前 {checkpoint.size} 条事件与{what}不一致（日志被改写）")
+    return CheckpointCheck(True, checkpoint.size, f"与{what}一致（前 {checkpoint.size} 条事件）")

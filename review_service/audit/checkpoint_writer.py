@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from review_service.audit.checkpoint_models import AuditCheckpoint
 from review_service.audit.checkpoints import chain_extension, make_checkpoint
 from review_service.audit.config import recorded_algorithm
+from review_service.audit.exports import export_after_commit
 from review_service.audit.merkle import CompactRange
 from review_service.audit.models import HEAD_ID, AuditEvent, AuditHead
 from review_service.audit.writer import write_pending
@@ -131,7 +132,8 @@ def write_checkpoint(
     """Sign a checkpoint of the log as it stands and store it (flushed, not committed); return the row.
 
     ``origin`` names the log (e.g. ``review-service.example/agency-12``) and is
-    also the key name on the signature line.
+    also the key name on the signature line. Once the transaction commits, the checkpoint is
+    copied to the configured witness folder or command (:mod:`review_service.audit.exports`).
     """
     compact, last_hash = _log_tree(session, algorithm)
     size, root = compact.size, compact.root()
@@ -141,7 +143,9 @@ def write_checkpoint(
         created_at=utcnow(),
         compact_range=",".join(h.hex() for h in compact.hashes),
     )
-    return insert_record(session, row)
+    row = insert_record(session, row)
+    export_after_commit(session, row)
+    return row
 
 
 def checkpoints(session: Session) -> list[AuditCheckpoint]:

@@ -78,7 +78,7 @@ def postgres_grants_sql(app_role: str) -> list[str]:
     (an owner can grant itself anything back and drop the triggers).
     """
     if not _ROLE_NAME.match(app_role):
-        raise ValueError(f"not a plain PostgreSQL role name: {app_role!r}")
+        raise ValueError(f"不是合法的 PostgreSQL 角色名：{app_role!r}（字母或下划线开头，仅含字母、数字、_、$、-）")
     role = '"' + app_role + '"'
     return [
         "REVOKE UPDATE, DELETE, TRUNCATE ON TABLE audit_events FROM PUBLIC",
@@ -102,7 +102,7 @@ def postgres_app_role_sql(app_role: str, schema: str = "public") -> list[str]:
     owns nothing it cannot drop the triggers or grant itself more.
     """
     if not _ROLE_NAME.match(app_role) or not _ROLE_NAME.match(schema):
-        raise ValueError(f"not a plain PostgreSQL role or schema name: {app_role!r} / {schema!r}")
+        raise ValueError(f"不是合法的 PostgreSQL 角色名或模式名：{app_role!r} / {schema!r}")
     role, space = '"' + app_role + '"', '"' + schema + '"'
     statements = [
         f"GRANT USAGE ON SCHEMA {space} TO {role}",

@@ -88,7 +88,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         bundle = json.loads(raw)
         key = _read_text(args.key)
         held = Path(args.checkpoint).read_text(encoding="utf-8") if args.checkpoint else None
-    except (OSError, ValueError) as error:
+    except OSError as error:
+        print(f"核验失败：无法读取文件 {error.filename}（{error.strerror or error}）", file=sys.stderr)
+        return 1
+    except json.JSONDecodeError as error:
+        print(f"核验失败：证明文件不是有效的 JSON（第 {error.lineno} 行第 {error.colno} 列）", file=sys.stderr)
+        return 1
+    except ValueError as error:  # not UTF-8
         print(f"核验失败：无法读取输入：{error}", file=sys.stderr)
         return 1
     if not isinstance(bundle, dict):
@@ -96,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     ok, reason = check_bundle(bundle, key, held)
     if not ok:
-        print(f"核验失败：{reason}")
+        print(f"核验失败：{reason}", file=sys.stderr)
         return 1
     print(f"核验通过：{reason}")
     for line in describe_events(bundle):

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from review_service.audit.checkpoint_models import AuditCheckpoint
-from review_service.audit.checkpoint_writer import latest_checkpoint, log_leaves
+from review_service.audit.checkpoint_writer import LogNotWhole, latest_checkpoint, log_leaves
 from review_service.audit.checkpoints import CheckpointError, parse_checkpoint_body, split_note
 from review_service.audit.config import recorded_algorithm
 from review_service.audit.merkle import MerkleTree
@@ -27,6 +27,15 @@ from review_service.audit.proofs import case_proof_bundle, consistency_bundle
 
 class NothingToProve(ValueError):
     """No checkpoint to prove against, or the case has no event it covers."""
+
+
+def _leaves(session: Session, size: int) -> list[bytes]:
+    """The first ``size`` stored leaves; a log that no longer holds them (cut or with a gap) proves nothing."""
+    try:
+        return list(log_leaves(session, upto=size))
+    except LogNotWhole as missing:
+        raise NothingToProve(f"审计日志已不完整，无法针对覆盖 {size} 条事件的检查点生成证明：{missing}"
+                             "（日志可能被截断，请运行 review-service audit verify --checkpoint 检查点文件）") from None
 
 
 def _checkpoint_size(text: str) -> int:
@@ -54,7 +63,7 @@ def case_bundle(session: Session, case_id: int, *, checkpoint_text: str | None =
     if not seqs:
         raise NothingToProve(f"检查点（{size} 条事件）中没有案件 {case_id} 的事件")
     algorithm = recorded_algorithm(session)
-    leaves = list(log_leaves(session, upto=size))
+    leaves = _leaves(session, size)
     tree = MerkleTree(leaves, algorithm)
     events = [(seq - 1, leaves[seq - 1]) for seq in seqs]
     proofs = [tree.inclusion_proof(index) for index, _leaf in events]
@@ -71,5 +80,5 @@ def consistency_between(session: Session, old_id: int, new_id: int) -> dict[str,
     if old.size > new.size:
         old, new = new, old
     algorithm = recorded_algorithm(session)
-    tree = MerkleTree(list(log_leaves(session, upto=new.size)), algorithm)
+    tree = MerkleTree(_leaves(session, new.size), algorithm)
     return consistency_bundle(old.text, new.text, tree.consistency_proof(old.size), algorithm=algorithm)

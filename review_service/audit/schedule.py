@@ -36,6 +36,7 @@ from review_service.audit.checkpoint_check import log_origin
 from review_service.audit.checkpoint_models import AuditCheckpoint
 from review_service.audit.checkpoint_writer import LogNotWhole, write_checkpoint
 from review_service.audit.checkpoints import SigningKeyError, load_or_create_signing_key
+from review_service.audit.exports import retry_after_commit
 from review_service.audit.models import AuditEvent
 from review_service.audit.writer import lock_head
 from review_service.core.clock import as_utc
@@ -129,7 +130,9 @@ def checkpoint_if_due(
         select(AuditCheckpoint.size, AuditCheckpoint.created_at).order_by(AuditCheckpoint.id.desc()).limit(1)
     ).first()
     size = latest.size if latest is not None else 0
+    # every tick, after its own checkpoint's export: checkpoints whose outside copy failed or was lost go out again
     if head_seq <= size:
+        retry_after_commit(session)
         return False
     due = (
         latest is None
@@ -139,7 +142,9 @@ def checkpoint_if_due(
             select(_EVENTS.c.seq).where(_EVENTS.c.seq > size, _EVENTS.c.action.in_(DECISION_ACTIONS)).limit(1)
         ) is not None
     )
-    return due and _sign(session, key, "tick")
+    signed = due and _sign(session, key, "tick")
+    retry_after_commit(session)
+    return signed
 
 
 _cached_policy: CheckpointPolicy | None = None

@@ -51,6 +51,8 @@ delete the tail                                        ``head_mismatch`` at the 
 rows appended behind the head's back                   ``head_mismatch`` after the head's seq
 rewrite everything from *i* on, head included          not from the database alone: signed,
                                                        exported checkpoints (``checkpoint_check``)
+cut the tail with the checkpoints covering it, head    only a checkpoint kept outside:
+moved back                                             ``audit verify --checkpoint FILE``
 =====================================================  ==========================================
 
 The head is read before the events and bounds the scan: on PostgreSQL under

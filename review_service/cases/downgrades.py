@@ -18,6 +18,7 @@ from review_service.cases.classification import latest_classification
 from review_service.cases.flow import CaseFlow, lock_case
 from review_service.cases.gate import ever_major, gated
 from review_service.cases.models import Case, Classification, DowngradeDecision, DowngradeRequest
+from review_service.cases.ownership import require_case_handler
 from review_service.cases.participants import participants
 from review_service.core import signals
 from review_service.core.clock import utcnow
@@ -66,6 +67,7 @@ def request_downgrade(session: Session, *, actor: User, case_id: int, reasons: s
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
     require_role(actor, "handler")
     require_not_in(actor, participants(session, case).reviewers, "本案的审核人员不能申请降级。")
+    require_case_handler(session, actor, case)
     CaseFlow(session, case).require_task("draft")
     text = _reasons(reasons)
     draft = case.current_draft

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from review_service.api.edge import runtime
 from review_service.cases import operations as case_ops
 from review_service.cases.forms import AbandonForm, DraftForm, MaterialForm, SignoffForm, SubmitForm, SupplementForm
+from review_service.cases.ownership import acts_as_handler
 from review_service.cases.queries import case_task_in_scope, case_view, visible_case
 from review_service.cases.views import bp
 from review_service.core.errors import Conflict, Forbidden, Invalid, TooLarge
@@ -47,13 +48,17 @@ def new_case() -> Any:
 def _draft_page(case_id: int, form: DraftForm, material_form: MaterialForm, failure: Failure,
                 material_failure: Failure, status: int) -> Any:
     with reading() as (session, actor):
-        case = case_view(session, visible_case(session, actor, case_id))
+        row = visible_case(session, actor, case_id)
+        case = case_view(session, row)
         waiting = case["tasks"][0]["kind"] if case["tasks"] else None
+        # another handler's case: the draft is its assignee's (cases/ownership.py)
+        assigned_to = None if acts_as_handler(actor, row) else (case["handler"] or {}).get("name") or "其他承办人员"
         if request.method == "GET":
             draft = {k: v for k, v in case["draft"].items() if k not in ("version", "sha256", "materials")}
             form.fill(draft)
         return render_template("cases/draft.html", form=form, material_form=material_form, failure=failure,
-                               material_failure=material_failure, case=case, open=waiting in EDITABLE), status
+                               material_failure=material_failure, case=case, assigned_to=assigned_to,
+                               open=waiting in EDITABLE and not assigned_to), status
 
 
 @bp.route("/cases/<int:case_id>/draft", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from wtforms.validators import Optional
 from review_service.cases.models import DECISION_TYPES, STATUS_LABELS
 from review_service.catalog.fields import COUNTERPARTY_KIND_LABELS
 from review_service.organization.settings import MATERIAL_KIND_LABELS
+from review_service.web.dates import DateInRange
 from review_service.web.edge import blank_to_none, lines, options
 
 
@@ -51,7 +52,7 @@ class FlagsForm(Form):
 class DraftForm(FlaskForm):
     title = StringField("案件名称")
     case_number = StringField("案号")
-    filed_on = StringField("立案日期", render_kw={"type": "date"})
+    filed_on = StringField("立案日期", validators=[DateInRange()], render_kw={"type": "date"})
     decision_type = SelectField("决定类型", choices=options(DECISION_TYPES.items()))
     counterparty = FormField(CounterpartyForm, label="当事人")
     facts = TextAreaField("违法事实", render_kw={"rows": 6})

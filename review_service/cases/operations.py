@@ -13,6 +13,7 @@ from review_service.cases.classification import classify_draft
 from review_service.cases.flow import CaseFlow, lock_case, start_workflow
 from review_service.cases.gate import ever_major, gated
 from review_service.cases.models import Case, DraftVersion, Material, Signoff, Submission
+from review_service.cases.ownership import require_case_handler
 from review_service.cases.participants import participants
 from review_service.cases.schemas import DraftIn, merge_draft, parse_draft
 from review_service.cases.splits import flag_possible_splits
@@ -53,9 +54,11 @@ def _add_draft_version(session: Session, case: Case, draft: DraftIn, actor: User
 
 
 def _require_handler(session: Session, case: Case, actor: User) -> None:
+    """The case's own handler (cases/ownership.py), who neither reviews nor advises on it."""
     require_role(actor, "handler")
     people = participants(session, case)
     require_not_in(actor, people.reviewers | people.advisors, "本案的审核人员或法律顾问不能承办本案。")
+    require_case_handler(session, actor, case)
 
 
 def create_case(session: Session, *, actor: User, data: Any) -> Case:

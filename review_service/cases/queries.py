@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session, joinedload
 
 from review_service.cases.classification import latest_classification
 from review_service.cases.models import Case, Material
+from review_service.cases.ownership import handlers_share
 from review_service.coordination.models import Coordination
 from review_service.core.clock import BEIJING, as_utc
 from review_service.core.errors import NotFound
+from review_service.core.permissions import reads_cases
 from review_service.decisions.models import Decision
 from review_service.organization.models import User
 from review_service.organization.queries import role_holders, visible_agencies
@@ -72,7 +74,7 @@ def case_task_in_scope(session: Session, actor: User, case_id: int) -> str | Non
     Reads columns only, so the operation that follows loads (and locks) a fresh ORM row.
     """
     row = None
-    if 0 < case_id <= MAX_ID:
+    if 0 < case_id <= MAX_ID and reads_cases(actor):  # the admin's role opens no case (三权分立)
         row = session.execute(_CASE_SCOPE, {"case_id": case_id}).first()
     if row is None or row.agency_id != actor.agency_id:
         raise NotFound(NOT_FOUND_MESSAGE)
@@ -214,8 +216,9 @@ def open_tasks(session: Session, actor: User) -> list[dict[str, Any]]:
     """The caller's to-do list: one indexed query over ``cases (agency_id, current_task)``."""
     roles = actor.roles
     mine = []
-    if "handler" in roles:
-        mine.append(Case.current_task.in_(HANDLER_TASKS))
+    if "handler" in roles:  # a case's handler tasks are its assignee's, unless the agency shares cases
+        mine.append(Case.current_task.in_(HANDLER_TASKS) if handlers_share(session, actor.agency_id)
+                    else and_(Case.current_task.in_(HANDLER_TASKS), Case.handler_id == actor.id))
     if "unit_head" in roles:
         mine.append(Case.current_task == "signoff")
     if "review_lead" in roles:  # also the assignments returned by a reviewer's recusal (回避): to reassign

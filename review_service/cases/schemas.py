@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from review_service.core.dates import RANGE_ERROR, PastDate
 from review_service.core.errors import Invalid
 
 DecisionType = Literal[
@@ -65,7 +65,7 @@ class DraftIn(_Strict):
 
     title: str = Field(min_length=1, max_length=300)
     case_number: str | None = Field(default=None, max_length=100)
-    filed_on: date | None = None
+    filed_on: PastDate | None = None  # 立案日期: a fact, not after today
     decision_type: DecisionType
     counterparty: Counterparty
     facts: str = Field(default="", max_length=50_000)
@@ -101,6 +101,8 @@ def invalid_from(error: ValidationError) -> Invalid:
 
 def _reason_zh(item: Any) -> str:
     kind = item.get("type", "")
+    if kind == RANGE_ERROR:  # core.dates: the message is already the reason, in Chinese
+        return str(item.get("msg", ""))
     reasons = {
         "missing": "必填",
         "extra_forbidden": "不认识的字段",
@@ -116,6 +118,12 @@ def _reason_zh(item: Any) -> str:
         "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
         "date_parsing": "应为日期（YYYY-MM-DD）",
         "date_type": "应为日期（YYYY-MM-DD）",
+        "date_from_datetime_inexact": "应为日期（YYYY-MM-DD）",
+        "datetime_parsing": "应为带时区的时间（如 2026-10-12T10:00:00+08:00）",
+        "datetime_from_date_parsing": "应为带时区的时间（如 2026-10-12T10:00:00+08:00）",
+        "datetime_type": "应为带时区的时间（如 2026-10-12T10:00:00+08:00）",
+        "datetime_object_invalid": "应为带时区的时间（如 2026-10-12T10:00:00+08:00）",
+        "timezone_aware": "时间须带时区（如 +08:00）",
         "list_type": "应为列表",
         "dict_type": "应为对象",
         "model_type": "应为对象",

@@ -16,10 +16,12 @@ from review_service.api.edge import runtime
 from review_service.cases.flow import TASK_LABELS
 from review_service.cases.forms import CaseFilterForm
 from review_service.cases.models import DECISION_TYPES, STATUS_LABELS, Case, Material
+from review_service.cases.ownership import acts_as_handler
 from review_service.cases.queries import MAX_ID, case_view, open_tasks, visible_case
 from review_service.catalog.schema import CATEGORY_LABELS
 from review_service.coordination.models import OUTCOME_LABELS
 from review_service.core.clock import as_utc
+from review_service.core.dates import bounded_date_problem
 from review_service.core.errors import NotFound
 from review_service.organization.models import ROLE_LABELS, User
 from review_service.organization.settings import MATERIAL_KIND_LABELS
@@ -95,9 +97,15 @@ def _filters(form: CaseFilterForm) -> tuple[CaseFilters, dict[str, str]]:
         raw = (getattr(form, name).data or "").strip()
         if raw:
             try:
-                setattr(filters, name, date.fromisoformat(raw))
+                day = date.fromisoformat(raw)
             except ValueError:
                 errors[name] = "应为日期（YYYY-MM-DD）"
+                continue
+            problem = bounded_date_problem(day)  # core.dates: 9999-12-31 + 1 day would overflow the query
+            if problem:
+                errors[name] = problem
+            else:
+                setattr(filters, name, day)
     page = request.args.get("page", "1")
     filters.page = int(page) if page.isdigit() and 0 < len(page) < 6 and int(page) > 0 else 1
     return filters, errors
@@ -152,15 +160,17 @@ def case_context(session: Session, actor: User, case_id: int) -> dict[str, Any]:
     for reply in case["replies"]:
         replies_by_round.setdefault(reply["round"], []).append(reply)
     task = case["tasks"][0] if case["tasks"] else None
-    can_act = bool(task) and case_row.agency_id == actor.agency_id and actor.has_role(TASK_ROLES.get(task["kind"], "-"))
+    own = acts_as_handler(actor, case_row)  # a handler task is the assignee's (cases/ownership.py)
+    role = TASK_ROLES.get(task["kind"], "-") if task else "-"
+    can_act = (bool(task) and case_row.agency_id == actor.agency_id and actor.has_role(role)
+               and (role != "handler" or own))
     return {"case": case, "versions": versions, "diff": diff, "a": a, "b": b, "events": events,
             "sees_audit": sees_audit, "classification": classification_details(session, case_row),
             "staffing": review_staffing(session, case_row.id), "replies_by_round": replies_by_round,
             "task": task, "can_act": can_act,
-            "can_edit": case_row.agency_id == actor.agency_id and actor.has_role("handler")
-            and case_row.current_task in ("draft", "supplement", "resubmit"),
+            "can_edit": own and case_row.current_task in ("draft", "supplement", "resubmit"),
             "can_revoke": case_row.status == "decided" and case_row.agency_id == actor.agency_id
-            and bool(actor.roles & {"handler", "head"}),
+            and (own or actor.has_role("head")),
             "can_extend": case_row.current_task == "review" and case_row.agency_id == actor.agency_id
             and actor.has_role("review_lead"),
             "can_account": "accountability.show" in current_app.view_functions and case_row.status == "decided"

@@ -8,13 +8,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, Form, FormField, RadioField, StringField, TextAreaField
 
 from review_service.coordination.models import OUTCOME_LABELS
+from review_service.web.dates import DateInRange
 from review_service.web.edge import lines, options
 
 
 class _DiscussionFields:
     """The fields of a collective discussion, shared by the nested form and the page of its own."""
 
-    date = StringField("讨论日期", render_kw={"type": "date"})
+    date = StringField("讨论日期", validators=[DateInRange()], render_kw={"type": "date"})
     chair = StringField("主持人（用户名）")
     participants = TextAreaField("参加人员及各自意见（每行一人：“用户名：本人意见”）", render_kw={"rows": 4})
     conclusion = TextAreaField("讨论结论", render_kw={"rows": 3})

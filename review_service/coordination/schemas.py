@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from review_service.core.dates import PastDate
 
 
 class CollectiveDiscussionIn(BaseModel):
@@ -19,7 +20,7 @@ class CollectiveDiscussionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    date: date
+    date: PastDate  # held: not after today, not before 1949-10-01
     participants: list[int | str] = Field(min_length=2, max_length=50)
     minutes: str = Field(default="", max_length=50_000)
     chair: int | str | None = None

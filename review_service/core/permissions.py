@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from review_service.core.errors import Forbidden, NotFound
+from review_service.core.errors import Forbidden, Invalid, NotFound
+
+# 三权分立 (GB/T 22239-2019 三级 8.1.4.2 c) 管理用户权限分离, 8.1.5 系统管理 / 审计管理): the powers
+# that no account may combine. The database holds the same rule (migration 0015, trigger on user_roles).
+POWERS: tuple[str, ...] = ("admin", "auditor")
+# Roles only the operator's command line grants, takes or disables (actor None): the admin manages
+# people, and so must not be able to make, unmake or silence the one who audits them.
+OPERATOR_ONLY: tuple[str, ...] = ("auditor",)
+# Roles that open no case: an account holding only these reads no case content through any edge.
+NO_CASE_ACCESS: frozenset[str] = frozenset({"admin"})
 
 
 def require_role(actor: Any, role: str) -> None:
@@ -24,3 +34,31 @@ def require_not_in(actor: Any, user_ids: set[int], message: str) -> None:
     """Separation of duties (DESIGN.md §4.2)."""
     if actor.id in user_ids:
         raise Forbidden(message, rule="separation_of_duties")
+
+
+def combined_powers(roles: Iterable[str]) -> list[str]:
+    """The powers ``roles`` would combine (empty when at most one power is among them)."""
+    held = [role for role in POWERS if role in set(roles)]
+    return held if len(held) > 1 else []
+
+
+def require_separate_powers(roles: Iterable[str]) -> None:
+    """Refuse a set of roles that combines two of the three powers (422, ``fields.roles``)."""
+    combined = combined_powers(roles)
+    if combined:
+        from review_service.organization.models import ROLE_LABELS
+
+        names = "与".join(f"“{ROLE_LABELS.get(role, role)}”" for role in combined)
+        raise Invalid(f"{names}不能由同一账户兼任（三权分立）。", fields={"roles": "三权分立：角色不能兼任"},
+                      rule="separation_of_powers")
+
+
+def reads_cases(actor: Any) -> bool:
+    """Whether ``actor`` holds a role that opens cases (the admin's does not: 三权分立)."""
+    return actor is not None and bool(set(actor.roles) - NO_CASE_ACCESS)
+
+
+def require_case_reader(actor: Any) -> None:
+    """Refuse case content to an account whose roles open no case (403, rule ``role``)."""
+    if not reads_cases(actor):
+        raise Forbidden("系统管理员不能查阅案件内容（三权分立）。", rule="role")

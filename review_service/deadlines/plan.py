@@ -85,4 +85,7 @@ def decision_limit(filed_on: date | None, decision_type: str, settings: AgencySe
     """行政处罚法 art. 60: a penalty decision within 90 days (agency-configurable) of case filing."""
     if filed_on is None or decision_type != "administrative_penalty":
         return None
-    return filed_on + timedelta(days=settings.penalty_decision_days)
+    try:
+        return filed_on + timedelta(days=settings.penalty_decision_days)
+    except OverflowError:  # a 立案日期 stored before dates were bounded (core.dates): no limit inside the calendar
+        return None

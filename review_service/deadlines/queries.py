@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from review_service.cases.models import Case
+from review_service.cases.ownership import handlers_share
 from review_service.core.clock import BEIJING, as_utc, beijing_today
 from review_service.deadlines.models import Deadline, DeadlineKind, DeadlineState
 
@@ -77,8 +78,9 @@ def due_fields(deadline: Deadline | None, today: date | None = None) -> dict[str
 
 
 def publicity_tasks(session: Session, actor: Any) -> list[dict[str, Any]]:
-    """Open ``publish`` / ``withdraw`` tasks of the actor's agency for handlers and heads."""
-    if not ({"handler", "head"} & set(actor.roles)):
+    """Open ``publish`` / ``withdraw`` tasks of the actor's agency: a head's all, a handler's of their own cases."""
+    roles = set(actor.roles)
+    if not ({"handler", "head"} & roles):
         return []
     today = beijing_today()
     stmt = (select(Deadline, Case.title, Case.status)
@@ -86,6 +88,8 @@ def publicity_tasks(session: Session, actor: Any) -> list[dict[str, Any]]:
             .where(Deadline.agency_id == actor.agency_id, Deadline.state == DeadlineState.OPEN.value,
                    Deadline.kind.in_(PUBLICITY_KINDS))
             .order_by(Deadline.due_on, Deadline.id))
+    if "head" not in roles and not handlers_share(session, actor.agency_id):  # cases/ownership.py
+        stmt = stmt.where(Case.handler_id == actor.id)
     return [{"id": f"{deadline.kind}-{deadline.id}", "case_id": str(deadline.case_id), "kind": deadline.kind,
              "title": title, "status": status, **due_fields(deadline, today)}
             for deadline, title, status in session.execute(stmt)]

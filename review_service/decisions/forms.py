@@ -9,6 +9,7 @@ from wtforms import BooleanField, FormField, RadioField, StringField, TextAreaFi
 
 from review_service.coordination.forms import DiscussionForm, discussion_data
 from review_service.decisions.publicity_models import REVOCATION_REASONS
+from review_service.web.dates import DateInRange, TimeInRange
 from review_service.web.edge import options
 
 
@@ -36,7 +37,7 @@ def beijing_time(value: str | None) -> str | None:
 
 class PublishForm(FlaskForm):
     url = StringField("公开网址", render_kw={"placeholder": "https://"})
-    published_at = StringField("公开时间", render_kw={"type": "datetime-local"})
+    published_at = StringField("公开时间", validators=[TimeInRange()], render_kw={"type": "datetime-local"})
     expected_version = StringField(render_kw={"type": "hidden"})
 
     def publication(self) -> dict[str, Any]:
@@ -46,7 +47,7 @@ class PublishForm(FlaskForm):
 class RevokeForm(FlaskForm):
     reason = RadioField("情形", choices=options(REVOCATION_REASONS.items()), validate_choice=False)
     authority = StringField("作出撤销、确认违法或责令重作的机关或法院")
-    date = StringField("日期", render_kw={"type": "date"})
+    date = StringField("日期", validators=[DateInRange()], render_kw={"type": "date"})
     expected_version = StringField(render_kw={"type": "hidden"})
 
     def revocation(self) -> dict[str, Any]:
@@ -55,7 +56,7 @@ class RevokeForm(FlaskForm):
 
 
 class WithdrawForm(FlaskForm):
-    withdrawn_at = StringField("撤回时间", render_kw={"type": "datetime-local"})
+    withdrawn_at = StringField("撤回时间", validators=[TimeInRange()], render_kw={"type": "datetime-local"})
     note = TextAreaField("说明")
     expected_version = StringField(render_kw={"type": "hidden"})
 

@@ -16,19 +16,21 @@ no withdrawal (行政处罚法 art. 48 asks to withdraw *published* information)
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from review_service.calendar.queries import calendar_from_db
 from review_service.cases.flow import lock_case
 from review_service.cases.models import Case
+from review_service.cases.ownership import acts_as_handler, require_case_handler
 from review_service.cases.schemas import parse_input
 from review_service.core import signals
 from review_service.core.clock import as_utc, beijing_today, utcnow
+from review_service.core.dates import PastDate, PastDateTime
 from review_service.core.errors import Conflict, Forbidden, Invalid
 from review_service.deadlines.models import Deadline, DeadlineKind, DeadlineState
 from review_service.deadlines.plan import plan, working_days_for
@@ -46,7 +48,7 @@ class PublishIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     url: str = Field(min_length=8, max_length=2000, description="where the decision is published (http/https)")
-    published_at: AwareDatetime = Field(description="ISO 8601 with offset, e.g. 2026-10-12T10:00:00+08:00")
+    published_at: PastDateTime = Field(description="ISO 8601 with offset, e.g. 2026-10-12T10:00:00+08:00")
 
     @field_validator("url")
     @classmethod
@@ -61,20 +63,24 @@ class RevokeIn(BaseModel):
 
     reason: Literal["revoked", "confirmed_illegal", "ordered_remake"]
     authority: str = Field(min_length=1, max_length=300, description="the court or authority that decided")
-    date: date
+    date: PastDate  # the revoking decision or judgment: not after today
 
 
 class WithdrawIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    withdrawn_at: AwareDatetime
+    withdrawn_at: PastDateTime
     note: str = Field(default="", max_length=2000)
 
 
-def _require_handler_or_head(actor: User) -> str:
-    for role in ("handler", "head"):
-        if actor.active and actor.has_role(role):
-            return role
+def _require_handler_or_head(session: Session, actor: User, case: Case) -> str:
+    """The case's own handler (cases/ownership.py), or the head of the agency: the role acted in."""
+    if acts_as_handler(actor, case):
+        return "handler"
+    if actor.active and actor.has_role("head"):
+        return "head"
+    if actor.active and actor.has_role("handler"):
+        require_case_handler(session, actor, case)  # refuses: the case is another handler's
     raise Forbidden("此操作需要“承办人员”或“行政执法机关负责人”角色。", rule="role", role="handler")
 
 
@@ -105,7 +111,7 @@ def publish_decision(session: Session, *, actor: User, case_id: int, data: Any,
                      expected_version: int | None = None) -> Publication:
     """Record where and when the decision was published; closes the ``publish`` task."""
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
-    role = _require_handler_or_head(actor)
+    role = _require_handler_or_head(session, actor, case)
     body = parse_input(PublishIn, data)
     decision = _decision(session, case)
     if session.scalar(select(Revocation.id).where(Revocation.decision_id == decision.id)) is not None:
@@ -139,7 +145,7 @@ def revoke_decision(session: Session, *, actor: User, case_id: int, data: Any,
     Sends ``core.signals.decision_revoked`` inside the transaction (the accountability inquiry opens).
     """
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
-    role = _require_handler_or_head(actor)
+    role = _require_handler_or_head(session, actor, case)
     body = parse_input(RevokeIn, data)
     decision = _decision(session, case)
     if session.scalar(select(Revocation.id).where(Revocation.decision_id == decision.id)) is not None:
@@ -179,7 +185,7 @@ def withdraw_decision(session: Session, *, actor: User, case_id: int, data: Any,
                       expected_version: int | None = None) -> Withdrawal:
     """Record that the published decision was withdrawn; closes the ``withdraw`` task."""
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
-    role = _require_handler_or_head(actor)
+    role = _require_handler_or_head(session, actor, case)
     body = parse_input(WithdrawIn, data)
     deadline = next(iter(open_deadlines(session, case.id, frozenset({DeadlineKind.WITHDRAW}))), None)
     revocation = session.scalars(select(Revocation).where(Revocation.case_id == case.id)).first()

@@ -2,6 +2,11 @@
 
 - :mod:`.models`: the immutable ``documents`` row (one per issued file, stored by SHA-256).
 - :mod:`.rendering`: docxtpl in a sandboxed, autoescaping Jinja environment; unsafe templates are refused.
+- :mod:`.budget`: what a render may spend (steps, time, value and output size, recursion): limits and budget;
+  :mod:`.bounded_ops` checks operators, formats, calls, filters and tests against it, :mod:`.compiled_bounds`
+  refuses what breaks a bound as written and builds the rest into the compiled template.
+- :mod:`.templates`, :mod:`.template_commands`: ``review-service template check|load`` (checked, trial-rendered,
+  installed atomically, audited).
 - :mod:`.context`: what each template kind is given (the context shapes are documented there).
 - :mod:`.operations`: :func:`~.operations.issue_document` and one helper per workflow step.
 - :mod:`.queries`: :func:`~.queries.documents_for_case` for the API and the case page.

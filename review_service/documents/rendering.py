@@ -8,6 +8,15 @@ statically, so a template that tries to leave the sandbox is refused with a clea
 and runs nothing. Values are autoescaped, so user text such as ``</w:t><w:t>x``, ``]]>`` or
 ``<script>`` renders as literal text; characters that XML 1.0 cannot carry are dropped.
 
+Bounds: the sandbox keeps a template inside, the bounds keep it small (:mod:`.budget`,
+:mod:`.bounded_ops`, :mod:`.compiled_bounds`). Each render has a budget of steps, a wall-clock
+deadline and caps on the size of every value and of the output, checked inside the render (loops,
+outputs, ``~``, comparisons and literals are rewritten at compile time into counted calls; every
+filter, call, lookup and operator is counted and weighed, amplifiers before they allocate). A
+recursive loop or a macro that calls itself is refused before anything runs; a render that breaks a
+bound stops with :class:`TemplateRefused` (``exceeded``), so the action fails as ``invalid`` and its
+transaction rolls back.
+
 Speed: a loaded template is cached by the SHA-256 of its bytes (checked once) and its file by
 modification time, size and inode (an unchanged file is not read again), docxtpl's XML
 preprocessing by its source and the compiled Jinja templates by their source, so a render costs
@@ -32,16 +41,18 @@ from typing import Any
 from xml.parsers import expat
 
 from docxtpl import DocxTemplate
-from jinja2 import TemplateError, nodes
+from jinja2 import Template, TemplateError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from lxml import etree
 
 from review_service.core.errors import Invalid
+from review_service.documents import bounded_ops, budget, compiled_bounds
+from review_service.documents.budget import Exceeded, bounded
+from review_service.documents.compiled_bounds import StaticBound
 from review_service.documents.models import KIND_LABELS
 from review_service.documents.table_shape import tables_change_shape
 
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
-MAX_SEQUENCE = 100_000  # longest string or list a template may build with * (and the largest ** result)
 _CACHE_SIZE = 32
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 ZIP_LEVEL = 1  # XML deflates well at any level; level 1 is several times faster than the default 6
@@ -53,17 +64,21 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 class TemplateRefused(Invalid):
     """A template that is broken or tries to leave the sandbox; nothing of it was run."""
 
-    def __init__(self, kind: str, reason: str, *, source: str, unsafe: bool) -> None:
+    def __init__(self, kind: str, reason: str, *, source: str, unsafe: bool, exceeded: bool = False) -> None:
         label = KIND_LABELS.get(kind, kind)
-        if unsafe:
+        if exceeded:
+            message = (f"文书模板“{label}”超出安全限制（{reason}），已停止生成文书，未记录任何内容。"
+                       "请系统管理员更换该模板。")
+        elif unsafe:
             message = (f"文书模板“{label}”试图越出安全沙箱（{reason}），已拒绝使用，未执行其中任何内容。"
                        "请系统管理员更换该模板。")
         else:
             message = f"文书模板“{label}”有误（{reason}），无法生成文书。请系统管理员检查该模板。"
         super().__init__(message, fields={"template": reason}, template=kind, template_source=source,
-                         unsafe=unsafe)
+                         unsafe=unsafe, **({"exceeded": True} if exceeded else {}))
         self.reason = reason
         self.unsafe = unsafe
+        self.exceeded = exceeded
 
 
 class _Unsafe(Exception):
@@ -81,29 +96,47 @@ class _LRU(OrderedDict[Any, Any]):
         return value
 
 
-class DocumentEnvironment(ImmutableSandboxedEnvironment):
-    """The only Jinja environment templates run in: sandboxed, immutable, autoescaping, no loader."""
+class BoundedTemplate(Template):
+    """A compiled template whose every render runs within a budget (:func:`.budget.bounded`)."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        with bounded():
+            return super().render(*args, **kwargs)
+
+
+class DocumentEnvironment(ImmutableSandboxedEnvironment):
+    """The only Jinja environment templates run in: sandboxed, immutable, autoescaping, bounded, no loader."""
+
+    intercepted_binops = frozenset(ImmutableSandboxedEnvironment.default_binop_table)  # all of them, none folded
+    template_class = BoundedTemplate
 
     def __init__(self) -> None:
-        super().__init__(autoescape=True)
+        # not optimized: the optimizer would run a template's constant expressions at compile time,
+        # outside any budget; they run (counted) when the template does
+        super().__init__(autoescape=True, optimized=False)
         for name in ("lipsum", "cycler", "joiner"):
             self.globals.pop(name, None)
+        self.globals["range"] = bounded_ops.bounded_range
+        self.filters = {**bounded_ops.bounded_filters(self.filters), **compiled_bounds.HOOKS}
+        self.tests = bounded_ops.bounded_tests(self.tests)
         self._compiled = _LRU()
         self._lock = Lock()
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
-        """Check ``source`` statically, compile it once (cached by its text) and return it."""
+        """Check ``source`` statically, compile it once with its bounds (cached by its text) and return it."""
         if not isinstance(source, str) or globals is not None or template_class is not None:
             raise SecurityError("templates are compiled from checked source text only")
         with self._lock:
             cached = self._compiled.get(source)
         if cached is not None:
             return cached
-        tree = self.parse(source)
+        return self.compile_checked(source, self.parse(source))
+
+    def compile_checked(self, source: str, tree: nodes.Template) -> Any:
+        """Check the parsed ``tree`` of ``source``, compile it with its bounds and cache it by ``source``."""
         check_tree(tree)
-        compiled = super().from_string(tree)
+        compiled_bounds.check_bounds(tree)
+        compiled = super().from_string(compiled_bounds.instrument(tree))
         with self._lock:
             self._compiled[source] = compiled
             if len(self._compiled) > _CACHE_SIZE * 4:
@@ -111,13 +144,30 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
         return compiled
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int) and abs(right) > 64:
-            raise SecurityError("exponent too large")
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                if isinstance(seq, str | list | tuple) and isinstance(times, int) and len(seq) * times > MAX_SEQUENCE:
-                    raise SecurityError("sequence too long")
-        return super().call_binop(context, operator, left, right)
+        budget.charge()
+        bounded_ops.check_binop(operator, left, right)
+        return budget.produced(super().call_binop(context, operator, left, right))
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        budget.tick()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        budget.tick()
+        return super().getitem(obj, argument)
+
+    def wrap_str_format(self, value: Any) -> Any:
+        call = super().wrap_str_format(value)
+        return None if call is None else bounded_ops.bounded_str_format(value.__self__, call)
+
+    # the double underscores are Jinja's (no clash with a keyword argument of the call)
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        macro, args = bounded_ops.enter_call(__obj, args, kwargs)
+        try:
+            return budget.produced(super().call(__context, __obj, *args, **kwargs))
+        finally:
+            if macro:
+                budget.leave_macro()
 
 
 ENVIRONMENT = DocumentEnvironment()
@@ -201,8 +251,10 @@ def _split(kind: str, source: str, digest: str, data: bytes) -> LoadedTemplate:
         infos = package.infolist()
         if sum(info.file_size for info in infos) > 20 * MAX_TEMPLATE_BYTES:
             raise ValueError("too large unpacked")
-        entries = tuple((info.filename, package.read(info.filename)) for info in infos)
         main = _main_part(package)
+        compiled_bounds.check_part_sizes(info.file_size for info in infos  # before any of it is read or parsed
+                                         if info.filename == main or _RENDERED_PART.fullmatch(info.filename))
+        entries = tuple((info.filename, package.read(info.filename)) for info in infos)
     raw = dict(entries)
     root = etree.fromstring(raw[main], _PARSER)
     body = root.find(_W_BODY)
@@ -240,8 +292,8 @@ def _write(package: zipfile.ZipFile, name: str, content: bytes) -> None:
 def load_template(path: Path, kind: str, source: str) -> LoadedTemplate:
     """Read and check a template (once per distinct content); ``TemplateRefused`` if it is unsafe or broken.
 
-    Every text Jinja will compile (body, headers, footers, footnotes) is parsed and checked
-    here, before any of it runs.
+    Every text Jinja will compile (body, headers, footers, footnotes) is parsed, checked and
+    compiled here, before any of it runs.
     """
     try:
         stat = path.stat()
@@ -267,10 +319,16 @@ def load_template(path: Path, kind: str, source: str) -> LoadedTemplate:
         return loaded
     try:
         loaded = _split(kind, source, digest, data)
-        for text in (loaded.body_source, *(text for _name, text in loaded.part_sources)):
-            check_tree(ENVIRONMENT.parse(text))
+        texts = (loaded.body_source, *(text for _name, text in loaded.part_sources))
+        compiled_bounds.check_tags(texts)  # before parsing: parsing and compiling take time in proportion
+        for text in texts:  # checked, then compiled (nothing runs): the first render finds it compiled
+            ENVIRONMENT.compile_checked(text, ENVIRONMENT.parse(text))
     except _Unsafe as unsafe:
         raise TemplateRefused(kind, str(unsafe), source=source, unsafe=True) from None
+    except StaticBound as bound:
+        raise TemplateRefused(kind, str(bound), source=source, unsafe=False, exceeded=True) from None
+    except RecursionError:
+        raise TemplateRefused(kind, "模板嵌套过深", source=source, unsafe=False, exceeded=True) from None
     except TemplateError as error:
         raise TemplateRefused(kind, f"模板语法错误：{error.message}", source=source, unsafe=False) from None
     except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError):
@@ -315,6 +373,7 @@ def _render_xml(source: str, context: dict[str, Any]) -> str:
     xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
     if "{_" in xml or "_}" in xml:  # a template's escaped braces: rare, so looked for before four replaces
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    compiled_bounds.check_listing(xml)
     return _HELPER.resolve_listing(xml)
 
 
@@ -350,13 +409,26 @@ def render(template: LoadedTemplate, context: dict[str, Any]) -> bytes:
     SHA-256 depends only on what it says.
     """
     try:
-        rendered = _render_parts(template, clean(context))
+        with bounded():
+            rendered = _render_parts(template, clean(context))
+    except Exceeded as error:
+        raise TemplateRefused(template.kind, str(error), source=template.source, unsafe=False,
+                              exceeded=True) from None
+    except StaticBound as bound:
+        raise TemplateRefused(template.kind, str(bound), source=template.source, unsafe=False,
+                              exceeded=True) from None
+    except (RecursionError, MemoryError):
+        raise TemplateRefused(template.kind, "嵌套过深或占用内存过多", source=template.source, unsafe=False,
+                              exceeded=True) from None
     except SecurityError as error:
         raise TemplateRefused(template.kind, f"沙箱拒绝：{error}", source=template.source, unsafe=True) from None
     except _Unsafe as unsafe:
         raise TemplateRefused(template.kind, str(unsafe), source=template.source, unsafe=True) from None
     except TemplateError as error:
         raise TemplateRefused(template.kind, f"模板渲染错误：{error.message}", source=template.source,
+                              unsafe=False) from None
+    except (ArithmeticError, LookupError, ValueError) as error:
+        raise TemplateRefused(template.kind, f"模板渲染错误：{type(error).__name__}", source=template.source,
                               unsafe=False) from None
     except (etree.XMLSyntaxError, AttributeError, TypeError):
         raise TemplateRefused(template.kind, "模板生成的内容不是有效的文书", source=template.source,

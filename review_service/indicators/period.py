@@ -11,6 +11,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from review_service.core.clock import BEIJING
+from review_service.core.dates import bounded_date_problem
 from review_service.core.errors import Invalid
 
 MAX_DAYS = 366 * 5
@@ -36,6 +37,10 @@ class Period:
                 parsed[name] = date.fromisoformat(str(value or ""))
             except ValueError:
                 fields[name] = "应为日期 YYYY-MM-DD"
+        for name, day in parsed.items():  # core.dates: a period may end ahead, within bounds (no overflow)
+            problem = bounded_date_problem(day)
+            if problem:
+                fields[name] = problem
         if fields:
             raise Invalid("统计期间不正确。", fields=fields)
         if parsed["from"] > parsed["to"]:

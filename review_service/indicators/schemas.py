@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from review_service.api.shapes import Id
+from review_service.core.dates import BoundedDate
 
 
 class IndicatorQuery(BaseModel):
@@ -16,8 +16,8 @@ class IndicatorQuery(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     agency: Id | None = None
-    from_: date = Field(alias="from")
-    to: date
+    from_: BoundedDate = Field(alias="from")
+    to: BoundedDate
 
 
 class _Out(BaseModel):

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 
 from review_service.api.edge import writing
+from review_service.audit.exports import export_status
 from review_service.core.clock import beijing_today
 from review_service.core.errors import Invalid
 from review_service.indicators.export import met_label
@@ -72,6 +73,8 @@ def index() -> Any:
         choices = sorted((a.id, a.name) for a in session.query(Agency).filter(
             Agency.id.in_(visible_agencies(session, actor))))
         agency_id = agency.id
+        # the audit trail is the auditor's (三权分立): only they see where its checkpoints' outside copies stand
+        checkpoints = export_status(session) if actor.has_role("auditor") else None
     shown = request.args.get("show", "")
     for entry in report["indicators"]:
         is_share = entry["unit"] == "%" and entry["trend"]
@@ -85,5 +88,6 @@ def index() -> Any:
                  *((f"审核人员：{row['reviewer']['name']}", row) for row in stats["by_reviewer"])]
     selected = next((entry for entry in report["indicators"] if entry["id"] == shown), None)
     return render_template("indicators/index.html", report=report, selected=selected, choices=choices,
-                           stat_rows=stat_rows, query={"from": period.start.isoformat(), "to": period.end.isoformat(),
+                           stat_rows=stat_rows, checkpoints=checkpoints,
+                           query={"from": period.start.isoformat(), "to": period.end.isoformat(),
                                   "agency": str(agency_id)})

@@ -6,10 +6,13 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from review_service.core.permissions import OPERATOR_ONLY
 from review_service.organization.models import ROLE_LABELS
 from review_service.web.edge import options
 
 QUALIFICATION_LABELS = {"legal_profession": "法律职业资格", "law_degree": "法学专业学历", "none": "无"}
+# the roles an admin may give: never an operator-only one (the auditor: 三权分立)
+ADMIN_GRANTABLE = {role: label for role, label in ROLE_LABELS.items() if role not in OPERATOR_ONLY}
 
 
 class AgencyForm(FlaskForm):
@@ -23,7 +26,7 @@ class UserForm(FlaskForm):
     username = StringField("用户名")
     name = StringField("姓名")
     agency = SelectField("所属机关", choices=[], validate_choice=False)
-    roles = SelectMultipleField("角色", choices=options(ROLE_LABELS.items()), validate_choice=False,
+    roles = SelectMultipleField("角色", choices=options(ADMIN_GRANTABLE.items()), validate_choice=False,
                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     qualification = SelectField("资格", choices=options(QUALIFICATION_LABELS.items()), validate_choice=False)
     reviewing_since = StringField("开始从事法制审核的日期", render_kw={"type": "date"})

@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from review_service.core import signals
 from review_service.core.clock import utcnow
-from review_service.core.errors import Invalid, NotFound
-from review_service.organization.models import Agency, ApiToken, Qualification, Role, User, UserRole
+from review_service.core.errors import Forbidden, Invalid, NotFound
+from review_service.core.permissions import OPERATOR_ONLY, require_role, require_separate_powers
+from review_service.organization.models import ROLE_LABELS, Agency, ApiToken, Qualification, Role, User, UserRole
 from review_service.organization.passwords import hash_password, password_problem
+from review_service.organization.queries import agency_subtree
 from review_service.organization.settings import AgencySettings
 
 TOKEN_LIFETIME = timedelta(hours=12)
@@ -54,7 +56,12 @@ def add_agency(session: Session, *, actor: User | None, name: str, parent: str |
 
 def add_user(session: Session, *, actor: User | None, username: str, name: str, agency: str, roles: list[str],
              password: str, qualification: str = "none", reviewing_since: date | None = None) -> User:
-    """Add a user with roles at an agency; the password must meet the rule."""
+    """Add a user with roles at an agency; the password must meet the rule.
+
+    ``actor`` is an admin (their agency or one below it), or ``None`` for the operator's command line,
+    the only one who may open an account with an operator-only role (the auditor). No account combines
+    two of the three powers (三权分立).
+    """
     fields: dict[str, str] = {}
     username = username.strip()
     if not username or len(username) > 100:
@@ -74,7 +81,11 @@ def add_user(session: Session, *, actor: User | None, username: str, name: str, 
         fields["name"] = "必填"
     if fields:
         raise Invalid("用户信息有误。", fields=fields)
+    require_separate_powers(roles)
     agency_row = agency_by_name(session, agency)
+    if actor is not None:
+        require_admin_over(session, actor, agency_row.id)
+        refuse_operator_only(roles)
     user = User(username=username, name=name.strip(), agency_id=agency_row.id, password_hash=hash_password(password),
                 qualification=qualification, reviewing_since=reviewing_since)
     user.role_rows = [UserRole(role=role) for role in dict.fromkeys(roles)]
@@ -107,3 +118,67 @@ def issue_token(session: Session, *, actor: User | None, user: User, lifetime: t
     signals.emit("token_issued", session=session, actor=actor, role=role, agency_id=user.agency_id, case_id=None,
                  payload={"user_id": user.id, "expires_at": expires_at.isoformat()})
     return token, expires_at
+
+
+def require_admin_over(session: Session, actor: User, agency_id: int) -> None:
+    """``actor`` is an admin of ``agency_id`` (their own agency or one below it); else 403 / 404."""
+    require_role(actor, "admin")
+    if agency_id not in agency_subtree(session, actor.agency_id):
+        raise NotFound("该用户或机关不存在或不在您的管理范围内。")
+
+
+def refuse_operator_only(roles: set[str] | list[str]) -> None:
+    """The admin neither grants, takes nor manages an operator-only role (the auditor): 403."""
+    held = [role for role in OPERATOR_ONLY if role in set(roles)]
+    if held:
+        label = "、".join(f"“{ROLE_LABELS.get(role, role)}”" for role in held)
+        raise Forbidden(f"{label}账户只能由运维人员用命令行开设和管理，系统管理员不能授予、撤销或停用（三权分立）。",
+                        rule="separation_of_powers", role=held[0])
+
+
+def _managed_user(session: Session, actor: User | None, username: str) -> User:
+    """The user an admin (or the operator, ``actor`` None) changes; the admin never changes themselves."""
+    user = user_by_username(session, username)
+    if actor is not None:
+        require_admin_over(session, actor, user.agency_id)
+        if user.id == actor.id:
+            raise Forbidden("不能修改自己的角色。", rule="separation_of_duties")
+        refuse_operator_only(user.roles)
+    return user
+
+
+def grant_role(session: Session, *, actor: User | None, username: str, role: str) -> User:
+    """Grant ``role`` to ``username``; audited as ``role_granted``.
+
+    The admin grants within the agencies they administer, never to themselves and never an
+    operator-only role; nobody grants a role that would combine two of the three powers.
+    """
+    if role not in {r.value for r in Role}:
+        raise Invalid("角色不正确。", fields={"role": f"未知的角色：{role}"})
+    user = _managed_user(session, actor, username)
+    if actor is not None:
+        refuse_operator_only([role])
+    if role in user.roles:
+        raise Invalid(f"用户“{user.username}”已有“{ROLE_LABELS[role]}”角色。", fields={"role": "已有该角色"})
+    require_separate_powers(user.roles | {role})
+    user.role_rows.append(UserRole(role=role))
+    session.flush()
+    _emit(session, "role_granted", actor, user.agency_id,
+          {"user_id": user.id, "username": user.username, "role": role, "roles": sorted(user.roles)})
+    return user
+
+
+def revoke_role(session: Session, *, actor: User | None, username: str, role: str) -> User:
+    """Take ``role`` from ``username``; audited as ``role_revoked``. The last role stays (disable instead)."""
+    user = _managed_user(session, actor, username)
+    if actor is not None:
+        refuse_operator_only([role])
+    if role not in user.roles:
+        raise Invalid(f"用户“{user.username}”没有“{ROLE_LABELS.get(role, role)}”角色。", fields={"role": "没有该角色"})
+    if len(user.roles) == 1:
+        raise Invalid("用户至少保留一个角色；不再使用的账户请停用。", fields={"role": "这是该用户唯一的角色"})
+    user.role_rows = [row for row in user.role_rows if row.role != role]
+    session.flush()
+    _emit(session, "role_revoked", actor, user.agency_id,
+          {"user_id": user.id, "username": user.username, "role": role, "roles": sorted(user.roles)})
+    return user

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from review_service.core.permissions import reads_cases
 from review_service.organization.models import Agency, User, UserRole
 
 # built once: every write loads its actor with it (session.get rebuilds and re-annotates its query each time)
@@ -32,7 +35,13 @@ def agency_subtree(session: Session, agency_id: int) -> set[int]:
 
 
 def visible_agencies(session: Session, actor: User) -> set[int]:
-    """The agencies whose cases ``actor`` may read: their own, and for an auditor their whole subtree."""
+    """The agencies whose cases ``actor`` may read: their own, and for an auditor their whole subtree.
+
+    None for an account whose roles open no case (the admin: 三权分立), so every read scoped by it
+    (case, list, documents, indicators, overdue publications) finds nothing.
+    """
+    if not reads_cases(actor):
+        return set()
     if actor.has_role("auditor"):
         return agency_subtree(session, actor.agency_id)
     return {actor.agency_id}
@@ -43,3 +52,20 @@ def role_holders(session: Session, agency_id: int, role: str) -> list[int]:
     stmt = (select(User.id).join(UserRole, UserRole.user_id == User.id)
             .where(User.agency_id == agency_id, User.active.is_(True), UserRole.role == role).order_by(User.id))
     return list(session.scalars(stmt))
+
+
+# the administration the auditor watches (三权分立): who was added, given or denied which role, disabled
+ACCOUNT_ACTIONS = ("agency_added", "user_added", "role_granted", "role_revoked", "user_disabled")
+
+
+def account_events(session: Session, agency_ids: set[int], *, after: int, limit: int) -> list[Any]:
+    """The audit events of account administration in ``agency_ids`` after ``seq`` ``after``, oldest first.
+
+    Rides the ``(case_id, seq)`` index: these events belong to no case.
+    """
+    from review_service.audit.models import AuditEvent
+
+    return list(session.scalars(
+        select(AuditEvent).where(AuditEvent.case_id.is_(None), AuditEvent.seq > after,
+                                 AuditEvent.action.in_(ACCOUNT_ACTIONS), AuditEvent.agency_id.in_(agency_ids))
+        .order_by(AuditEvent.seq).limit(limit)))

@@ -38,6 +38,9 @@ class AgencySettings(BaseModel):
     model_config = ConfigDict(frozen=True)  # shared from a cache
 
     signoff_required: bool = False  # 承办机构负责人签核 before review
+    # A case's handler tasks belong to its assigned handler (the unit head may reassign it: cases/ownership.py);
+    # true lets every handler of the agency act on its cases (a unit that works its cases as a pool).
+    handlers_share_cases: bool = False
     round_cap: int = Field(default=5, ge=1, le=50)  # rounds before coordination is forced
     required_materials: dict[str, list[str]] = Field(default_factory=lambda: dict(DEFAULT_REQUIRED_MATERIALS))
     review_working_days: int = Field(default=5, ge=1, le=30)

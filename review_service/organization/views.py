@@ -12,7 +12,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review_service.core.errors import Invalid, NotFound
+from review_service.core.dates import past_date_problem
+from review_service.core.errors import Forbidden, Invalid, NotFound
+from review_service.core.permissions import OPERATOR_ONLY
 from review_service.organization import auth
 from review_service.organization.forms import QUALIFICATION_LABELS, AgencyForm, DisableForm, UserForm
 from review_service.organization.models import Agency, User
@@ -65,14 +67,14 @@ def users() -> Any:
         rows = list(session.scalars(select(User).where(User.agency_id.in_(scope))
                                     .order_by(User.agency_id, User.username)).unique())
         return render_template("organization/users.html", users=rows, disable_form=DisableForm(),
-                               qualifications=QUALIFICATION_LABELS, me=actor.id)
+                               qualifications=QUALIFICATION_LABELS, me=actor.id, operator_only=set(OPERATOR_ONLY))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @allow("admin")
 def new_user() -> Any:
     """Create a user with roles at one of the admin's agencies; the password must meet the rule."""
-    form, failure = UserForm(), Failure()
+    form, failure, status = UserForm(), Failure(), 422
     if request.method == "POST" and form.validate_on_submit():
         try:
             since = None
@@ -81,6 +83,8 @@ def new_user() -> Any:
                     since = date.fromisoformat(form.reviewing_since.data.strip())
                 except ValueError:
                     raise Invalid("日期格式不正确。", fields={"reviewing_since": "应为日期（YYYY-MM-DD）"}) from None
+                if problem := past_date_problem(since):  # core.dates: a fact, not after today
+                    raise Invalid("日期超出允许范围。", fields={"reviewing_since": problem})
             if form.password.data != form.password2.data:
                 raise Invalid("两次输入的密码不一致。", fields={"password2": "两次输入的密码不一致"})
             with acting() as (session, actor):
@@ -92,13 +96,15 @@ def new_user() -> Any:
                          reviewing_since=since)
         except Invalid as error:
             failure = Failure.of(error)
+        except Forbidden as error:  # a role the admin may not give (三权分立): said next to the roles
+            failure, status = Failure(message=error.message, fields={"roles": error.message}), 403
         else:
             flash(f"已新增用户“{form.username.data.strip()}”。", "success")
             return redirect(url_for("organization.users"))
     with reading() as (session, actor):
         form.agency.choices = options((a.name, a.name) for a in _agencies(session, actor))
     form.password.data = form.password2.data = ""
-    return render_template("organization/user_form.html", form=form, failure=failure), 422 if failure else 200
+    return render_template("organization/user_form.html", form=form, failure=failure), status if failure else 200
 
 
 @bp.route("/users/<int:user_id>/disable", methods=["POST"])
@@ -114,7 +120,7 @@ def disable_user(user_id: int) -> Any:
         with acting() as (session, actor):
             user = auth.disable_user(session, actor=actor, user_id=user_id)
             name = user.username
-    except Invalid as error:
+    except (Invalid, Forbidden) as error:  # Forbidden: an auditor's account (三权分立)
         flash(error.message, "error")
     else:
         flash(f"已停用用户“{name}”，其全部会话和令牌已失效。", "success")

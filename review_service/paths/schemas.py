@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from review_service.core.dates import PastDate
 
 TerminationReason = Literal["party_died_no_heir", "legal_person_terminated", "facts_not_established",
                             "time_barred", "no_jurisdiction", "other"]
@@ -39,7 +40,7 @@ class TransferIn(_In):
     """移送司法机关 (行政处罚法 art. 27): to whom, when, why, under which file number."""
 
     receiving_organ: str = Field(min_length=1, max_length=200, description="接收移送的司法机关")
-    transferred_on: date = Field(description="移送日期（北京时间，不得晚于今天）")
+    transferred_on: PastDate = Field(description="移送日期（北京时间，不得晚于今天）")
     reason: str = Field(min_length=1, max_length=5000, description="移送理由（涉嫌的犯罪及依据）")
     file_number: str = Field(min_length=1, max_length=100, description="移送文书文号")
 

@@ -14,6 +14,7 @@ from review_service.organization.models import User
 from review_service.paths import operations as path_ops
 from review_service.paths.models import TERMINATION_REASONS
 from review_service.web.actions import case_action
+from review_service.web.dates import DateInRange
 from review_service.web.edge import options
 from review_service.web.session import allow
 from review_service.web.side_actions import side_action
@@ -51,7 +52,7 @@ class TerminationDecisionForm(FlaskForm):
 
 class TransferForm(FlaskForm):
     receiving_organ = StringField("接收移送的司法机关")
-    transferred_on = DateField("移送日期", default=beijing_today)
+    transferred_on = DateField("移送日期", default=beijing_today, validators=[DateInRange()])
     file_number = StringField("移送文书文号")
     reason = TextAreaField("移送理由（涉嫌的犯罪及依据）")
     expected_version = StringField(render_kw={"type": "hidden"})

@@ -27,6 +27,7 @@ DOMAIN_VIEWS = (
     "review_service.review.views",
     "review_service.review.recusal_views",
     "review_service.cases.suspension_views",
+    "review_service.cases.reassignment_views",
     "review_service.replies.views",
     "review_service.coordination.views",
     "review_service.decisions.views",

@@ -15,6 +15,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
+from review_service.cases.ownership import acts_as_handler
 from review_service.cases.queries import case_task_in_scope, case_view, visible_case
 from review_service.core.errors import Conflict, Forbidden, Invalid, NotCleared, TooLarge
 from review_service.organization.models import User
@@ -94,13 +95,18 @@ def case_action(case_id: int, form: FlaskForm, *, tasks: tuple[str | None, ...],
     if failure and adjust is not None:
         failure = adjust(failure)
     with reading() as (session, actor):
-        case = case_view(session, visible_case(session, actor, case_id))
+        row = visible_case(session, actor, case_id)
+        case = case_view(session, row)
         context = extra(session, actor, case) if extra else {}
         task = case["tasks"][0] if case["tasks"] else None
         waiting = task["kind"] if task else None
-        # the assigned reviewer alone may do intake and review (other tasks go to anyone holding the role)
+        # the assigned reviewer alone may do intake and review, the case's handler its handler tasks
+        # (cases/ownership.py; the head may record publication too); other tasks go to anyone holding the role
         assignee = task.get("assignee") if task and waiting in ("intake", "review") else None
         other = assignee["name"] if assignee and assignee["id"] != str(actor.id) else None
+        if (TASK_ROLES.get(waiting or "") == "handler" and not acts_as_handler(actor, row)
+                and not (waiting in ("publish", "withdraw") and actor.has_role("head"))):
+            other = (case["handler"] or {}).get("name") or "其他承办人员"
         is_open = waiting in tasks and not other and (not decided_only or case["status"] == "decided")
         return render_template(template, form=form, case=case, failure=failure, open=is_open, assigned_to=other,
                                **context), status

@@ -21,7 +21,7 @@ ACTION_LABELS = {
     "decision_withdrawn": "撤回公开",
     "collective_discussion_recorded": "记录集体讨论", "case_flagged_complex": "认定情节复杂",
     "case_suspended": "中止案件", "case_resumed": "恢复办理", "recusal_declared": "回避声明",
-    "reviewer_reassigned": "重新分配审核人员",
+    "reviewer_reassigned": "重新分配审核人员", "case_reassigned": "改派承办人",
     "submission_withdrawn": "撤回送审", "termination_requested": "申请终止", "case_terminated": "终止案件",
     "termination_refused": "不予终止", "case_transferred": "移送司法机关", "transfer_declined": "决定不移送",
     "catalog_loaded": "加载目录清单", "catalog_confirmed": "确认目录清单新版本", "catalog_refused": "退回目录清单",
@@ -29,6 +29,8 @@ ACTION_LABELS = {
     "possible_split_flagged": "提示疑似拆分案件", "review_deadline_extended": "延长审核期限",
     "deadline_recomputed": "重新计算期限", "deadline_reminded": "期限提醒", "deadline_timers_fired": "期限计时触发",
     "finding_recorded": "记录责任认定", "inquiry_opened": "启动责任追究", "inquiry_closed": "责任追究结案",
+    "storage_swept": "清理存储遗留文件", "template_loaded": "载入文书模板",
+    "user_added": "新增用户", "role_granted": "授予角色", "role_revoked": "撤销角色", "user_disabled": "停用用户",
 }
 
 

@@ -1,8 +1,14 @@
-"""Security headers on every response (pages and API alike): a strict CSP, no sniffing, no framing."""
+"""Security headers on every response (pages and API alike): a strict CSP, no sniffing, no framing, no caching.
+
+Caching (issue 15, point 9): every answer but a static asset carries ``Cache-Control: no-store`` — pages,
+the API's JSON (the token answer included), errors — and a download (``Content-Disposition: attachment``:
+documents, materials, exports) ``private, no-store``, whatever the view set: case content must stay out of
+browser caches and of every proxy between. Static assets (the stylesheet) keep their default caching.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -13,13 +19,28 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+#: The endpoints serving static assets: the only answers a cache may keep.
+STATIC_ENDPOINTS = frozenset({"static", "web.static"})
+NO_STORE = "no-store"
+DOWNLOAD = "private, no-store"
+
+
+def cache_control(response: Response) -> str | None:
+    """The ``Cache-Control`` this response must carry, or None (a static asset keeps its own)."""
+    if request.endpoint in STATIC_ENDPOINTS and response.status_code < 400:
+        return None
+    if response.headers.get("Content-Disposition", "").lower().startswith("attachment"):
+        return DOWNLOAD
+    return NO_STORE
 
 
 def _add_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Cache-Control", "no-store")  # pages show case data: keep them out of caches
+    control = cache_control(response)
+    if control is not None:
+        response.headers["Cache-Control"] = control  # replaces a view's own (send_file's, a download's)
+        response.headers.pop("Expires", None)
     return response
 
 

@@ -72,6 +72,11 @@ def awaiting_reassignment(case: dict[str, Any]) -> bool:
     return bool(task) and task["kind"] in ("intake", "review") and task["assignee"] is None and not case["suspended"]
 
 
+def may_reassign_handler(actor: User, case: dict[str, Any]) -> bool:
+    """The unit head of the case's agency, while the case has a task (the operation allows any time)."""
+    return case["agency"]["id"] == str(actor.agency_id) and actor.has_role("unit_head") and bool(case["tasks"])
+
+
 def offered(session: Session, actor: User, case: dict[str, Any]) -> dict[str, bool]:
     """Which of these actions the case page offers ``actor`` (each operation checks again)."""
     from review_service.review.recusal import needs_declaration
@@ -81,4 +86,5 @@ def offered(session: Session, actor: User, case: dict[str, Any]) -> dict[str, bo
             "can_resume": bool(case["suspended"]) and may_suspend_or_resume(actor, case),
             "can_declare": own and bool(actor.roles & {"reviewer", "advisor"})
             and needs_declaration(session, actor, case),
-            "can_reassign": own and actor.has_role("review_lead") and awaiting_reassignment(case)}
+            "can_reassign": own and actor.has_role("review_lead") and awaiting_reassignment(case),
+            "can_reassign_handler": may_reassign_handler(actor, case)}

@@ -4,20 +4,33 @@ For every endpoint, hypothesis-jsonschema generates bodies that match the docume
 request schema, mixed with arbitrary JSON that does not; each is sent as a user
 who may act on a case waiting for that action. No answer may be a 500, every status
 must be documented, and every body must match the documented schema for its status.
+
+Dates and times are drawn with weight on the extremes (issue 15: a 立案日期 of 9999-12-31 was accepted and
+every later step of the case answered 500): years 1 and 9999 in any offset, the day before 1949-10-01,
+leap days, today, tomorrow and the edge of the bounded future. The cases the later steps act on carry such
+dates in their stored row too (as data stored before the bounds would), so a step that computes from them
+(the art. 60 decision limit at intake) is fuzzed on them.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import warnings
 from collections import Counter
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import jsonschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import HypothesisWarning
 from hypothesis_jsonschema import from_schema
+from sqlalchemy import update
 
+from review_service.cases.models import Case
+from review_service.core.clock import beijing_today
+from review_service.core.dates import latest_ahead
 from review_service.replies.operations import reply_to_opinion
 from review_service.review.operations import assign_reviewer, submit_opinion
 from tests.api.conftest import Api
@@ -32,6 +45,21 @@ ACTORS = {"/cases/{case_id}/review/assign": "lead", "/cases/{case_id}/review/int
           "/cases/{case_id}/approve": "head2", "/cases/{case_id}/signoff": "unit_head", "/cases": "handler",
           "/audit/verify": "head", "/users/{user_id}/disable": "head",
           "/catalogs/{catalog_row_id}/confirm": "lead", "/catalogs/{catalog_row_id}/refuse": "lead"}
+_TODAY = beijing_today()
+_OFFSETS = st.sampled_from([UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-12)),
+                            timezone(timedelta(hours=14)), timezone(-timedelta(hours=23, minutes=59))])
+EXTREME_DATES = st.one_of(
+    st.sampled_from([date.min, date(1949, 9, 30), date(1949, 10, 1), date(2024, 2, 29), date(2100, 2, 28), date.max,
+                     _TODAY, _TODAY + timedelta(days=1), latest_ahead(_TODAY),
+                     latest_ahead(_TODAY) + timedelta(days=1)]),
+    st.dates()).map(date.isoformat)
+EXTREME_TIMES = st.one_of(
+    st.sampled_from(["0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59-12:00",
+                     "9999-12-31T23:59:59+00:00", "2024-02-29T12:00:00+08:00", "1949-09-30T23:59:59+08:00",
+                     (datetime.now(UTC) + timedelta(days=1)).isoformat()]),
+    st.builds(lambda moment, offset: moment.replace(tzinfo=offset).isoformat(), st.datetimes(), _OFFSETS))
+#: Stored dates of the cases later steps act on: what rows written before the bounds may hold.
+STORED_DATES = (date.max, date.min, date(1949, 9, 30), date(2024, 2, 29))
 
 
 def _local(value: Any) -> Any:
@@ -76,6 +104,10 @@ def _cases(world: Any) -> dict[str, int]:
     world.act(reply_to_opinion, "handler", case_id=cases["resubmit"], data=replies(("facts_clear",)))
     cases["approve"] = world.in_review()
     world.act(submit_opinion, "reviewer", case_id=cases["approve"], data=opinion("approve"))
+    with world.uow() as session:  # rows as written before dates were bounded (the draft itself stays valid)
+        for index, state in enumerate(("intake", "review", "reply", "coordinate", "resubmit", "approve")):
+            session.execute(update(Case).where(Case.id == cases[state])
+                            .values(filed_on=STORED_DATES[index % len(STORED_DATES)]))
     return cases
 
 
@@ -105,7 +137,11 @@ def _fuzz(api: Api, checker: Checker, method: str, path: str, operation: dict[st
     client = api.as_(actor) if actor else api
     content = operation.get("requestBody", {}).get("content", {})
     json_schema = content.get("application/json", {}).get("schema")
-    bodies = st.one_of(from_schema(checker.schema(json_schema)), JSON_VALUES) if json_schema else st.none()
+    with warnings.catch_warnings():  # overriding the standard formats is the point: extreme dates and times
+        warnings.simplefilter("ignore", HypothesisWarning)
+        schema_bodies = from_schema(checker.schema(json_schema), custom_formats={
+            "date": EXTREME_DATES, "date-time": EXTREME_TIMES}) if json_schema else st.none()
+    bodies = st.one_of(schema_bodies, JSON_VALUES) if json_schema else st.none()
     ids = st.one_of(st.just(_case_for(path, cases)), st.sampled_from(sorted(cases.values())),
                     st.integers(min_value=0, max_value=2**40))
     params = st.dictionaries(st.sampled_from(["status", "agency", "q", "page"]), st.text(max_size=8), max_size=3)

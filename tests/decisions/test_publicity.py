@@ -152,8 +152,8 @@ def test_revoking_an_unpublished_decision_cancels_its_publication(world: World, 
     assert [(d.kind, d.state) for d in deadlines_of(world.uow, case_id)][-1] == ("publish", "cancelled")
     assert _tasks(world, "handler") == []
     with pytest.raises(Conflict):
-        world.act(publish_decision, "handler", case_id=case_id,
-                  data={"url": "https://example.gov.cn/x", "published_at": "2026-11-02T11:00:00+08:00"})
+        world.act(publish_decision, "handler", case_id=case_id,  # a time not ahead of the clock (core.dates)
+                  data={"url": "https://example.gov.cn/x", "published_at": "2026-11-02T10:00:00+08:00"})
 
 
 def test_overdue_publications_are_listed_and_reminded(world: World, clock: Clock) -> None:

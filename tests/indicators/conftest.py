@@ -17,7 +17,7 @@ from review_service.decisions.operations import approve_decision
 from review_service.replies.operations import reply_to_opinion, resubmit_case
 from review_service.review.operations import assign_reviewer, record_intake, submit_opinion
 from tests.api.conftest import Api, api, app  # noqa: F401  (the API fixtures, for the API tests here)
-from tests.fixtures.world import World, opinion, replies
+from tests.fixtures.world import MAJOR_DRAFT, World, opinion, replies
 
 PROBLEM = ("evidence_sufficient",)
 
@@ -29,8 +29,12 @@ def beijing(text: str) -> Iterator[None]:
         yield
 
 
+#: The drafts of the data set: filed before the Beijing times it is built at (a 立案日期 cannot lie ahead).
+DRAFT = {**MAJOR_DRAFT, "filed_on": "2026-01-05"}
+
+
 def reviewed_case(world: World, *, reviewer: str = "reviewer", advisors: tuple[str, ...] = ()) -> int:
-    case_id = world.submitted()
+    case_id = world.submitted(DRAFT)
     world.act(assign_reviewer, "lead", case_id=case_id, reviewer_id=world.ids[reviewer],
               advisor_ids=[world.ids[a] for a in advisors])
     for name in (reviewer, *advisors):

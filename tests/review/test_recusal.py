@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from review_service.audit.models import AuditEvent
 from review_service.cases.operations import sign_off, submit_case
 from review_service.cases.queries import open_tasks
+from review_service.cases.reassignment import reassign_case
 from review_service.cases.storage import BlobStore
 from review_service.core.errors import Conflict, Forbidden, Invalid
 from review_service.decisions.operations import approve_decision
@@ -157,8 +158,12 @@ def test_the_unit_head_who_signed_off_cannot_approve_the_decision(signoff_world:
 
 
 def test_whoever_attested_a_submission_can_neither_review_nor_approve(world: World) -> None:
-    """``multi`` (handler, reviewer, head) submits with the attestation a case another handler drafted."""
+    """``multi`` (handler, reviewer, head) submits with the attestation a case another handler drafted.
+
+    (The case is reassigned to ``multi`` first: only a case's assigned handler submits it, issue 15.)
+    """
     case_id = world.new_case()
+    world.act(reassign_case, "unit_head", case_id=case_id, data={"handler": "multi", "reason": "改由 multi 报送"})
     world.act(submit_case, "multi", case_id=case_id, attest=True)
     with pytest.raises(Forbidden) as refused:
         world.act(assign_reviewer, "lead", case_id=case_id, reviewer_id=world.ids["multi"])
