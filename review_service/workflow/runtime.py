@@ -8,7 +8,8 @@ end reached, and the serialized state (without the spec) to store.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -119,6 +120,15 @@ class WorkflowRun:
     """One case's workflow: ready tasks, completion, routing data and its serialized state.
 
     Not thread-safe: load one per transaction, under the case's lock.
+
+    Three things are kept beside the engine's workflow because working them out again costs:
+    the serialized state it was restored from or last dumped as (``_clean_state``; the warm-run
+    cache hands a run out only while this equals the stored row), the ready tasks
+    (``_ready_cache``) and a step worked out ahead (``_step_ahead``). Each is true only of the
+    workflow as it was, so **every method that changes the workflow does so inside**
+    :meth:`_mutating`, which drops all three and puts the workflow back on any error.
+    ``tests/workflow/test_run_mutations.py`` calls every public method and fails when one
+    changes the run without it.
     """
 
     def __init__(
@@ -177,7 +187,7 @@ class WorkflowRun:
 
     def ready_tasks(self) -> list[ReadyTask]:
         """The READY user tasks, in tree order (empty when the case waits on a timer or has ended)."""
-        # Cached until the next complete(): an action asks several times and each walk scans the tree.
+        # Cached until the run changes (_mutating): an action asks several times and each walk scans the tree.
         if self._ready_cache is None:
             self._ready_cache = [self._as_ready_task(task) for task in self._ready_user_tasks()]
         return list(self._ready_cache)
@@ -185,6 +195,26 @@ class WorkflowRun:
     def find_ready(self, kind: str) -> ReadyTask | None:
         """The ready user task of BPMN id ``kind``, or None."""
         return next((task for task in self.ready_tasks() if task.kind == kind), None)
+
+    @contextmanager
+    def _mutating(self) -> Iterator[None]:
+        """The one way to change the workflow: what was known of the old one is dropped first and,
+        on any error, the workflow is rebuilt from its serialized form before the change.
+
+        Any exception but a :class:`WorkflowError` is reported as one (the engine's own errors).
+        """
+        snapshot = self._clean_state if self._clean_state is not None else self.dump()
+        self._clean_state = None
+        self._ready_cache = None
+        self._step_ahead = None
+        try:
+            yield
+        except Exception as exc:
+            self._workflow = load_workflow(snapshot, self._loaded.spec, self._loaded.subprocess_specs)
+            self._clean_state = snapshot
+            if isinstance(exc, WorkflowError):
+                raise
+            raise WorkflowError(f"流程引擎执行失败: {exc.__class__.__name__}: {exc}") from exc
 
     def complete(self, task_id: str, data: Mapping[str, Any]) -> None:
         """Complete a ready user task with routing ``data`` and run the engine until it waits again.
@@ -198,7 +228,9 @@ class WorkflowRun:
         clean = validate_routing_data(data)
         ahead, self._step_ahead = self._step_ahead, None
         if ahead is not None and ahead.answers(task_id, clean, datetime.now(UTC)):
-            self._adopt(ahead.run)
+            with self._mutating():
+                self._adopt(ahead.run)
+                self.fired_timers = []  # a step that fires a timer is never worked out ahead
             return
         task = self._ready_task(task_id)
 
@@ -210,24 +242,14 @@ class WorkflowRun:
 
     def _step(self, advance: Callable[[], None]) -> None:
         """Run ``advance`` and the engine until it waits again; on any error the run is left as it was."""
-        snapshot = self._clean_state if self._clean_state is not None else self.dump()
-        self._clean_state = None
-        self._ready_cache = None
-        before = self._fired_timer_tasks()
-        self.fired_timers = []
-        try:
+        with self._mutating():
+            self.fired_timers = []
+            before = self._fired_timer_tasks()
             advance()
             self._workflow.do_engine_steps()
-        except Exception as exc:
-            # Roll back the in-memory run so a failed step changes nothing.
-            self._workflow = load_workflow(snapshot, self._loaded.spec, self._loaded.subprocess_specs)
-            self._clean_state = snapshot
-            if isinstance(exc, WorkflowError):
-                raise
-            raise WorkflowError(f"流程引擎执行失败: {exc.__class__.__name__}: {exc}") from exc
-        # A timer already due when its task is reached fires inside this step.
-        self.fired_timers = self._newly_fired(before)
-        self.continued = len(self._workflow.tasks) > self.max_tasks and compact(self._workflow)
+            # A timer already due when its task is reached fires inside this step.
+            self.fired_timers = self._newly_fired(before)
+            self.continued = len(self._workflow.tasks) > self.max_tasks and compact(self._workflow)
         if self.continued:
             self.generation += 1
 
@@ -249,7 +271,6 @@ class WorkflowRun:
         clean = validate_routing_data(data)
         if name not in self.waiting_signals():
             raise TaskNotReady(f"流程当前不等待信号 {name}")
-        self._step_ahead = None
         # the payload lands in the catching event's task data: routing values for what follows
         self._step(lambda: self._workflow.send_event(BpmnEvent(SignalEventDefinition(name), payload=clean or None)))
 
@@ -289,10 +310,9 @@ class WorkflowRun:
         self._step_ahead = _StepAhead(task_id, clean, copy, copy.next_due_at())
 
     def _adopt(self, other: WorkflowRun) -> None:
+        """Become ``other`` (a step worked out ahead); only inside :meth:`_mutating`."""
         self._workflow = other._workflow
         self._clean_state = other._clean_state
-        self._ready_cache = None
-        self.fired_timers = []
         self.continued = False
 
     def data(self) -> dict[str, Any]:
@@ -357,21 +377,13 @@ class WorkflowRun:
         Boundary timers on our process are non-interrupting: the task they sit on stays ready.
         """
         self.fired_timers = []
-        self._step_ahead = None
         if not waiting_timers(list(self._workflow.tasks.values())):
-            return []
-        before = self._fired_timer_tasks()
-        snapshot = self._clean_state if self._clean_state is not None else self.dump()
-        self._clean_state = None
-        self._ready_cache = None
-        try:
+            return []  # nothing can change: what was known of the run stays true
+        with self._mutating():
+            before = self._fired_timer_tasks()
             self._workflow.refresh_timers()
             self._workflow.do_engine_steps()
-        except Exception as exc:
-            self._workflow = load_workflow(snapshot, self._loaded.spec, self._loaded.subprocess_specs)
-            self._clean_state = snapshot
-            raise WorkflowError(f"流程引擎执行失败: {exc.__class__.__name__}: {exc}") from exc
-        self.fired_timers = self._newly_fired(before)
+            self.fired_timers = self._newly_fired(before)
         return list(self.fired_timers)
 
     def _fired_timer_tasks(self) -> set[UUID]:
@@ -391,17 +403,16 @@ class WorkflowRun:
         """
         clean = validate_routing_data(values)
         variables = self._timer_variables()
-        moved = []
-        for task in waiting_timers(list(self._workflow.tasks.values())):
-            key = variables.get(task.task_spec.bpmn_id)
-            if key in clean:
+        to_move = [task for task in waiting_timers(list(self._workflow.tasks.values()))
+                   if variables.get(task.task_spec.bpmn_id) in clean]
+        if not to_move:
+            return []  # nothing changes: what was known of the run stays true
+        with self._mutating():
+            for task in to_move:
+                key = variables[task.task_spec.bpmn_id]
                 task.data[key] = clean[key]
                 task._set_internal_data(event_value=clean[key])
-                moved.append(task.task_spec.bpmn_id)
-        if moved:
-            self._clean_state = None
-            self._step_ahead = None
-        return moved
+        return [task.task_spec.bpmn_id for task in to_move]
 
     def task_count(self) -> int:
         """Number of tasks in the engine's tree (kept bounded by continuation)."""
