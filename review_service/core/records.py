@@ -11,6 +11,12 @@ costs about ten times its one ``UPDATE``. :func:`write_plain_updates` runs befor
 loaded object of a class marked ``__plain_updates__`` whose changes are all plain columns is
 written with one Core ``UPDATE`` of exactly those columns and marked clean, so the unit of work
 has nothing left to do. A change to a relationship leaves the object to the unit of work.
+
+Both are speed tricks with one rule: where they could not write exactly what the unit of work
+would (a mapper with insert/update events, an ``onupdate`` column, a version counter), they hand
+the object to the unit of work instead (:func:`exact_fast_insert`, :func:`exact_fast_update`).
+``tests/core/test_records_equivalence.py`` pins the fast paths to the plain ones row for row.
+Domain code reaches them through :mod:`review_service.core.tx` only.
 """
 
 from __future__ import annotations
@@ -50,15 +56,33 @@ def _python_default(column: Column[Any]) -> tuple[bool, Any]:
     return False, None
 
 
+@cache
+def exact_fast_insert(mapper: Mapper[Any]) -> bool:
+    """Whether :func:`insert_record` writes this class's rows exactly as the flush would."""
+    return not (mapper.dispatch.before_insert or mapper.dispatch.after_insert)
+
+
+@cache
+def exact_fast_update(mapper: Mapper[Any]) -> bool:
+    """Whether :func:`write_plain_updates` writes this class's changes exactly as the flush would."""
+    table = mapper.local_table
+    return not (mapper.dispatch.before_update or mapper.dispatch.after_update or mapper.version_id_col is not None
+                or any(column.onupdate is not None or column.server_onupdate is not None for column in table.columns))
+
+
 def insert_record(session: Session, record: T) -> T:
     """INSERT ``record`` (a new, transient mapped object) now and return it, persistent in ``session``.
 
     Pending objects are flushed first, so that the row may reference them. A column left
     ``None`` that has a default gets the default, as with the unit of work.
     """
+    mapper = inspect(record).mapper
+    if not exact_fast_insert(mapper):
+        session.add(record)
+        session.flush()
+        return record
     if session.new:
         session.flush()
-    mapper = inspect(record).mapper
     values: dict[str, Any] = {}
     for column_key, attribute, column in _column_attributes(mapper):
         value = getattr(record, attribute)
@@ -91,6 +115,8 @@ def write_plain_updates(session: Session, _flush_context: Any = None, _instances
         if not getattr(type(instance), "__plain_updates__", False):
             continue
         state: InstanceState[Any] = inspect(instance)
+        if not exact_fast_update(state.mapper):
+            continue
         changes = _plain_changes(state)
         if not changes:
             continue
