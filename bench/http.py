@@ -4,6 +4,10 @@
 
 Both run under the same gunicorn configuration (sync workers, ``--workers N``) on one
 SQLite (WAL) database prepared here. The bare app does one SQLite read per request.
+With ``--postgresql`` the database is instead a throwaway PostgreSQL cluster started here as
+``scripts/pg`` starts one (``--pg-port``, default a free port), migrated and seeded the same way,
+and the bare app does one PostgreSQL read per request (psycopg, one connection per worker); the
+workers default to the server's PostgreSQL default.
 wrk (Debian's package) loads each server on loopback with 16 connections, one thread each,
 timing every request itself (``bench/wrk_requests.lua``): ``GET /api/v1/cases/{id}`` and the
 bare read for ``--seconds`` each, then ``POST /api/v1/cases/{id}/review`` (an *amend* opinion)
@@ -40,6 +44,8 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from contextlib import ExitStack, contextmanager  # noqa: E402
 
 CONNECTIONS = 16
 WRK = shutil.which("wrk") or ""
@@ -54,16 +60,29 @@ def case(case_id):
     row = conn.execute("SELECT id, title, status, version FROM cases WHERE id = ?", (case_id,)).fetchone()
     return jsonify({"id": str(row[0]), "title": row[1], "status": row[2], "version": row[3]})
 '''
+BARE_PG_APP = '''
+import os, psycopg
+from flask import Flask, jsonify
+app = Flask(__name__)
+_local = {}
+@app.get("/case/<int:case_id>")
+def case(case_id):
+    conn = _local.get("conn") or _local.setdefault("conn", psycopg.connect(os.environ["BARE_PG"], autocommit=True))
+    row = conn.execute("SELECT id, title, status, version FROM cases WHERE id = %s", (case_id,)).fetchone()
+    return jsonify({"id": str(row[0]), "title": row[1], "status": row[2], "version": row[3]})
+'''
+PG_SCRIPT = ROOT / "scripts" / "pg"
 
 
-def prepare(instance: Path, writes: int) -> tuple[str, int, list[int], str, str]:
-    """A migrated SQLite database with a world, one case to read and ``writes`` cases waiting for review."""
+def prepare(instance: Path, writes: int, database_url: str | None = None) -> tuple[str, int, list[int], str, str]:
+    """A migrated database (SQLite in ``instance`` unless ``database_url``) with a world, one case to read
+    and ``writes`` cases waiting for review."""
     from review_service.core.migrate import upgrade_database
     from review_service.organization.operations import issue_token
     from review_service.runtime import open_runtime
     from tests.fixtures.world import build_world
 
-    runtime = open_runtime(instance)
+    runtime = open_runtime(instance, database_url)
     upgrade_database(runtime.database_url)
     world = build_world(runtime.transaction, runtime.blobs)
     read_case = world.in_review()
@@ -76,6 +95,22 @@ def prepare(instance: Path, writes: int) -> tuple[str, int, list[int], str, str]
     url = runtime.database_url
     runtime.close()
     return url, read_case, write_cases, handler, reviewer
+
+
+@contextmanager
+def postgresql(folder: Path, port: int) -> Iterator[str]:
+    """A throwaway cluster as ``scripts/pg`` starts one (fsync off, loopback only); its URL. Stopped after."""
+    folder.parent.chmod(0o755)  # the cluster runs as the postgres user, which must reach its folder
+    started = subprocess.run([str(PG_SCRIPT), "start", str(folder), str(port)], capture_output=True, text=True)
+    if started.returncode:  # e.g. the port still held (TIME_WAIT after a run on it): say so, from its log
+        log = folder / "log"
+        raise SystemExit(f"scripts/pg could not start a cluster on port {port}: {started.stderr.strip()}\n"
+                         + (log.read_text()[-600:] if log.exists() else ""))
+    url = started.stdout.strip()
+    try:
+        yield url
+    finally:
+        subprocess.run([str(PG_SCRIPT), "stop", str(folder)], check=False)
 
 
 def free_port() -> int:
@@ -168,32 +203,41 @@ def main() -> None:
     from review_service.api.server import default_workers
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workers", type=int, default=default_workers("sqlite://"),
-                        help="gunicorn sync workers for both servers (default: the server's SQLite default)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn sync workers for both servers (default: the server's default for the database)")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--writes", type=int, default=800)
     parser.add_argument("--warm-up", type=int, default=CONNECTIONS, help="writes sent first and not counted")
+    parser.add_argument("--postgresql", action="store_true",
+                        help="a throwaway PostgreSQL cluster (scripts/pg) instead of SQLite WAL")
+    parser.add_argument("--pg-port", type=int, default=0, help="the cluster's port (default: a free one)")
     args = parser.parse_args()
     if not WRK:
         raise SystemExit("bench/http.py loads the servers with wrk: apt-get install wrk (scripts/setup does)")
     from tests.fixtures.world import opinion
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as cleanup:
         instance = Path(tmp) / "instance"
-        url, read_case, write_cases, handler, reviewer = prepare(instance, args.warm_up + args.writes)
-        (Path(tmp) / "bare.py").write_text(BARE_APP)
-        gunicorn = [sys.executable, "-m", "gunicorn", "-k", "sync", "-w", str(args.workers), "--log-level", "warning"]
+        pg_url = (cleanup.enter_context(postgresql(Path(tmp) / "pg", args.pg_port or free_port()))
+                  if args.postgresql else None)
+        url, read_case, write_cases, handler, reviewer = prepare(instance, args.warm_up + args.writes, pg_url)
+        workers = args.workers or default_workers(url)
+        (Path(tmp) / "bare.py").write_text(BARE_PG_APP if pg_url else BARE_APP)
+        bare_env = ({"BARE_PG": url.replace("postgresql+psycopg://", "postgresql://", 1)} if pg_url
+                    else {"BARE_DB": url.removeprefix("sqlite:///")})
+        database = "PostgreSQL" if pg_url else "SQLite"
+        gunicorn = [sys.executable, "-m", "gunicorn", "-k", "sync", "-w", str(workers), "--log-level", "warning"]
         app_port, bare_port = free_port(), free_port()
         env = {"REVIEW_SERVICE_INSTANCE": str(instance), "REVIEW_SERVICE_DATABASE_URL": url}
         app = start([sys.executable, "-m", "review_service.cli", "serve", "--port", str(app_port), "--workers",
-                     str(args.workers)], env, app_port, "/api/v1/openapi.json")
+                     str(workers)], env, app_port, "/api/v1/openapi.json")
         bare = start([*gunicorn, "--chdir", tmp, "-b", f"127.0.0.1:{bare_port}", "bare:app"],
-                     {"BARE_DB": url.removeprefix("sqlite:///")}, bare_port, f"/case/{read_case}")
+                     bare_env, bare_port, f"/case/{read_case}")
         try:
-            print(f"gunicorn sync, {args.workers} workers each; {CONNECTIONS} connections from wrk; SQLite WAL",
-                  flush=True)
+            print(f"gunicorn sync, {workers} workers each; {CONNECTIONS} connections from wrk; "
+                  f"{'PostgreSQL (scripts/pg cluster)' if pg_url else 'SQLite WAL'}", flush=True)
             bare_read = load(bare_port, [("GET", f"/case/{read_case}")], {}, None, args.seconds)
-            show("bare Flask, one SQLite read", bare_read)
+            show(f"bare Flask, one {database} read", bare_read)
             auth = {"Authorization": f"Bearer {handler}"}
             read = load(app_port, [("GET", f"/api/v1/cases/{read_case}")], auth, None, args.seconds)
             show("GET /api/v1/cases/{id}", read, bare_read)

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from review_service.audit.chain import GENESIS, event_canonical  # noqa: E402
 from review_service.core.migrate import upgrade_database  # noqa: E402
-from review_service.indicators.facts import opinion_facts  # noqa: E402
+from review_service.review.facts import opinion_facts  # noqa: E402
 from review_service.review.points import TEN_POINTS  # noqa: E402
 
 AGENCY = "西安市市场监督管理局"

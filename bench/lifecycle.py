@@ -36,13 +36,12 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
 from review_service.cases.operations import create_case, submit_case  # noqa: E402
 from review_service.cases.storage import BlobStore  # noqa: E402
-from review_service.core.db import make_engine, make_session_factory, unit_of_work  # noqa: E402
+from review_service.core.db import make_engine, unit_of_work  # noqa: E402
 from review_service.core.migrate import upgrade_database  # noqa: E402
 from review_service.decisions.operations import approve_decision  # noqa: E402
-from review_service.documents.storage import bind_instance  # noqa: E402
 from review_service.replies.operations import reply_to_opinion, resubmit_case  # noqa: E402
 from review_service.review.operations import assign_reviewer, record_intake, submit_opinion  # noqa: E402
-from review_service.runtime import connect_receivers  # noqa: E402
+from review_service.runtime import Runtime, connect_receivers  # noqa: E402
 from review_service.workflow.serializer import dump_workflow, load_workflow  # noqa: E402
 from tests.fixtures.world import MAJOR_DRAFT, World, build_world, opinion, replies  # noqa: E402
 
@@ -93,10 +92,9 @@ def engine_floor(n: int, *, spec_apart: bool) -> float:
 def _world(tmp: Path) -> World:
     url = f"sqlite:///{tmp / 'bench.sqlite3'}"
     upgrade_database(url)
-    engine = make_engine(url)
-    factory = make_session_factory(engine)
-    connect_receivers(tmp)
-    bind_instance(engine, tmp)  # issued documents go to the temporary folder
+    runtime = Runtime.on_engine(make_engine(url), tmp)  # documents and the checkpoint key in the temporary folder
+    factory = runtime.session_factory
+    connect_receivers()
     return build_world(lambda: unit_of_work(factory), BlobStore(tmp / "blobs"), settings={"round_cap": 50})
 
 

@@ -21,7 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Any:
     """
     from flask import Flask
 
-    from review_service import api, web
+    from review_service import api, edge, web
     from review_service.runtime import open_runtime
 
     config = dict(config or {})
@@ -35,10 +35,10 @@ def create_app(config: dict[str, Any] | None = None) -> Any:
                       MAX_JSON_BODY=runtime.max_json)  # every body but an upload's (api.body_limits)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    if runtime.database_url.startswith("sqlite"):  # writers take turns on a lock file (api.edge.write_turn)
+    if runtime.database_url.startswith("sqlite"):  # writers take turns on a lock file (edge.write_turn)
         app.config["WRITE_LOCK_FILE"] = str(runtime.instance_path / "write.lock")
     app.config.update(config)
-    app.extensions[api.EXTENSION] = runtime
+    app.extensions[edge.EXTENSION] = runtime
     api.init_app(app)
     web.init_app(app)  # the pages (after the API: their error pages hand /api/ errors to the API's envelope)
     return app

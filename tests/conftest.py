@@ -12,19 +12,25 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from review_service.core import signals
-from review_service.core.db import make_engine, make_session_factory, unit_of_work
+from review_service.core.db import make_engine, unit_of_work
+from review_service.runtime import Runtime, connect_receivers
+from review_service.workflow import ProcessRegistry
+from tests.fixtures.database import PG_URL
 
-PG_URL = os.environ.get("REVIEW_SERVICE_TEST_DATABASE_URL", "")
+# Fixtures shared across folders (pytest allows ``pytest_plugins`` only here, in the root conftest).
+# Their helpers (classes, functions) are imported from these modules; no test imports a conftest.
+pytest_plugins = ["tests.fixtures.api", "tests.fixtures.web", "tests.fixtures.clock"]
+
 _TEMPLATE_NAME = f"review_service_template_{os.getpid()}"
 
 
@@ -68,21 +74,43 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def database_url(_template: str, tmp_path: Path) -> Iterator[str]:
-    """The URL of a fresh, migrated, empty database for this test."""
-    if PG_URL:
-        name = f"rs_test_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_template}"'))
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    else:
-        path = tmp_path / "test.sqlite3"
+def fresh_database(_template: str, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """``fresh_database()``: the URL of one more fresh, migrated, empty database (dropped after the test)."""
+    created: list[str] = []
+
+    def make() -> str:
+        if PG_URL:
+            name = f"rs_test_{uuid.uuid4().hex[:12]}"
+            with _admin() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_template}"'))
+            created.append(name)
+            return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        path = tmp_path / ("test.sqlite3" if not created else f"test-{len(created) + 1}.sqlite3")
         shutil.copyfile(_template, path)
-        yield f"sqlite:///{path}"
+        created.append(str(path))
+        return f"sqlite:///{path}"
+
+    yield make
+    if PG_URL:
+        with _admin() as conn:
+            for name in created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextmanager
+def _admin() -> Iterator[Connection]:
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            yield conn
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(fresh_database: Callable[[], str]) -> str:
+    """The URL of a fresh, migrated, empty database for this test."""
+    return fresh_database()
 
 
 @pytest.fixture
@@ -92,9 +120,30 @@ def engine(database_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
+@pytest.fixture(scope="session")
+def process_registry() -> ProcessRegistry:
+    """The packaged process files, parsed and linted once for the whole run (each test's runtime uses them)."""
+    from review_service.cases.flow import BPMN_DIR
+
+    return ProcessRegistry.load(BPMN_DIR)
+
+
 @pytest.fixture
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return make_session_factory(engine)
+def instance_path(tmp_path: Path) -> Path:
+    """This test's instance folder: where its runtime stores issued documents (override it in a folder's conftest)."""
+    return tmp_path
+
+
+@pytest.fixture
+def runtime(engine: Engine, instance_path: Path, process_registry: ProcessRegistry) -> Runtime:
+    """This test's runtime on its database: its own process state (warm runs, templates, calendars),
+    the shared process files, and no signed checkpoints (``runtime.state.signing_dir`` turns them on)."""
+    return Runtime.on_engine(engine, instance_path, sign_checkpoints=False, process_registry=process_registry)
+
+
+@pytest.fixture
+def session_factory(runtime: Runtime) -> sessionmaker[Session]:
+    return runtime.session_factory
 
 
 @pytest.fixture
@@ -109,16 +158,15 @@ def is_postgres() -> bool:
 
 
 @pytest.fixture
-def world(uow: Callable[[], AbstractContextManager[Session]], engine: Engine,  # type: ignore[no-untyped-def]
-          tmp_path: Path):
-    """An agency with a user for every role and the market-regulation catalog; receivers connected."""
+def world(uow: Callable[[], AbstractContextManager[Session]], tmp_path: Path):  # type: ignore[no-untyped-def]
+    """An agency with a user for every role and the market-regulation catalog; receivers connected.
+
+    Documents its actions issue go to the test runtime's instance folder (``instance_path``), not ./instance.
+    """
     from review_service.cases.storage import BlobStore
-    from review_service.documents.storage import bind_instance
-    from review_service.runtime import connect_receivers
     from tests.fixtures.world import build_world
 
     connect_receivers()
-    bind_instance(engine, tmp_path)  # issued documents go to this test's folder, not ./instance
     return build_world(uow, BlobStore(tmp_path / "blobs"))
 
 
@@ -139,16 +187,16 @@ def audited() -> Iterator[list[dict[str, Any]]]:
 
 
 @pytest.fixture
-def adopted_steps(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """The workflow runs that took a step worked out ahead (``WorkflowRun.prepare_step``) instead of running it."""
-    from review_service.workflow.runtime import WorkflowRun
-
+def adopted_steps() -> Iterator[list[Any]]:
+    """The workflow runs that took a step worked out ahead (``WorkflowRun.prepare_step``) instead of running it
+    (the ``step_ahead_taken`` signal of ``core.signals``)."""
     taken: list[Any] = []
-    original = WorkflowRun._adopt
 
-    def recording(run: WorkflowRun, other: WorkflowRun) -> None:
+    def _record(run: Any, **kwargs: Any) -> None:
         taken.append(run)
-        original(run, other)
 
-    monkeypatch.setattr(WorkflowRun, "_adopt", recording)
-    return taken
+    signals.step_ahead_taken.connect(_record, weak=False)
+    try:
+        yield taken
+    finally:
+        signals.step_ahead_taken.disconnect(_record)

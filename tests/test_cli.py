@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import sqlite3
 from pathlib import Path
@@ -11,6 +12,26 @@ import pytest
 from review_service.cli import main
 
 CATALOGS = Path(__file__).resolve().parents[1] / "catalogs"
+PACKAGE = Path(__file__).resolve().parents[1] / "review_service"
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+    return names
+
+
+def test_the_command_line_is_an_edge_no_domain_imports() -> None:
+    """``cli/`` holds every command (an area's too); only ``cli/`` itself imports it."""
+    upward = sorted(str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
+                    if "cli" not in path.relative_to(PACKAGE).parts[:1]
+                    and any(name == "review_service.cli" or name.startswith("review_service.cli.")
+                            for name in _imports(path)))
+    assert upward == []
 
 
 @pytest.fixture

@@ -17,10 +17,11 @@ from review_service.accountability.queries import ROLE_NAMES, ChainEntry, chain_
 from review_service.accountability.schemas import CloseInquiryIn, FindingIn
 from review_service.audit.queries import case_events
 from review_service.cases.models import Case
-from review_service.cases.queries import iso, visible_case
+from review_service.cases.queries import visible_case
 from review_service.cases.schemas import parse_input
 from review_service.core import signals
-from review_service.core.clock import utcnow
+from review_service.core.actions import Action
+from review_service.core.clock import iso, utcnow
 from review_service.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review_service.decisions.models import Decision
 from review_service.organization.models import ROLE_LABELS, User
@@ -28,7 +29,7 @@ from review_service.organization.models import ROLE_LABELS, User
 log = logging.getLogger(__name__)
 
 
-def _emit(session: Session, action: str, case: Case, actor: User | None, payload: dict[str, Any]) -> None:
+def _emit(session: Session, action: Action, case: Case, actor: User | None, payload: dict[str, Any]) -> None:
     signals.emit(action, session=session, actor=actor, role="auditor" if actor is not None else "system",
                  agency_id=case.agency_id, case_id=case.id, payload=payload)
 
@@ -50,7 +51,7 @@ def open_inquiry(session: Session, *, case_id: int, reason: str, actor: User | N
                       conclusion="")
     session.add(inquiry)
     session.flush()
-    _emit(session, "inquiry_opened", case, actor, {"inquiry_id": inquiry.id, "reason": reason})
+    _emit(session, Action.INQUIRY_OPENED, case, actor, {"inquiry_id": inquiry.id, "reason": reason})
     return inquiry
 
 
@@ -94,7 +95,7 @@ def record_finding(session: Session, *, actor: User, case_id: int, data: Any) ->
     row.finding, row.reasons, row.recorded_by, row.recorded_at = (finding_in.finding, finding_in.reasons, actor.id,
                                                                   utcnow())
     session.flush()
-    _emit(session, "finding_recorded", case, actor,
+    _emit(session, Action.FINDING_RECORDED, case, actor,
           {"inquiry_id": inquiry.id, "user_id": finding_in.user_id, "finding": finding_in.finding,
            "reasons": finding_in.reasons, "replaces": previous})
     return row
@@ -120,7 +121,7 @@ def close_inquiry(session: Session, *, actor: User, case_id: int, data: Any) -> 
     session.flush()
     inquiry.document_sha256 = _render_record(session, case, inquiry, chain, findings, people, actor)
     session.flush()
-    _emit(session, "inquiry_closed", case, actor,
+    _emit(session, Action.INQUIRY_CLOSED, case, actor,
           {"inquiry_id": inquiry.id, "findings": {str(k): f.finding for k, f in sorted(findings.items())},
            "document_sha256": inquiry.document_sha256})
     return inquiry
@@ -129,7 +130,7 @@ def close_inquiry(session: Session, *, actor: User, case_id: int, data: Any) -> 
 def _revocation(session: Session, case_id: int) -> dict[str, Any]:
     """The revoking authority and date, from the revocation's audit event (its payload names them)."""
     for event in reversed(case_events(session, case_id)):
-        if "revok" in event.action:
+        if event.action == Action.DECISION_REVOKED:
             payload = json.loads(event.payload)
             return {"authority": str(payload.get("authority") or ""), "date": str(payload.get("date") or "")}
     return {"authority": "", "date": ""}

@@ -21,41 +21,42 @@ from sqlalchemy.orm import Session
 
 from review_service.accountability.models import FINDING_LABELS, REASON_LABELS, Finding, Inquiry
 from review_service.audit.queries import case_events
-from review_service.cases.queries import iso
 from review_service.coordination.models import OUTCOME_LABELS, CollectiveDiscussion, Coordination
-from review_service.core.clock import BEIJING
+from review_service.core.actions import Action, ChainAction
+from review_service.core.clock import BEIJING, iso
 from review_service.decisions.models import Approval
 from review_service.organization.models import ROLE_LABELS, User
 from review_service.replies.models import Reply
 from review_service.review.models import CONCLUSION_LABELS, Review
 from review_service.review.points import TEN_POINTS
 
-# action → (stage, what the person did); the stages of DESIGN.md §10 in the order a case meets them
+# action → (stage, what the person did); the stages of DESIGN.md §10 in the order a case meets them. Keys are
+# Action members (str-typed: looked up with the stored action); the chain's own acts are ChainAction members.
 STAGES: dict[str, tuple[str, str]] = {
-    "case_created": ("drafting", "起草决定草案"),
-    "draft_updated": ("drafting", "修改决定草案"),
-    "material_attached": ("materials", "提交送审材料"),
-    "materials_supplemented": ("materials", "补充送审材料"),
-    "case_submitted": ("submission", "报送法制审核，承诺材料真实、准确、完整"),
-    "case_resubmitted": ("submission", "修改后重新报送法制审核"),
-    "submission_signed_off": ("attestation", "承办机构负责人签核送审材料"),
-    "submission_sent_back": ("attestation", "承办机构负责人退回送审材料"),
-    "reviewer_assigned": ("assignment", "指派法制审核人员"),
-    "intake_recorded": ("intake", "受理审查送审材料"),
-    "opinion_submitted": ("review", "出具法制审核意见"),
-    "reply_submitted": ("reply", "对审核意见作出书面回复"),
-    "case_coordinated": ("coordination", "主持协调"),
-    "case_flagged_complex": ("complexity", "认定情节复杂（须集体讨论）"),
-    "collective_discussion_recorded": ("collective_discussion", "记录集体讨论"),
-    "case_returned": ("approval", "退回承办机构"),
-    "decision_made": ("approval", "批准作出决定"),
-    "decision_published": ("publicity", "公示决定"),
-    "decision_revoked": ("revocation", "登记决定被撤销、确认违法或责令重作"),
-    "decision_withdrawn": ("publicity", "撤回公示"),
+    Action.CASE_CREATED: ("drafting", "起草决定草案"),
+    Action.DRAFT_UPDATED: ("drafting", "修改决定草案"),
+    Action.MATERIAL_ATTACHED: ("materials", "提交送审材料"),
+    Action.MATERIALS_SUPPLEMENTED: ("materials", "补充送审材料"),
+    Action.CASE_SUBMITTED: ("submission", "报送法制审核，承诺材料真实、准确、完整"),
+    Action.CASE_RESUBMITTED: ("submission", "修改后重新报送法制审核"),
+    Action.SUBMISSION_SIGNED_OFF: ("attestation", "承办机构负责人签核送审材料"),
+    Action.SUBMISSION_SENT_BACK: ("attestation", "承办机构负责人退回送审材料"),
+    Action.REVIEWER_ASSIGNED: ("assignment", "指派法制审核人员"),
+    Action.INTAKE_RECORDED: ("intake", "受理审查送审材料"),
+    Action.OPINION_SUBMITTED: ("review", "出具法制审核意见"),
+    Action.REPLY_SUBMITTED: ("reply", "对审核意见作出书面回复"),
+    Action.CASE_COORDINATED: ("coordination", "主持协调"),
+    Action.CASE_FLAGGED_COMPLEX: ("complexity", "认定情节复杂（须集体讨论）"),
+    Action.COLLECTIVE_DISCUSSION_RECORDED: ("collective_discussion", "记录集体讨论"),
+    Action.CASE_RETURNED: ("approval", "退回承办机构"),
+    Action.DECISION_MADE: ("approval", "批准作出决定"),
+    Action.DECISION_PUBLISHED: ("publicity", "公示决定"),
+    Action.DECISION_REVOKED: ("revocation", "登记决定被撤销、确认违法或责令重作"),
+    Action.DECISION_WITHDRAWN: ("publicity", "撤回公示"),
 }
-DRAFT_NAMING = frozenset({"case_created", "draft_updated", "case_submitted", "case_resubmitted",
-                          "materials_supplemented", "opinion_submitted", "case_returned", "decision_made",
-                          "collective_discussion_recorded"})
+DRAFT_NAMING = frozenset({Action.CASE_CREATED, Action.DRAFT_UPDATED, Action.CASE_SUBMITTED, Action.CASE_RESUBMITTED,
+                          Action.MATERIALS_SUPPLEMENTED, Action.OPINION_SUBMITTED, Action.CASE_RETURNED,
+                          Action.DECISION_MADE, Action.COLLECTIVE_DISCUSSION_RECORDED})
 
 
 @dataclass
@@ -138,14 +139,14 @@ def responsibility_chain(session: Session, case_id: int) -> list[ChainEntry]:
     events = [e for e in case_events(session, case_id) if e.action in STAGES]
     payloads = [json.loads(e.payload) for e in events]
     reviews = _rows_by_id(session, Review, {p["review_id"] for p, e in zip(payloads, events, strict=True)
-                                            if e.action == "opinion_submitted" and "review_id" in p})
+                                            if e.action == Action.OPINION_SUBMITTED and "review_id" in p})
     replies = _rows_by_id(session, Reply, {p["reply_id"] for p in payloads if "reply_id" in p})
     coordinations = _rows_by_id(session, Coordination, {p["coordination_id"] for p in payloads
                                                         if "coordination_id" in p})
     approvals = _rows_by_id(session, Approval, {p["approval_id"] for p in payloads if "approval_id" in p})
     discussions = _rows_by_id(session, CollectiveDiscussion, {
         p["discussion_id"] for p, e in zip(payloads, events, strict=True)
-        if e.action == "collective_discussion_recorded" and "discussion_id" in p})
+        if e.action == Action.COLLECTIVE_DISCUSSION_RECORDED and "discussion_id" in p})
     user_ids = {e.actor_id for e in events if e.actor_id is not None}
     for review in reviews.values():
         user_ids.update(review.advisor_ids or [])
@@ -172,7 +173,7 @@ def responsibility_chain(session: Session, case_id: int) -> list[ChainEntry]:
                            role=event.role, action=event.action, at=iso(event.at), draft_sha256=draft,
                            statement=what, documents=seen, seq=event.seq)
         extra = _describe(entry, event.action, payload, users, reviews, replies, coordinations, approvals, documents)
-        if event.action == "collective_discussion_recorded" and payload.get("discussion_id") in discussions:
+        if event.action == Action.COLLECTIVE_DISCUSSION_RECORDED and payload.get("discussion_id") in discussions:
             extra = _discussed(entry, discussions[payload["discussion_id"]], users, documents)
         chain.append(entry)
         chain.extend(extra)
@@ -184,47 +185,47 @@ def _describe(entry: ChainEntry, action: str, payload: dict[str, Any], users: di
               approvals: dict[int, Approval], documents: list[dict[str, Any]]) -> list[ChainEntry]:
     """Fill in what ``entry``'s person said; return the further people acting in the same step."""
     extra: list[ChainEntry] = []
-    if action == "material_attached":
+    if action == Action.MATERIAL_ATTACHED:
         documents.append({"kind": payload.get("kind"), "title": payload.get("title"), "sha256": payload.get("sha256")})
         entry.statement = f"提交材料《{payload.get('title', '')}》"
-    elif action in ("case_submitted", "case_resubmitted"):
+    elif action in (Action.CASE_SUBMITTED, Action.CASE_RESUBMITTED):
         entry.statement = payload.get("attestation") or STAGES[action][1]
-    elif action in ("submission_signed_off", "submission_sent_back", "materials_supplemented"):
+    elif action in (Action.SUBMISSION_SIGNED_OFF, Action.SUBMISSION_SENT_BACK, Action.MATERIALS_SUPPLEMENTED):
         comment = payload.get("comment") or payload.get("note") or ""
         entry.statement = f"{STAGES[action][1]}{'：' + comment if comment else ''}"
-    elif action == "reviewer_assigned":
+    elif action == Action.REVIEWER_ASSIGNED:
         reviewer = users.get(payload.get("reviewer_id", 0))
         advisors = [users[a].name for a in payload.get("advisor_ids") or [] if a in users]
         entry.statement = f"指派 {reviewer.name if reviewer else payload.get('reviewer_id')} 审核" + (
             f"，法律顾问/公职律师 {'、'.join(advisors)} 协助" if advisors else "")
-    elif action == "intake_recorded":
+    elif action == Action.INTAKE_RECORDED:
         entry.statement = "材料齐全，予以受理" if payload.get("complete") else (
             "材料不全，需补充：" + "、".join(payload.get("missing") or []))
-    elif action == "opinion_submitted" and payload.get("review_id") in reviews:
+    elif action == Action.OPINION_SUBMITTED and payload.get("review_id") in reviews:
         review = reviews[payload["review_id"]]
         entry.statement = _review_statement(review)
         documents.append({"kind": "opinion", "round": review.round, "review_id": str(review.id)})
         for advisor_id in review.advisor_ids or []:
             extra.append(ChainEntry(stage="review", user=_person(users.get(advisor_id), str(advisor_id)),
-                                    role="advisor", action="opinion_assisted", at=entry.at,
+                                    role="advisor", action=ChainAction.OPINION_ASSISTED, at=entry.at,
                                     draft_sha256=entry.draft_sha256, documents=entry.documents, seq=entry.seq,
                                     statement=f"协助出具第 {review.round} 轮法制审核意见"))
-    elif action == "reply_submitted" and payload.get("reply_id") in replies:
+    elif action == Action.REPLY_SUBMITTED and payload.get("reply_id") in replies:
         reply = replies[payload["reply_id"]]
         entry.statement = _reply_statement(reply)
         documents.append({"kind": "reply", "round": reply.round, "reply_id": str(reply.id)})
-    elif action == "case_coordinated" and payload.get("coordination_id") in coordinations:
+    elif action == Action.CASE_COORDINATED and payload.get("coordination_id") in coordinations:
         record = coordinations[payload["coordination_id"]]
         entry.statement = f"协调结果：{OUTCOME_LABELS.get(record.outcome, record.outcome)}。{record.reasoning}"
         extra += _discussion(entry, record.collective_discussion, users, "coordination")
         documents.append({"kind": "coordination", "round": record.round, "coordination_id": str(record.id)})
-    elif action in ("case_returned", "decision_made") and payload.get("approval_id") in approvals:
+    elif action in (Action.CASE_RETURNED, Action.DECISION_MADE) and payload.get("approval_id") in approvals:
         approval = approvals[payload["approval_id"]]
         number = f"（{payload['number']}）" if payload.get("number") else ""
         comment = f"：{approval.comment}" if approval.comment else ""
         entry.statement = f"{STAGES[action][1]}{number}{comment}"
         extra += _discussion(entry, approval.collective_discussion, users, "approval")
-    elif action == "decision_revoked":
+    elif action == Action.DECISION_REVOKED:
         entry.statement = "决定" + (REASON_LABELS.get(str(payload.get("reason")), str(payload.get("reason", ""))))
     return extra
 
@@ -237,9 +238,9 @@ def _discussed(entry: ChainEntry, discussion: CollectiveDiscussion, users: dict[
     documents.append({"kind": "collective_discussion", "discussion_id": str(discussion.id)})
     chair = users.get(discussion.chair_id)
     return [ChainEntry(stage="collective_discussion", user=_person(users.get(p.user_id), str(p.user_id)), role="head",
-                       action="collective_discussion_chaired" if p.user_id == discussion.chair_id
-                       else "collective_discussion_attended", at=entry.at, draft_sha256=discussion.draft_sha256,
-                       documents=entry.documents, seq=entry.seq,
+                       action=ChainAction.COLLECTIVE_DISCUSSION_CHAIRED if p.user_id == discussion.chair_id
+                       else ChainAction.COLLECTIVE_DISCUSSION_ATTENDED, at=entry.at,
+                       draft_sha256=discussion.draft_sha256, documents=entry.documents, seq=entry.seq,
                        statement=f"参加集体讨论（{held}，主持人：{chair.name if chair else discussion.chair_id}）。"
                                  f"本人意见：{p.view}。讨论结论：{discussion.conclusion}")
             for p in discussion.participants]
@@ -251,8 +252,8 @@ def _discussion(entry: ChainEntry, discussion: dict[str, Any] | None, users: dic
     if not discussion or discussion.get("chair") is not None or discussion.get("discussion_id"):
         return []
     minutes = str(discussion.get("minutes", ""))
-    return [ChainEntry(stage=stage, user=person, role=role, action="collective_discussion_attended", at=entry.at,
-                       draft_sha256=entry.draft_sha256, documents=entry.documents, seq=entry.seq,
+    return [ChainEntry(stage=stage, user=person, role=role, action=ChainAction.COLLECTIVE_DISCUSSION_ATTENDED,
+                       at=entry.at, draft_sha256=entry.draft_sha256, documents=entry.documents, seq=entry.seq,
                        statement=f"参加集体讨论（{discussion.get('date', '')}）。纪要：{minutes}")
             for person, role in _participants(discussion, users)]
 

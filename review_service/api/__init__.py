@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask
 
 from review_service.api import body_limits
-from review_service.api.edge import EXTENSION, api, register_error_handlers
+from review_service.api.edge import api, register_error_handlers
 
 
 def init_app(app: Flask) -> None:
@@ -35,4 +35,4 @@ def init_app(app: Flask) -> None:
     body_limits.init_app(app)  # after the views registered: it reads which endpoints take uploads
 
 
-__all__ = ["EXTENSION", "init_app"]
+__all__ = ["init_app"]

@@ -10,15 +10,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review_service.api.edge import bearer_token, check_text, endpoint, parse_body, runtime
+from review_service.api.edge import bearer_token, endpoint, parse_body
 from review_service.api.shapes import AuditEventList, Me, TaskList, TokenIn, TokenOut, UserOut, VerifyOut
 from review_service.audit.models import HEAD_ID, AuditHead
 from review_service.audit.queries import case_events
 from review_service.audit.verify import verify_chain
-from review_service.cases.queries import MAX_ID, iso, open_tasks, visible_case
+from review_service.cases.queries import MAX_ID, open_tasks, visible_case
 from review_service.cases.schemas import parse_input
+from review_service.core.clock import iso
 from review_service.core.errors import Forbidden, NotFound
 from review_service.core.permissions import reads_cases, require_role
+from review_service.edge import check_text, runtime
 from review_service.organization import auth
 from review_service.organization.models import ROLE_LABELS, User
 from review_service.organization.queries import account_events, agency_subtree

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from review_service.accountability import operations as accountability_ops
 from review_service.accountability.queries import accountability_view
 from review_service.accountability.schemas import AccountabilityOut, CloseInquiryIn, FindingIn
-from review_service.api.edge import Render, endpoint, json_body
+from review_service.api.edge import Render, endpoint
 from review_service.cases.queries import visible_case
+from review_service.edge import json_body
 from review_service.organization.models import User
 
 WRITE_ERRORS = (400, 401, 403, 404, 409, 422)

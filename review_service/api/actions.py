@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from review_service.api.cases import WRITE_ERRORS, case_after_commit
-from review_service.api.edge import Render, endpoint, if_match, json_body, parse_body
+from review_service.api.edge import Render, endpoint, if_match, parse_body
 from review_service.api.shapes import (
     AbandonIn,
     AssignIn,
@@ -21,6 +21,7 @@ from review_service.coordination.discussion_records import flag_complex, record_
 from review_service.coordination.operations import coordinate as coordinate_op
 from review_service.coordination.schemas import ComplexityIn, CoordinationIn, StandaloneDiscussionIn
 from review_service.decisions.operations import ApprovalIn, approve_decision
+from review_service.edge import json_body
 from review_service.organization.models import User
 from review_service.replies import operations as reply_ops
 from review_service.replies.operations import ReplyIn

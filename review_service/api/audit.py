@@ -9,14 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review_service.api.edge import check_text, endpoint, runtime
+from review_service.api.edge import endpoint
 from review_service.audit.checkpoint_check import log_origin
 from review_service.audit.checkpoint_models import AuditCheckpoint
 from review_service.audit.checkpoints import SigningKeyError, load_signing_key, verifier_key
 from review_service.audit.config import recorded_algorithm
-from review_service.cases.queries import iso
 from review_service.cases.schemas import parse_input
+from review_service.core.clock import iso
 from review_service.core.errors import Forbidden
+from review_service.edge import check_text, runtime
 from review_service.organization.models import ROLE_LABELS, User
 
 MAX_PAGE = 1000

@@ -23,7 +23,8 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from review_service.api.edge import ENDPOINTS, api, read_body
+from review_service.api.edge import ENDPOINTS, api
+from review_service.edge import read_body
 from review_service.runtime import DEFAULT_MAX_JSON
 
 FORM_FACTOR = 3

@@ -8,13 +8,14 @@ from typing import Any
 from flask import request
 from sqlalchemy.orm import Session
 
-from review_service.api.edge import Render, check_text, endpoint, if_match, json_body, parse_body, runtime
+from review_service.api.edge import Render, endpoint, if_match, parse_body
 from review_service.api.shapes import CaseList, CaseOut, CaseQuery, MaterialCreated, MaterialForm, SubmitIn
 from review_service.cases import operations as case_ops
-from review_service.cases.queries import case_task_in_scope, case_view, list_cases, visible_case
+from review_service.cases.queries import case_task_in_scope, list_cases, visible_case_view
 from review_service.cases.schemas import DraftIn, parse_input
 from review_service.core.errors import Invalid
 from review_service.core.permissions import require_case_reader
+from review_service.edge import check_text, json_body, runtime
 from review_service.organization.models import User
 from review_service.replies import operations as reply_ops
 
@@ -31,7 +32,7 @@ def patch_schema(draft_schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _case(session: Session, actor: User, case_id: int) -> dict[str, Any]:
-    return case_view(session, visible_case(session, actor, case_id))
+    return visible_case_view(session, actor, case_id)
 
 
 def case_after_commit(actor: User, case_id: int, **extra: Any) -> Render:

@@ -9,9 +9,10 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from review_service.api.edge import Render, endpoint, json_body
+from review_service.api.edge import Render, endpoint
 from review_service.catalog.confirmation import ConfirmIn, RefuseIn, confirm_catalog, refuse_catalog
 from review_service.catalog.queries import catalog_listing
+from review_service.edge import json_body
 from review_service.organization.models import User
 
 WRITE_ERRORS = (400, 401, 403, 404, 409, 422)

@@ -11,11 +11,12 @@ from flask import Response, request
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 from sqlalchemy.orm import Session
 
-from review_service.api.edge import ENDPOINTS, Endpoint, api, authenticate, check_text, endpoint, runtime
+from review_service.api.edge import ENDPOINTS, Endpoint, api, authenticate, endpoint
 from review_service.cases.queries import visible_case
 from review_service.cases.schemas import parse_input
 from review_service.documents.models import DOCX_TYPE
 from review_service.documents.queries import content_disposition, document_file, documents_for_case
+from review_service.edge import check_text, runtime
 from review_service.organization.models import User
 
 

@@ -1,42 +1,35 @@
-"""The edge of a request: one transaction, the caller, the JSON body, ``If-Match``, the error envelope.
+"""The API's edge of a request: one transaction, the caller, the validated body, ``If-Match``, the error envelope.
 
 Every API view is registered with :func:`endpoint`, which records what the
 OpenAPI document says about it (:mod:`review_service.api.openapi`) and wraps it:
 the request's transaction is opened here and committed once, or rolled back on
-any error; the caller is authenticated in that same transaction.
+any error; the caller is authenticated in that same transaction. What the pages share
+(the runtime, the write turn, the JSON body and the speed tricks before the turn) is
+:mod:`review_service.edge`.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
-import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError
-from sqlalchemy.orm import Session
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException
 
-from review_service.cases.flow import restore_ahead
 from review_service.cases.schemas import parse_input
-from review_service.core.errors import BadRequest, Conflict, Invalid, ServiceError, Unauthenticated
-from review_service.core.private_files import PRIVATE_FILE
+from review_service.core.errors import BadRequest, Conflict, ServiceError, Unauthenticated
+from review_service.edge import StepOf, from_json, json_body, runtime, writing
 from review_service.organization.auth import authenticate_token
 from review_service.organization.models import User
-from review_service.runtime import Runtime
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
-#: From a request's JSON body, the workflow step its action will take: ``(task kind, routing data)``.
-StepOf = Callable[[dict[str, Any]], "tuple[str, dict[str, Any]] | None"]
 api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
-EXTENSION = "review_service"
 
 HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "bad_request", 422: "invalid"}
@@ -63,7 +56,7 @@ class Endpoint:
     roles: tuple[str, ...] = ()
     description: str = ""
     #: The workflow step the action will take, read from the JSON body: ``(task kind, routing data)``,
-    #: or None. On SQLite it is worked out before the write turn (:func:`write_turn`).
+    #: or None. On SQLite it is worked out before the write turn (``edge.ahead``: step ahead).
     step: StepOf | None = None
     state_changing: bool = field(init=False)
 
@@ -79,10 +72,6 @@ class Render:
     """A write view's answer, read in a snapshot after the commit (keeps the write lock short)."""
 
     read: Callable[[Any], Any]
-
-
-def runtime() -> Runtime:
-    return current_app.extensions[EXTENSION]
 
 
 def endpoint(method: str, rule: str, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -105,7 +94,7 @@ def endpoint(method: str, rule: str, **options: Any) -> Callable[[Callable[..., 
                     actor = authenticate(session) if spec.auth else None
                     data = view(session, actor, **path_args)
             else:
-                with writing(client_addr=request.remote_addr, step=spec.step) as session:
+                with writing(client_addr=request.remote_addr, step=from_json(spec.step)) as session:
                     actor = authenticate(session) if spec.auth else None
                     data = view(session, actor, **path_args)
                 if isinstance(data, Render):  # the answer is read after commit, outside the write lock
@@ -121,59 +110,6 @@ def endpoint(method: str, rule: str, **options: Any) -> Callable[[Callable[..., 
         return view
 
     return decorate
-
-
-@contextmanager
-def write_turn(step: StepOf | None = None) -> Iterator[None]:
-    """On SQLite, wait for the write turn on a lock file before ``BEGIN IMMEDIATE``.
-
-    SQLite's busy handler polls with growing sleeps, so under load some writers wait
-    hundreds of milliseconds while others keep winning; the kernel wakes ``flock`` waiters
-    the moment the lock is free. The database lock still guards correctness (CLI writers
-    that skip this file simply queue on ``busy_timeout`` as before).
-    """
-    lock_path = current_app.config.get("WRITE_LOCK_FILE")
-    if not lock_path:
-        yield
-        return
-    _restore_ahead(step)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)  # created 0600, as the instance's files are
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-def _restore_ahead(step: StepOf | None) -> None:
-    """Rebuild the workflow run of the request's case in a snapshot, before queueing for the write turn.
-
-    The deserialization then overlaps the current writer's turn instead of lengthening this one
-    (``cases.flow.restore_ahead``; the action checks the run against the row it locks). With the
-    endpoint's ``step``, the step the body asks for is worked out too. A body that does not parse
-    is left for the action to refuse.
-    """
-    case_id = (request.view_args or {}).get("case_id")
-    if not isinstance(case_id, int):
-        return
-    planned = None
-    if step is not None:
-        try:
-            planned = step(json_body())
-        except ServiceError:
-            planned = None
-    with runtime().reading() as session:
-        restore_ahead(session, case_id, planned)
-
-
-@contextmanager
-def writing(client_addr: str | None = None, step: StepOf | None = None) -> Iterator[Session]:
-    """A write transaction, begun in this process's write turn (every write of a request runs in one)."""
-    with write_turn(step), runtime().transaction(client_addr=client_addr) as session:
-        yield session
 
 
 def bearer_token() -> str:
@@ -198,69 +134,6 @@ def if_match() -> int | None:
     if not value.isascii() or not value.isdigit() or len(value) > 12:
         raise BadRequest("If-Match 应为案件版本号（整数）。", header="If-Match")
     return int(value)
-
-
-def _reject_bad_text(value: Any, path: str, fields: dict[str, str]) -> None:
-    """NUL characters and lone surrogates cannot be stored: name them instead of failing later."""
-    if isinstance(value, str):
-        if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
-            fields[path or "body"] = "包含不允许的字符"
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _reject_bad_text(key, f"{path}.{key}".lstrip("."), fields)
-            _reject_bad_text(item, f"{path}.{key}".lstrip("."), fields)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _reject_bad_text(item, f"{path}.{index}".lstrip("."), fields)
-
-
-def check_text(value: Any) -> Any:
-    """Refuse NUL and lone surrogates anywhere in ``value`` with ``invalid`` naming the fields."""
-    fields: dict[str, str] = {}
-    _reject_bad_text(value, "", fields)
-    if fields:
-        raise Invalid("提交的内容包含不允许的字符。", fields=fields)
-    return value
-
-
-def read_body() -> bytes:
-    """The request body, whole, within this request's limit (``api.body_limits``); 413 when over it.
-
-    Werkzeug stops a body streamed without ``Content-Length`` at the limit and hands back what it read, as
-    if that were all: a streamed body that fills the limit is refused instead of being read cut short.
-    """
-    raw = request.get_data(cache=True)
-    limit = request.max_content_length
-    if limit is not None and request.content_length is None and len(raw) >= limit:
-        raise RequestEntityTooLarge()
-    return raw
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def json_body(optional: bool = False) -> dict[str, Any]:
-    """The request body as a JSON object; ``bad_request`` if it is not UTF-8 JSON holding an object.
-
-    Parsed once per request: a write on SQLite reads it before its turn (``Endpoint.step``) and again in it.
-    """
-    parsed: dict[str, Any] | None = g.get("json_body")
-    if parsed is not None:
-        return parsed
-    raw = read_body()
-    if not raw.strip() and optional:
-        return {}
-    try:
-        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
-    except UnicodeDecodeError:
-        raise BadRequest("请求体不是 UTF-8 编码。") from None
-    except (ValueError, RecursionError):
-        raise BadRequest("请求体不是合法的 JSON。") from None
-    if not isinstance(data, dict):
-        raise BadRequest("请求体应为 JSON 对象。")
-    g.json_body = check_text(data)
-    return g.json_body
 
 
 def parse_body(model: type[M], optional: bool = False) -> M:

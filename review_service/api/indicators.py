@@ -12,17 +12,9 @@ from urllib.parse import quote
 from flask import Response, request
 from sqlalchemy.orm import Session
 
-from review_service.api.edge import (
-    ENDPOINTS,
-    Endpoint,
-    api,
-    authenticate,
-    check_text,
-    endpoint,
-    runtime,
-    writing,
-)
+from review_service.api.edge import ENDPOINTS, Endpoint, api, authenticate, endpoint
 from review_service.cases.schemas import parse_input
+from review_service.edge import check_text, runtime, writing
 from review_service.indicators.export import XLSX_TYPE, report_xlsx
 from review_service.indicators.period import Period
 from review_service.indicators.report import build_report, report_scope, take_in_recent_actions

@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from review_service.api.cases import WRITE_ERRORS, case_after_commit
-from review_service.api.edge import Render, endpoint, if_match, json_body
+from review_service.api.edge import Render, endpoint, if_match
 from review_service.api.shapes import CaseOut
 from review_service.cases.queries import case_task_in_scope
+from review_service.edge import json_body
 from review_service.organization.models import User
 from review_service.paths import operations as path_ops
 from review_service.paths.schemas import (

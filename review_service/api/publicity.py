@@ -9,13 +9,12 @@ from pydantic import BaseModel, RootModel
 from sqlalchemy.orm import Session
 
 from review_service.api.cases import WRITE_ERRORS, case_after_commit
-from review_service.api.edge import Render, endpoint, if_match, json_body
+from review_service.api.edge import Render, endpoint, if_match
 from review_service.api.shapes import CaseOut
 from review_service.cases.queries import case_task_in_scope
 from review_service.core.errors import Forbidden
 from review_service.core.permissions import reads_cases
 from review_service.deadlines.operations import ExtensionIn, extend_review
-from review_service.deadlines.queries import overdue_publications
 from review_service.decisions.publicity import (
     PublishIn,
     RevokeIn,
@@ -24,6 +23,8 @@ from review_service.decisions.publicity import (
     revoke_decision,
     withdraw_decision,
 )
+from review_service.decisions.publicity_queries import overdue_publications
+from review_service.edge import json_body
 from review_service.notifications.operations import notifications_for
 from review_service.organization.models import User
 from review_service.organization.queries import visible_agencies

@@ -90,7 +90,7 @@ def default_workers(database_url: str = "") -> int:
     return min(max(cores, 2) if database_url.startswith("sqlite") else 2 * cores + 1, 8)
 
 
-class Server(BaseApplication):  # type: ignore[misc]
+class Server(BaseApplication):
     """gunicorn, configured in code (no gunicorn.conf.py is read)."""
 
     def __init__(self, options: dict[str, Any], config: dict[str, Any] | None = None) -> None:
@@ -114,7 +114,7 @@ class Server(BaseApplication):  # type: ignore[misc]
         the WAL from a thread of its own (``core.wal``), so that no commit waits for the disk.
         """
         from review_service import create_app
-        from review_service.api.edge import EXTENSION
+        from review_service.edge import EXTENSION
 
         app = create_app(self.app_config)
         runtime = app.extensions[EXTENSION]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from review_service.api.cases import WRITE_ERRORS, case_after_commit
-from review_service.api.edge import Render, endpoint, if_match, json_body, parse_body
+from review_service.api.edge import Render, endpoint, if_match, parse_body
 from review_service.api.shapes import AssignIn, CaseOut
 from review_service.cases.queries import case_task_in_scope
 from review_service.cases.reassignment import ReassignIn, reassign_case
 from review_service.cases.suspension import ResumeIn, SuspendIn, resume_case, suspend_case
+from review_service.edge import json_body
 from review_service.organization.models import User
 from review_service.review import operations as review_ops
 from review_service.review.recusal import RecusalIn, declare_recusal

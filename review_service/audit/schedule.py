@@ -39,13 +39,15 @@ from review_service.audit.checkpoints import SigningKeyError, load_or_create_sig
 from review_service.audit.exports import retry_after_commit
 from review_service.audit.models import AuditEvent
 from review_service.audit.writer import lock_head
+from review_service.core.actions import Action
 from review_service.core.clock import as_utc
+from review_service.core.process_state import ProcessState, state_of
 
 log = logging.getLogger(__name__)
 
 EVERY_ENV = "REVIEW_SERVICE_CHECKPOINT_EVERY"
 MINUTES_ENV = "REVIEW_SERVICE_CHECKPOINT_MINUTES"
-DECISION_ACTIONS = frozenset({"decision_made", "decision_revoked"})
+DECISION_ACTIONS = frozenset({Action.DECISION_MADE, Action.DECISION_REVOKED})
 _EVENTS = AuditEvent.__table__
 
 
@@ -65,36 +67,33 @@ class CheckpointPolicy:
         return cls(every, minutes)
 
 
-_instance_path: Path | None = None
-_keys: dict[Path, Ed25519PrivateKey] = {}
+def _keys_part(state: ProcessState) -> dict[Path, Ed25519PrivateKey]:
+    """A runtime's signing keys read so far, by folder (one in practice: its ``signing_dir``)."""
+    return {}
 
 
-def configure(instance_path: Path | None) -> None:
-    """Where the signing key lives (the runtime calls this when it connects the receivers); ``None``: nowhere."""
-    global _instance_path
-    _instance_path = None if instance_path is None else Path(instance_path)
+def signing_key(session: Session) -> Ed25519PrivateKey:
+    """The checkpoint key of ``session``'s runtime (created on first use in its ``signing_dir``, then kept).
 
-
-def signing_key() -> Ed25519PrivateKey:
-    """The configured instance's checkpoint key (created on first use, then kept in memory).
-
-    ``SigningKeyError`` when no instance was configured (a bare test process): no key file is
+    ``SigningKeyError`` when the runtime signs nothing (a bare test process): no key file is
     ever created in whatever the current directory happens to be.
     """
-    path = _instance_path
+    state = state_of(session)
+    path = state.signing_dir
     if path is None:
         raise SigningKeyError("未配置实例目录，无法签名检查点")
-    key = _keys.get(path)
+    keys = state.part(_keys_part)
+    key = keys.get(path)
     if key is None:
-        key = _keys[path] = load_or_create_signing_key(path)
+        key = keys[path] = load_or_create_signing_key(path)
     return key
 
 
 def _sign(session: Session, key: Ed25519PrivateKey | None, why: str) -> bool:
-    if key is None and _instance_path is None:
-        return False  # no instance (a bare test process): nothing to sign with
+    if key is None and state_of(session).signing_dir is None:
+        return False  # a runtime that signs nothing (a bare test process)
     try:
-        write_checkpoint(session, key=key or signing_key(), origin=log_origin())
+        write_checkpoint(session, key=key or signing_key(session), origin=log_origin())
     except (SigningKeyError, LogNotWhole, OSError) as error:
         log.warning("audit checkpoint (%s) skipped: %s", why, error)
         return False
@@ -106,7 +105,7 @@ def checkpoint_after_append(session: Session, *, action: str, seq: int, policy: 
 
     Called by the audit receiver in the action's transaction (the head is locked already).
     """
-    policy = policy or _policy()
+    policy = policy or _policy(session)
     if action in DECISION_ACTIONS:
         return _sign(session, None, f"decision {action} at {seq}")
     if seq % policy.every_events == 0:
@@ -124,7 +123,7 @@ def checkpoint_if_due(
     events came since; a decision came since. Takes the audit head lock first, so several
     ``tick`` processes (or hosts) running at once write one checkpoint, not several.
     """
-    policy = policy or _policy()
+    policy = policy or _policy(session)
     head_seq, _head_hash = lock_head(session)
     latest = session.execute(
         select(AuditCheckpoint.size, AuditCheckpoint.created_at).order_by(AuditCheckpoint.id.desc()).limit(1)
@@ -147,17 +146,10 @@ def checkpoint_if_due(
     return signed
 
 
-_cached_policy: CheckpointPolicy | None = None
+def policy_part(state: ProcessState) -> CheckpointPolicy:
+    """A runtime's N and T, read from the environment once (a test puts its own with ``state.put``)."""
+    return CheckpointPolicy.from_env()
 
 
-def _policy() -> CheckpointPolicy:
-    global _cached_policy
-    if _cached_policy is None:
-        _cached_policy = CheckpointPolicy.from_env()
-    return _cached_policy
-
-
-def reset_policy() -> None:
-    """Read N and T from the environment again (tests)."""
-    global _cached_policy
-    _cached_policy = None
+def _policy(session: Session) -> CheckpointPolicy:
+    return state_of(session).part(policy_part)

@@ -65,7 +65,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Iterator, Sequence
+import typing
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -141,7 +142,7 @@ def _rebuilt_canonical_postgresql() -> ColumnElement[Any]:
     parts: list[Any] = []
     for piece, value in zip(_TEMPLATE.split("%s")[:-1], fields, strict=True):
         parts += [literal(piece), value]
-    rebuilt = parts[0]
+    rebuilt: ColumnElement[Any] = parts[0]
     for part in [*parts[1:], literal("}")]:
         rebuilt = rebuilt.concat(part)
     return rebuilt
@@ -251,7 +252,7 @@ def _sha256_hexes(canonicals: list[Any], _sha256: Any = hashlib.sha256) -> list[
 def _columns_edited(session: Session, seq: int, canonical: bytes) -> bool:
     """The exact check of a row the database flagged: re-derive its canonical bytes from the columns."""
     row = session.execute(select(_EVENTS).where(_EVENTS.c.seq == seq)).one()
-    return row_canonical(row._mapping, row.payload) != canonical
+    return row_canonical(typing.cast(Mapping[str, Any], row._mapping), row.payload) != canonical
 
 
 def _batch_whole(rows: Sequence[tuple[Any, ...]], checked: int, prev_hash: str,

@@ -147,7 +147,7 @@ def write_event(
     row = {**fields, "payload": text, "canonical": canonical, "hash": digest}
     root, nested = session.get_transaction(), session.get_nested_transaction()
     session.info[_HEAD_KEY] = (root, nested, row["seq"], digest)
-    pending = session.info.get(_PENDING_KEY)
+    pending: tuple[SessionTransaction | None, list[dict[str, Any]]] | None = session.info.get(_PENDING_KEY)
     if pending is None or pending[0] is not root:
         pending = session.info[_PENDING_KEY] = (root, [])
     pending[1].append(row)

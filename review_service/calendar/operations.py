@@ -20,6 +20,7 @@ from review_service.calendar.models import CalendarYear
 from review_service.calendar.queries import forget_calendar, remember_spec
 from review_service.calendar.yearfile import parse_year
 from review_service.core import signals
+from review_service.core.actions import Action
 from review_service.core.errors import Conflict
 from review_service.core.permissions import require_role
 
@@ -57,10 +58,10 @@ def load_calendar_year(session: Session, *, actor: Any, text: str, filename: str
         session.flush()
     except IntegrityError:  # another process loaded this year a moment ago
         raise Conflict(f"{spec.year} 年节假日安排正被同时加载，请重试。", year=spec.year) from None
-    remember_spec(digest, spec)
+    remember_spec(session, digest, spec)
     forget_calendar(session)
     signals.emit(
-        "calendar_year_loaded",
+        Action.CALENDAR_YEAR_LOADED,
         session=session,
         actor=actor,
         role="admin" if actor is not None else "system",
@@ -76,8 +77,6 @@ def load_calendar_year(session: Session, *, actor: Any, text: str, filename: str
             "workdays": [day.isoformat() for day in spec.workdays],
         },
     )
-    # Every open deadline counted on guessed weekdays is counted again on the loaded year (§8).
-    from review_service.deadlines.operations import recompute_provisional
-
-    recompute_provisional(session, actor=actor, reason=f"calendar_year_loaded:{spec.year}:v{version}")
+    # Every open deadline counted on guessed weekdays is counted again on the loaded year (§8): deadlines.
+    signals.send_required(signals.calendar_year_loaded, spec.year, session=session, actor=actor, version=version)
     return row

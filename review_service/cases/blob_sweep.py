@@ -22,6 +22,7 @@ SHA-256 must be added there, or its blobs would look unreferenced.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -31,11 +32,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import column, literal, select, table
+from sqlalchemy import ColumnClause, column, literal, select, table
 from sqlalchemy.orm import Session
 
 from review_service.cases.storage import LEGACY_TEMP, REST, SHARD, TEMP_PREFIX, TEMP_SUFFIX
+from review_service.core import signals
+from review_service.core.actions import Action
 
+log = logging.getLogger(__name__)
 Uow = Callable[[], AbstractContextManager[Session]]
 Progress = Callable[[int, int], None]
 
@@ -143,7 +147,7 @@ def _entry(path: Path, kind: str, item: os.DirEntry[str], digest: str | None = N
 
 def _columns() -> Iterator[tuple[BlobReference, Any, Any]]:
     for ref in REFERENCES:
-        col = column(ref.column)
+        col: ColumnClause[Any] = column(ref.column)
         yield ref, table(ref.table, col), col
 
 
@@ -290,3 +294,41 @@ def due(root: Path, *, every: timedelta = TICK_EVERY, now: float | None = None) 
     marker.touch()
     os.utime(marker, (at, at))
     return True
+
+
+def record_sweep(uow: Uow, report: StorageReport, *, by: str) -> None:
+    """Audit what a sweep removed or put back (nothing is written when it did neither)."""
+    if not (report.removed or report.restored):
+        return
+    payload: dict[str, Any] = {
+        "by": by, "grace_hours": report.grace.total_seconds() / 3600,
+        "removed": len(report.removed), "bytes": report.removed_bytes,
+        "files": [report.rel(entry.path) for entry in report.removed[:AUDITED_FILES]],
+        "restored": report.restored[:AUDITED_FILES],
+    }
+    with uow() as session:
+        signals.emit(Action.STORAGE_SWEPT, session=session, actor=None, role="system", agency_id=None, case_id=None,
+                     payload=payload)
+
+
+def sweep_for_tick(runtime: Any) -> str | None:
+    """The hourly sweep ``tick`` runs (no hashing); a summary for its line, or None when it did nothing."""
+    root = runtime.blobs.root
+    try:
+        if not due(root):
+            return None
+        report = check(root, runtime.reading, grace=DEFAULT_GRACE, sweep=True, verify=False)
+    except OSError as error:  # the rest of tick's work is done: say it, do not fail it
+        log.exception("tick: storage sweep failed")
+        return f"存储清理失败：{error}"
+    record_sweep(runtime.transaction, report, by="tick")
+    parts = []
+    if report.removed:
+        parts.append(f"存储清理 删除 {len(report.removed)} 个文件（{report.removed_bytes} 字节）")
+    if not report.ok:
+        parts.append(f"存储发现 {_problem_count(report)} 个问题，请运行 review-service storage check")
+    return "，".join(parts) or None
+
+
+def _problem_count(report: StorageReport) -> int:
+    return len(report.missing) + len(report.corrupt) + len(report.errors)

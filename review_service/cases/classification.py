@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from review_service.cases.models import Case, Classification, DraftVersion
 from review_service.catalog.classify import classify
 from review_service.catalog.queries import applicable_catalog
+from review_service.core import tx
 from review_service.core.clock import beijing_today
-from review_service.core.records import insert_record
 
 NO_CATALOG_REASON = "本机关尚无有效的重大执法决定法制审核目录清单，按重大执法决定处理，须经法制审核"
 
@@ -60,7 +60,7 @@ def classify_draft(session: Session, case: Case, draft: DraftVersion, *, new_dra
         catalog_version=found[0].version if found else None,
         matched=matched,
     )
-    insert_record(session, row)
+    tx.record(session, row)
     return row
 
 

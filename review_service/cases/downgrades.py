@@ -16,15 +16,15 @@ from sqlalchemy.orm import Session
 
 from review_service.cases.classification import latest_classification
 from review_service.cases.flow import CaseFlow, lock_case
-from review_service.cases.gate import ever_major, gated
-from review_service.cases.models import Case, Classification, DowngradeDecision, DowngradeRequest
+from review_service.cases.gate import ever_major
+from review_service.cases.models import Case, DowngradeDecision, DowngradeRequest
 from review_service.cases.ownership import require_case_handler
 from review_service.cases.participants import participants
-from review_service.core import signals
-from review_service.core.clock import utcnow
+from review_service.core import signals, tx
+from review_service.core.actions import Action
+from review_service.core.clock import iso, utcnow
 from review_service.core.errors import Conflict, Invalid
 from review_service.core.permissions import require_not_in, require_role
-from review_service.core.records import insert_record
 from review_service.organization.models import User
 
 MAX_REASONS = 5_000
@@ -51,7 +51,7 @@ def _reasons(text: str) -> str:
     return reasons
 
 
-def _emit(session: Session, action: str, case: Case, actor: User, role: str, payload: dict[str, Any]) -> None:
+def _emit(session: Session, action: Action, case: Case, actor: User, role: str, payload: dict[str, Any]) -> None:
     signals.emit(action, session=session, actor=actor, role=role, agency_id=case.agency_id, case_id=case.id,
                  payload=payload)
 
@@ -80,11 +80,11 @@ def request_downgrade(session: Session, *, actor: User, case_id: int, reasons: s
                       fields={"draft": "当前草稿仍属重大执法决定"})
     if pending_request(session, case.id) is not None:
         raise Conflict("已有降级申请等待法制审核机构负责人确认。", actual_version=case.version)
-    request = insert_record(session, DowngradeRequest(
+    request = tx.record(session, DowngradeRequest(
         case_id=case.id, draft_version_id=draft.id, draft_sha256=draft.sha256, classification_id=classification.id,
         reasons=text, requested_by=actor.id))
     _touch(case)
-    _emit(session, "downgrade_requested", case, actor, "handler",
+    _emit(session, Action.DOWNGRADE_REQUESTED, case, actor, "handler",
           {"request_id": request.id, "draft_version": draft.version, "draft_sha256": draft.sha256,
            "classification_id": classification.id, "reasons": text})
     return request
@@ -105,11 +105,11 @@ def decide_downgrade(session: Session, *, actor: User, case_id: int, confirm: bo
     if request.draft_version_id != draft.id or case.current_task != "draft":
         raise Conflict("申请降级后草稿或环节已变化，该申请不再适用，请承办人员重新申请。",
                        actual_version=case.version)
-    decision = insert_record(session, DowngradeDecision(
+    decision = tx.record(session, DowngradeDecision(
         request_id=request.id, case_id=case.id, draft_version_id=draft.id, confirmed=confirm, reasons=text,
         decided_by=actor.id))
     _touch(case)  # ``case.major`` stays true: a case once major counts as major (indicator 108) for good
-    _emit(session, "downgrade_confirmed" if confirm else "downgrade_refused", case, actor, "review_lead",
+    _emit(session, Action.DOWNGRADE_CONFIRMED if confirm else Action.DOWNGRADE_REFUSED, case, actor, "review_lead",
           {"request_id": request.id, "decision_id": decision.id, "draft_version": draft.version,
            "draft_sha256": draft.sha256, "reasons": text})
     return decision
@@ -125,31 +125,30 @@ def downgrade_history(session: Session, case_id: int) -> list[dict[str, Any]]:
     return [{"request": request, "decision": decision} for request, decision in rows]
 
 
-def gate_view(session: Session, case: Case, classification: Classification | None) -> dict[str, Any]:
+def gate_view(case_id: int, *, ever_major: bool, under_review_gate: bool, downgrades: list[tuple[Any, Any]],
+              splits: list[Any]) -> dict[str, Any]:
     """What the case page and ``GET /cases/{id}`` show of the gate: history, downgrades, possible splits.
 
-    ``classification``: the case's latest, which the caller has read already.
+    ``downgrades``: each request with its decision or None, oldest first; ``splits``: the case's
+    :class:`PossibleSplit` flags, either side of the pair (both read by ``cases.case_read``).
     """
-    from review_service.cases.queries import iso
-    from review_service.cases.splits import possible_splits
-
     return {
-        "ever_major": ever_major(session, case),
-        "under_review_gate": classification is None or gated(session, case, classification),
+        "ever_major": ever_major,
+        "under_review_gate": under_review_gate,
         "downgrades": [
-            {"request_id": str(item["request"].id), "draft_sha256": item["request"].draft_sha256,
-             "reasons": item["request"].reasons, "requested_by": str(item["request"].requested_by),
-             "requested_at": iso(item["request"].requested_at),
-             "decision": None if item["decision"] is None else {
-                 "confirmed": item["decision"].confirmed, "reasons": item["decision"].reasons,
-                 "decided_by": str(item["decision"].decided_by), "decided_at": iso(item["decision"].decided_at)}}
-            for item in downgrade_history(session, case.id)
+            {"request_id": str(request.id), "draft_sha256": request.draft_sha256,
+             "reasons": request.reasons, "requested_by": str(request.requested_by),
+             "requested_at": iso(request.requested_at),
+             "decision": None if decision is None else {
+                 "confirmed": decision.confirmed, "reasons": decision.reasons,
+                 "decided_by": str(decision.decided_by), "decided_at": iso(decision.decided_at)}}
+            for request, decision in downgrades
         ],
         "possible_splits": [
-            {"case_id": str(flag.related_case_id if flag.case_id == case.id else flag.case_id),
+            {"case_id": str(flag.related_case_id if flag.case_id == case_id else flag.case_id),
              "counterparty": flag.basis.get("counterparty"), "legal_basis": flag.basis.get("legal_basis"),
              "flagged_at": iso(flag.flagged_at)}
-            for flag in possible_splits(session, case.id)
+            for flag in splits
         ],
     }
 

@@ -7,13 +7,13 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 
-from review_service.api.edge import runtime
 from review_service.cases import operations as case_ops
 from review_service.cases.forms import AbandonForm, DraftForm, MaterialForm, SignoffForm, SubmitForm, SupplementForm
 from review_service.cases.ownership import acts_as_handler
 from review_service.cases.queries import case_task_in_scope, case_view, visible_case
 from review_service.cases.views import bp
 from review_service.core.errors import Conflict, Forbidden, Invalid, TooLarge
+from review_service.edge import runtime
 from review_service.organization.models import User
 from review_service.replies import operations as reply_ops
 from review_service.web.actions import case_action, conflict_response

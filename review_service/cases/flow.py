@@ -16,14 +16,17 @@ from sqlalchemy.orm import Session, contains_eager
 
 from review_service.cases.models import Case, CaseStatus
 from review_service.core import signals
+from review_service.core.actions import Action
 from review_service.core.clock import utcnow
 from review_service.core.errors import Conflict, NotFound, ServiceError
 from review_service.core.permissions import require_same_agency
+from review_service.core.process_state import ProcessState, state_of
 from review_service.core.resources import resource_dir
 from review_service.organization.models import Agency
 from review_service.workflow import ProcessRegistry, ReadyTask, WorkflowRun, store
 from review_service.workflow.errors import WorkflowError
 from review_service.workflow.models import WorkflowInstance
+from review_service.workflow.warm import warm_runs
 
 PROCESS_ID = "major_decision_review"
 BPMN_DIR = resource_dir("workflows/bpmn")
@@ -58,24 +61,35 @@ TASK_LABELS: dict[str, str] = {
     "terminate": "终止审批",
 }
 
+#: Tasks outside the process file (after it, or beside it) and the role that does each; a task of the
+#: process gets its role from its lane (:func:`task_role`).
+SIDE_TASK_ROLES: dict[str, str] = {"publish": "handler", "withdraw": "handler", "reassign": "review_lead"}
+
 #: The status of a case whose process ended at each end event (others: closed without a decision).
 STATUS_BY_END: dict[str, CaseStatus] = {"decided": CaseStatus.DECIDED, "transferred": CaseStatus.TRANSFERRED}
 
-_registry: ProcessRegistry | None = None
+def registry_part(state: ProcessState) -> ProcessRegistry:
+    """A runtime's process files, parsed and linted on first use (unless it was given its own: ``use_registry``).
+
+    From ``bpmn_dir`` in the runtime's settings, else ``REVIEW_SERVICE_BPMN_DIR``, else the packaged files.
+    """
+    directory = state.settings.get("bpmn_dir") or os.environ.get("REVIEW_SERVICE_BPMN_DIR") or BPMN_DIR
+    return ProcessRegistry.load(Path(directory))
 
 
-def registry() -> ProcessRegistry:
-    """The parsed and linted process files, loaded once per process (DESIGN.md §5 "parse once")."""
-    global _registry
-    if _registry is None:
-        _registry = ProcessRegistry.load(Path(os.environ.get("REVIEW_SERVICE_BPMN_DIR", BPMN_DIR)))
-    return _registry
+def registry(session: Session) -> ProcessRegistry:
+    """The process registry of ``session``'s runtime, parsed once per runtime (DESIGN.md §5 "parse once")."""
+    return state_of(session).part(registry_part)
 
 
-def use_registry(value: ProcessRegistry | None) -> None:
-    """Replace the process registry (tests that run an edited process file)."""
-    global _registry
-    _registry = value
+def task_roles_part(state: ProcessState) -> dict[str, str]:
+    """Each task's role: the lanes of the runtime's current process file, then the tasks outside it."""
+    return {**state.part(registry_part).task_roles(PROCESS_ID), **SIDE_TASK_ROLES}
+
+
+def task_role(session: Session, kind: str | None) -> str | None:
+    """The role that does task ``kind`` (its BPMN lane; ``SIDE_TASK_ROLES`` for publish, withdraw, reassign)."""
+    return state_of(session).part(task_roles_part).get(kind or "")
 
 
 # Built once (every action runs it): the case and its workflow state in one round trip, both rows
@@ -138,27 +152,27 @@ def restore_ahead(session: Session, case_id: int, step: tuple[str, dict[str, Any
     if row is None:
         return
     prepare = (lambda run: _prepare_step(session, row.agency_id, run, *step)) if step is not None else None
-    store.restore_ahead(registry(), row.id, row.definition_sha256, row.state, row.generation, prepare)
+    store.restore_ahead(registry(session), warm_runs(session), row.id, row.definition_sha256, row.state,
+                        row.generation, prepare)
 
 
 def _prepare_step(session: Session, agency_id: int, run: WorkflowRun, kind: str, data: dict[str, Any]) -> None:
     """Work out completing ``kind`` with ``data`` on ``run``, timers counted as :meth:`CaseFlow.complete` would."""
-    from review_service.deadlines import tracking  # deadlines import the case models
-
     task = run.find_ready(kind)
     agency = session.get(Agency, agency_id)
     if task is None or agency is None:
         return
     try:
-        timed = tracking.before_step(session, agency, kind, data)
-        run.prepare_step(task.id, {**data, **timed.values})
+        timers: signals.StepTimers = signals.ask(signals.step_prepared, kind, session=session, agency=agency,
+                                                 data=data)
+        run.prepare_step(task.id, {**data, **timers.values})
     except (ServiceError, WorkflowError, ValueError):
         return  # the action meets the same error in its turn and reports it
 
 
 def start_workflow(session: Session) -> tuple[WorkflowInstance, ReadyTask]:
     """Start a new process instance, store it, and return it with the task it waits on first."""
-    reg = registry()
+    reg = registry(session)
     definition = reg.definition(PROCESS_ID)
     store.ensure_definition(session, definition)
     run = reg.start(PROCESS_ID, {})
@@ -172,7 +186,7 @@ class CaseFlow:
         self.session = session
         self.case = case
         self.row = case.workflow_instance
-        self.run: WorkflowRun = store.load(registry(), self.row)
+        self.run: WorkflowRun = store.load(registry(session), self.row)
 
     def ready(self) -> list[ReadyTask]:
         return self.run.ready_tasks()
@@ -191,15 +205,14 @@ class CaseFlow:
 
     def complete(self, kind: str, data: dict[str, Any], *, actor: Any, role: str) -> None:
         """Complete the ready task ``kind`` with routing ``data``; save state and move the case on."""
-        from review_service.deadlines import tracking  # deadlines import the case models
-
         task = self.require_task(kind)
-        timed = tracking.before_step(self.session, self.case.agency, kind, data)  # the timers' due times
-        self.run.complete(task.id, {**data, **timed.values})
+        timers: signals.StepTimers = signals.ask(  # the timers' due times (deadlines)
+            signals.step_prepared, kind, session=self.session, agency=self.case.agency, data=data)
+        self.run.complete(task.id, {**data, **timers.values})
         store.save(self.session, self.row, self.run)
         if self.run.continued:
             signals.emit(
-                "workflow_continued",
+                Action.WORKFLOW_CONTINUED,
                 session=self.session,
                 actor=actor,
                 role=role,
@@ -211,7 +224,8 @@ class CaseFlow:
         self.record_current_task()
         self.case.version += 1
         self.case.updated_at = utcnow()
-        tracking.after_step(self.session, self.case, self.run, timed, completed=kind, actor=actor, role=role)
+        signals.send_required(signals.step_completed, kind, session=self.session, case=self.case, run=self.run,
+                              timers=timers, actor=actor, role=role)
 
     def send_event(self, name: str, data: dict[str, Any], *, actor: Any, role: str) -> None:
         """Send the process the signal ``name`` (withdrawal, termination request, transfer); save and move on.
@@ -219,8 +233,6 @@ class CaseFlow:
         A conflict if the case does not wait where the signal is caught. The deadlines of the
         task the signal interrupted are cancelled (its timers went with it in the engine).
         """
-        from review_service.deadlines import tracking  # deadlines import the case models
-
         if name not in self.run.waiting_signals():
             raise Conflict("案件当前环节不能办理该事项：该任务已被办理或案件已进入其他环节。", signal=name,
                            actual_version=self.case.version, ready=[t.kind for t in self.ready()])
@@ -230,8 +242,8 @@ class CaseFlow:
         self.record_current_task()
         self.case.version += 1
         self.case.updated_at = utcnow()
-        tracking.after_step(self.session, self.case, self.run, tracking.Timed(), completed=f"signal:{name}",
-                            actor=actor, role=role)
+        signals.send_required(signals.step_completed, f"signal:{name}", session=self.session, case=self.case,
+                              run=self.run, timers=None, actor=actor, role=role)
 
     def record_current_task(self) -> None:
         """Keep the waiting task on the case row (our process waits on at most one user task)."""

@@ -251,6 +251,6 @@ class PossibleSplit(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    related_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    related_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)  # flags are read from both sides
     basis: Mapped[dict[str, Any]] = mapped_column(JSON)
     flagged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -18,11 +18,11 @@ from review_service.cases.participants import participants
 from review_service.cases.schemas import DraftIn, merge_draft, parse_draft
 from review_service.cases.splits import flag_possible_splits
 from review_service.cases.storage import DEFAULT_MAX_UPLOAD, BlobStore
-from review_service.core import signals
+from review_service.core import signals, tx
+from review_service.core.actions import Action
 from review_service.core.canonical import canonical_json, sha256_hex
 from review_service.core.errors import Invalid, TooLarge
 from review_service.core.permissions import require_not_in, require_role
-from review_service.core.records import insert_record
 from review_service.organization.models import Agency, User
 from review_service.organization.settings import MATERIAL_KIND_LABELS, agency_settings
 
@@ -33,7 +33,7 @@ _LAST_DRAFT_VERSION = select(func.max(DraftVersion.version)).where(DraftVersion.
 _MATERIAL_KINDS = select(Material.kind).where(Material.case_id == bindparam("case_id"))
 
 
-def _emit(session: Session, action: str, case: Case, actor: User, role: str, payload: dict[str, Any]) -> None:
+def _emit(session: Session, action: Action, case: Case, actor: User, role: str, payload: dict[str, Any]) -> None:
     signals.emit(action, session=session, actor=actor, role=role, agency_id=case.agency_id, case_id=case.id,
                  payload=payload)
 
@@ -44,7 +44,7 @@ def _add_draft_version(session: Session, case: Case, draft: DraftIn, actor: User
     number = 1 if first else (session.scalar(_LAST_DRAFT_VERSION, {"case_id": case.id}) or 0) + 1
     version = DraftVersion(case_id=case.id, version=number, content=content,
                            sha256=sha256_hex(content.encode("utf-8")), created_by=actor.id)
-    insert_record(session, version)
+    tx.record(session, version)
     case.current_draft_id = version.id
     case.title = draft.title
     case.case_number = draft.case_number
@@ -75,7 +75,7 @@ def create_case(session: Session, *, actor: User, data: Any) -> Case:
     version = _add_draft_version(session, case, draft, actor, first=True)
     classification = classify_draft(session, case, version, new_draft=True)
     case.major = classification.major
-    _emit(session, "case_created", case, actor, "handler",
+    _emit(session, Action.CASE_CREATED, case, actor, "handler",
           {"draft_version": version.version, "draft_sha256": version.sha256, "major": classification.major,
            "matched_rules": [m["rule_id"] for m in classification.matched]})
     return case
@@ -99,7 +99,7 @@ def update_draft(session: Session, *, actor: User, case_id: int, changes: Any,
     classification = classify_draft(session, case, version, new_draft=True)
     case.major = gated(session, case, classification)  # once major, a lower draft stays under the gate
     case.version += 1
-    _emit(session, "draft_updated", case, actor, "handler",
+    _emit(session, Action.DRAFT_UPDATED, case, actor, "handler",
           {"draft_version": version.version, "draft_sha256": version.sha256, "major": case.major,
            "catalog_major": classification.major})
     return version
@@ -131,7 +131,7 @@ def attach_material(session: Session, *, actor: User, case_id: int, kind: str, t
     session.add(material)
     session.flush()
     case.version += 1
-    _emit(session, "material_attached", case, actor, "handler",
+    _emit(session, Action.MATERIAL_ATTACHED, case, actor, "handler",
           {"material_id": material.id, "kind": kind, "title": material.title, "sha256": digest, "size": len(data)})
     return material
 
@@ -176,10 +176,10 @@ def submit_case(session: Session, *, actor: User, case_id: int, attest: bool,
     submission = Submission(case_id=case.id, draft_version_id=draft.id, draft_sha256=draft.sha256,
                             round=case.round, kind="submit", major=major, submitted_by=actor.id, attested=True,
                             attestation=ATTESTATION)
-    insert_record(session, submission)
+    tx.record(session, submission)
     flow.complete("draft", {"major": major, "signoff_required": settings.signoff_required},
                   actor=actor, role="handler")
-    _emit(session, "case_submitted", case, actor, "handler",
+    _emit(session, Action.CASE_SUBMITTED, case, actor, "handler",
           {"submission_id": submission.id, "draft_version": draft.version, "draft_sha256": draft.sha256,
            "major": major, "catalog_major": classification.major,
            "catalog": [classification.catalog_id, classification.catalog_version],
@@ -199,10 +199,10 @@ def sign_off(session: Session, *, actor: User, case_id: int, approve: bool, comm
     submission = session.scalars(select(Submission).where(Submission.case_id == case.id)
                                  .order_by(Submission.id.desc()).limit(1)).one()
     # inserted at once: participants() reads signoffs on the connection (the unit head counts as handling)
-    insert_record(session, Signoff(case_id=case.id, submission_id=submission.id, unit_head_id=actor.id,
+    tx.record(session, Signoff(case_id=case.id, submission_id=submission.id, unit_head_id=actor.id,
                                    approved=approve, comment=comment.strip()))
     flow.complete("signoff", {"signed_off": approve}, actor=actor, role="unit_head")
-    _emit(session, "submission_signed_off" if approve else "submission_sent_back", case, actor, "unit_head",
+    _emit(session, Action.SUBMISSION_SIGNED_OFF if approve else Action.SUBMISSION_SENT_BACK, case, actor, "unit_head",
           {"submission_id": submission.id, "comment": comment.strip(), "status": case.status})
     return case
 
@@ -221,6 +221,6 @@ def supplement_materials(session: Session, *, actor: User, case_id: int, note: s
     flow.complete("supplement", {}, actor=actor, role="handler")
     draft = case.current_draft
     assert draft is not None
-    _emit(session, "materials_supplemented", case, actor, "handler",
+    _emit(session, Action.MATERIALS_SUPPLEMENTED, case, actor, "handler",
           {"note": note.strip(), "draft_sha256": draft.sha256, "status": case.status})
     return case

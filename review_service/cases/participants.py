@@ -6,10 +6,23 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, Text, bindparam, cast, literal, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    String,
+    Text,
+    bindparam,
+    cast,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from review_service.cases.models import Case, DraftVersion, Signoff, Submission
+from review_service.core import tx
 from review_service.core.permissions import require_not_in
 from review_service.replies.models import Reply
 from review_service.review.models import Assignment, Review
@@ -24,14 +37,14 @@ class Participants:
     advisors: set[int] = field(default_factory=set)
 
 
-def _build_query():  # type: ignore[no-untyped-def]
+def _build_query() -> CompoundSelect[Any]:
     """One round trip: (capacity, user id or JSON list of advisor ids) from every record of the case."""
-    case_id = bindparam("case_id")
+    case_id: BindParameter[int] = bindparam("case_id")
 
-    def ids(kind: str, column, where):  # type: ignore[no-untyped-def]
+    def ids(kind: str, column: QueryableAttribute[Any], where: ColumnElement[bool]) -> Select[tuple[str, str]]:
         return select(literal(kind).label("kind"), cast(column, String).label("value")).where(where)
 
-    def id_lists(column, where):  # type: ignore[no-untyped-def]
+    def id_lists(column: QueryableAttribute[Any], where: ColumnElement[bool]) -> Select[tuple[str, str]]:
         return select(literal(_ADVISORS).label("kind"), cast(column, Text).label("value")).where(where)
 
     return union_all(
@@ -54,8 +67,7 @@ def participants(session: Session, case: Case) -> Participants:
     result = Participants(handlers={case.handler_id})
     if case.reviewer_id is not None:
         result.reviewers.add(case.reviewer_id)
-    # on the connection: the records it reads are inserted at once (insert_record), nothing to autoflush
-    for kind, value in session.connection().execute(_QUERY, {"case_id": case.id}):
+    for kind, value in tx.fresh(session, _QUERY, {"case_id": case.id}):
         if kind == _HANDLER:
             result.handlers.add(int(value))
         elif kind == _REVIEWER:

@@ -7,52 +7,34 @@ Times are shown in Beijing time (``+08:00``), ids as strings, money as decimal s
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from review_service.cases.classification import latest_classification
-from review_service.cases.models import Case, Material
+from review_service.cases.case_read import ROLE_OF_TASK, CaseData, case_data, shows_declarations
+from review_service.cases.models import Case
 from review_service.cases.ownership import handlers_share
-from review_service.coordination.models import Coordination
-from review_service.core.clock import BEIJING, as_utc
+from review_service.core.clock import iso
 from review_service.core.errors import NotFound
 from review_service.core.permissions import reads_cases
-from review_service.decisions.models import Decision
 from review_service.organization.models import User
-from review_service.organization.queries import role_holders, visible_agencies
-from review_service.replies.models import Reply
-from review_service.review.models import Review
+from review_service.organization.queries import visible_agencies
 
 PAGE_SIZE = 50
 MAX_ID = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
 HANDLER_TASKS = ("draft", "supplement", "reply", "resubmit")
-ROLE_OF_TASK = {"signoff": "unit_head", "assign": "review_lead", "coordinate": "head", "approve": "head"}
 NOT_FOUND_MESSAGE = "案件不存在或不在您的权限范围内。"
-_BEFORE_REVIEW = ("draft", "signoff", "assign")  # no assignment yet, hence no recusal declaration to read
-
-
-def iso(value: datetime | None) -> str | None:
-    """An aware ISO 8601 time in Beijing time, or ``None``."""
-    return None if value is None else as_utc(value).astimezone(BEIJING).isoformat(timespec="seconds")
 
 
 def iso_date(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-# The case page's and API's reads, built once (a statement built per call recomputes its cache key).
+# The case pages' read of the ORM row, built once (a statement built per call recomputes its cache key).
 _VISIBLE_CASE = (select(Case).options(joinedload(Case.agency), joinedload(Case.current_draft))
                  .where(Case.id == bindparam("case_id")))
-_USER_NAMES = select(User.id, User.name).where(User.id.in_(bindparam("ids", expanding=True)))
-_OF_CASE = bindparam("case_id")
-_REVIEWS = select(Review).where(Review.case_id == _OF_CASE).order_by(Review.round)
-_REPLIES = select(Reply).where(Reply.case_id == _OF_CASE).order_by(Reply.id)
-_COORDINATIONS = select(Coordination).where(Coordination.case_id == _OF_CASE).order_by(Coordination.id)
-_DECISION = select(Decision).where(Decision.case_id == _OF_CASE)
-_MATERIALS = select(Material).where(Material.case_id == _OF_CASE).order_by(Material.id)
 
 
 def visible_case(session: Session, actor: User, case_id: int) -> Case:
@@ -81,18 +63,11 @@ def case_task_in_scope(session: Session, actor: User, case_id: int) -> str | Non
     return row.current_task
 
 
-def _users(session: Session, ids: set[int]) -> dict[int, dict[str, str]]:
-    if not ids:
-        return {}
-    rows = session.execute(_USER_NAMES, {"ids": sorted(ids)})
-    return {row.id: {"id": str(row.id), "name": row.name} for row in rows}
-
-
-def _tasks(session: Session, case: Case, people: dict[int, dict[str, str]],
-           open_deadlines: dict[str, Any]) -> list[dict[str, Any]]:
+def _tasks(data: CaseData, open_deadlines: dict[str, Any]) -> list[dict[str, Any]]:
     """The task the case waits on (``open_deadlines``: the case's open deadlines by kind)."""
     from review_service.deadlines.queries import due_fields
 
+    case, people = data.case, data.people
     kind = case.current_task
     if kind is None:  # after the process: the publish / withdraw tasks, if any
         return [{"id": f"{d.kind}-{d.id}", "kind": d.kind, "assignee": people.get(case.handler_id),
@@ -104,7 +79,7 @@ def _tasks(session: Session, case: Case, people: dict[int, dict[str, str]],
     elif kind in ("intake", "review"):
         assignee = case.reviewer_id
     elif kind in ROLE_OF_TASK:
-        candidates = role_holders(session, case.agency_id, ROLE_OF_TASK[kind])
+        candidates = data.candidates
         if kind in ("coordinate", "approve"):
             candidates = [uid for uid in candidates if uid not in (case.handler_id, case.reviewer_id)]
     deadline = open_deadlines.get(kind)
@@ -114,34 +89,43 @@ def _tasks(session: Session, case: Case, people: dict[int, dict[str, str]],
 
 
 def case_view(session: Session, case: Case) -> dict[str, Any]:
-    """The case as ``GET /api/v1/cases/{id}`` shows it (API.md)."""
-    classification = latest_classification(session, case)
-    # ``round`` counts the opinions given: before the first one there is no review, reply or coordination
-    # to read, and only a decided case has a decision (reads of a fresh case stay at four queries)
-    reviewed = case.round > 0
-    of_case = {"case_id": case.id}
-    reviews = list(session.scalars(_REVIEWS, of_case)) if reviewed else []
-    replies = list(session.scalars(_REPLIES, of_case)) if reviewed else []
-    coordinations = list(session.scalars(_COORDINATIONS, of_case)) if reviewed else []
-    decision = session.scalars(_DECISION, of_case).first() if case.status == "decided" else None
-    materials = list(session.scalars(_MATERIALS, of_case))
-    people = _users(session, {case.handler_id, *(r.reviewer_id for r in reviews),
-                              *([case.reviewer_id] if case.reviewer_id else [])})
-    draft = case.current_draft
-    from review_service.cases.downgrades import gate_view
-    from review_service.cases.suspension import open_suspension
-    from review_service.deadlines.queries import case_deadlines, deadline_view
-    from review_service.review.recusal import declarations
+    """The case as ``GET /api/v1/cases/{id}`` shows it (API.md): one statement (``cases.case_read``)."""
+    data = case_data(session, case.id)
+    if data is None:
+        raise NotFound(NOT_FOUND_MESSAGE)
+    return render_case_view(data)
 
-    deadlines = case_deadlines(session, case.id)  # one read serves the deadlines and the task's due date
-    open_deadlines = {d.kind: d for d in deadlines if d.state == "open"}
+
+def visible_case_view(session: Session, actor: User, case_id: int) -> dict[str, Any]:
+    """:func:`case_view` of :func:`visible_case`, in one statement (``not_found`` alike for a case out of scope)."""
+    data = case_data(session, case_id) if 0 < case_id <= MAX_ID else None
+    if data is None or data.case.agency_id not in visible_agencies(session, actor):
+        raise NotFound(NOT_FOUND_MESSAGE)
+    return render_case_view(data)
+
+
+def render_case_view(data: CaseData) -> dict[str, Any]:
+    """The case JSON from what ``cases.case_read`` read: the case's state alone decides what it shows."""
+    from review_service.cases.downgrades import gate_view
+    from review_service.cases.suspension import suspension_view
+    from review_service.deadlines.queries import deadline_view
+    from review_service.review.recusal import declaration_view
+
+    case, classification, draft, people = data.case, data.classification, data.draft, data.people
+    # ``round`` counts the opinions given: before the first one there is no review, reply or coordination,
+    # and only a decided case has a decision
+    reviewed = case.round > 0
+    reviews = data.reviews if reviewed else []
+    decision = data.decision if case.status == "decided" else None
+    suspension = data.suspension if case.suspended else None
+    open_deadlines = {d.kind: d for d in data.deadlines if d.state == "open"}
     return {
         "id": str(case.id),
         "version": case.version,
         "status": case.status,
         "title": case.title,
         "case_number": case.case_number,
-        "agency": {"id": str(case.agency.id), "name": case.agency.name},
+        "agency": {"id": str(case.agency_id), "name": data.agency_name},
         "decision_type": case.decision_type,
         "handler": people.get(case.handler_id),
         "classification": None if classification is None else {
@@ -154,24 +138,26 @@ def case_view(session: Session, case: Case) -> dict[str, Any]:
         "draft": None if draft is None else {**json.loads(draft.content), "version": draft.version,
                                              "sha256": draft.sha256},
         "round": case.round,
-        "tasks": _tasks(session, case, people, open_deadlines),
+        "tasks": _tasks(data, open_deadlines),
         "reviews": [{"round": r.round, "draft_sha256": r.draft_sha256, "reviewer": people.get(r.reviewer_id),
                      "conclusion": r.conclusion, "summary": r.summary, "points": r.points, "quality": r.quality,
                      "submitted_at": iso(r.submitted_at)} for r in reviews],
         "replies": [{"round": r.round, "responses": r.responses, "summary": r.summary, "disputed": r.disputed,
-                     "submitted_at": iso(r.submitted_at)} for r in replies],
+                     "submitted_at": iso(r.submitted_at)} for r in (data.replies if reviewed else [])],
         "coordinations": [{"round": c.round, "reason": c.reason, "outcome": c.outcome, "reasoning": c.reasoning,
                            "collective_discussion": c.collective_discussion, "coordinated_at": iso(c.coordinated_at)}
-                          for c in coordinations],
+                          for c in (data.coordinations if reviewed else [])],
         "materials": [{"id": str(m.id), "kind": m.kind, "title": m.title, "filename": m.filename,
-                       "sha256": m.sha256, "size": m.size, "uploaded_at": iso(m.uploaded_at)} for m in materials],
+                       "sha256": m.sha256, "size": m.size, "uploaded_at": iso(m.uploaded_at)} for m in data.materials],
         "decision": None if decision is None else {"number": decision.number, "decided_at": iso(decision.decided_at),
                                                    "draft_sha256": decision.draft_sha256},
-        "deadlines": [deadline_view(deadline) for deadline in deadlines],
+        "deadlines": [deadline_view(deadline) for deadline in data.deadlines],
         "suspended": case.suspended,
-        "suspension": open_suspension(session, case),
-        "recusals": declarations(session, case) if case.current_task not in _BEFORE_REVIEW or case.round else [],
-        "gate": gate_view(session, case, classification),
+        "suspension": None if suspension is None else suspension_view(suspension, data.suspended_by_name),
+        "recusals": [declaration_view(row) for row in data.declarations] if shows_declarations(case) else [],
+        "gate": gate_view(case.id, ever_major=data.ever_major, downgrades=data.downgrades, splits=data.splits,
+                          under_review_gate=classification is None or classification.major
+                          or (data.ever_major and not data.downgraded)),
         "created_at": iso(case.created_at),
         "updated_at": iso(case.updated_at),
     }

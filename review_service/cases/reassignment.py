@@ -20,15 +20,11 @@ from review_service.cases.models import Case
 from review_service.cases.participants import participants
 from review_service.cases.schemas import parse_input
 from review_service.core import signals
+from review_service.core.actions import Action
 from review_service.core.clock import utcnow
 from review_service.core.errors import Forbidden, Invalid
 from review_service.core.permissions import require_role
-from review_service.deadlines.models import DeadlineKind
-from review_service.deadlines.tracking import open_deadlines
 from review_service.organization.models import User
-
-#: The open deadlines whose reminders go to the case's handler (review deadlines are the reviewer's).
-HANDLER_DEADLINES = frozenset({DeadlineKind.REPLY, DeadlineKind.PUBLISH, DeadlineKind.WITHDRAW})
 
 
 def _id_as_text(value: Any) -> Any:
@@ -78,13 +74,12 @@ def reassign_case(session: Session, *, actor: User, case_id: int, data: Any,
     if new.id in people.reviewers | people.advisors:
         raise Forbidden("本案的审核人员或法律顾问不能承办本案。", rule="separation_of_duties")
     old = session.get(User, case.handler_id)
-    for deadline in open_deadlines(session, case.id, HANDLER_DEADLINES):
-        if deadline.owner_id in (None, case.handler_id):
-            deadline.owner_id = new.id  # the reminders go to whoever handles the case now
+    # the handler's open deadlines follow (deadlines): their reminders go to whoever handles the case now
+    signals.send_required(signals.handler_reassigned, case, session=session, case=case, handler_id=new.id)
     case.handler_id = new.id
     case.version += 1
     case.updated_at = utcnow()
-    signals.emit("case_reassigned", session=session, actor=actor, role="unit_head", agency_id=case.agency_id,
+    signals.emit(Action.CASE_REASSIGNED, session=session, actor=actor, role="unit_head", agency_id=case.agency_id,
                  case_id=case.id,
                  payload={"from_handler_id": old.id if old else None, "from_handler": old.name if old else "",
                           "to_handler_id": new.id, "to_handler": new.name, "reason": body.reason,

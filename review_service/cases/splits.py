@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from review_service.cases.models import Case, DraftVersion, PossibleSplit
-from review_service.core import signals
-from review_service.core.records import insert_record
+from review_service.core import signals, tx
+from review_service.core.actions import Action
 from review_service.organization.models import User
 
 WINDOW = timedelta(days=90)
@@ -81,12 +81,12 @@ def flag_possible_splits(session: Session, *, case: Case, draft: DraftVersion, a
             continue
         other = json.loads(other_content)
         if same_counterparty(content, other) and same_matter(content, other):
-            insert_record(session, PossibleSplit(case_id=case.id, related_case_id=other_id,
+            tx.record(session, PossibleSplit(case_id=case.id, related_case_id=other_id,
                                                  basis={"counterparty": content["counterparty"].get("name"),
                                                         "legal_basis": content.get("legal_basis") or []}))
             flagged.append(other_id)
     if flagged:
-        signals.emit("possible_split_flagged", session=session, actor=actor, role="handler",
+        signals.emit(Action.POSSIBLE_SPLIT_FLAGGED, session=session, actor=actor, role="handler",
                      agency_id=case.agency_id, case_id=case.id,
                      payload={"related_case_ids": flagged, "window_days": WINDOW.days})
     return flagged

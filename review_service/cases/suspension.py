@@ -22,11 +22,10 @@ from review_service.cases.flow import lock_case
 from review_service.cases.models import Case
 from review_service.cases.schemas import parse_input
 from review_service.cases.suspension_models import SUSPENSION_REASONS, Suspension
-from review_service.core import signals
-from review_service.core.clock import BEIJING, as_utc, beijing_today, utcnow
+from review_service.core import signals, tx
+from review_service.core.actions import Action
+from review_service.core.clock import BEIJING, as_utc, beijing_today, iso, utcnow
 from review_service.core.errors import Conflict, Forbidden, Invalid
-from review_service.core.records import insert_record
-from review_service.deadlines.operations import pause_deadlines, resume_deadlines
 from review_service.organization.models import User
 
 #: The steps at which the review body holds the case (its review lead may suspend and resume it there).
@@ -68,7 +67,7 @@ def _acting_role(actor: User, case: Case) -> str:
                     rule="role", role="head")
 
 
-def _emit(session: Session, action: str, case: Case, actor: User, role: str, payload: dict[str, Any]) -> None:
+def _emit(session: Session, action: Action, case: Case, actor: User, role: str, payload: dict[str, Any]) -> None:
     signals.emit(action, session=session, actor=actor, role=role, agency_id=case.agency_id, case_id=case.id,
                  payload=payload)
 
@@ -88,13 +87,13 @@ def suspend_case(session: Session, *, actor: User, case_id: int, data: Any,
     request = parse_input(SuspendIn, data)
     if refusals := request.refusals():
         raise Invalid("中止事由有误。", fields=refusals)
-    suspension = insert_record(session, Suspension(
+    suspension = tx.record(session, Suspension(
         case_id=case.id, reason=request.reason, reason_text=request.reason_text, at_task=case.current_task,
         suspended_at=utcnow(), suspended_by=actor.id, suspended_role=role))
-    paused = pause_deadlines(session, case, beijing_today())
+    paused = signals.ask(signals.case_suspended, case, session=session, case=case, today=beijing_today())
     case.suspended = True
     _moved_on(case)
-    _emit(session, "case_suspended", case, actor, role,
+    _emit(session, Action.CASE_SUSPENDED, case, actor, role,
           {"suspension_id": suspension.id, "reason": request.reason, "reason_label": SUSPENSION_REASONS[request.reason],
            "reason_text": request.reason_text, "at_task": case.current_task, "paused_deadlines": paused})
     return suspension
@@ -112,7 +111,7 @@ def resume_case(session: Session, *, actor: User, case_id: int, data: Any = None
     today = beijing_today()
     since = as_utc(suspension.suspended_at).astimezone(BEIJING).date()
     days = max(calendar_from_db(session).working_days_between(since, today), 0)
-    moved = resume_deadlines(session, case, today)
+    moved = signals.ask(signals.case_resumed, case, session=session, case=case, today=today)
     suspension.resumed_at = utcnow()
     suspension.resumed_by = actor.id
     suspension.resume_note = request.note
@@ -120,23 +119,16 @@ def resume_case(session: Session, *, actor: User, case_id: int, data: Any = None
     case.suspended = False
     _moved_on(case)
     session.flush()
-    _emit(session, "case_resumed", case, actor, role,
+    _emit(session, Action.CASE_RESUMED, case, actor, role,
           {"suspension_id": suspension.id, "reason": suspension.reason, "note": request.note,
            "suspended_on": since.isoformat(), "paused_working_days": days, "deadlines": moved})
     return suspension
 
 
-def open_suspension(session: Session, case: Case) -> dict[str, Any] | None:
-    """The suspension in force, as the case JSON and page show it (``None`` when the case is not suspended)."""
-    if not case.suspended:
-        return None
-    row = session.scalars(_OPEN_SUSPENSION, {"case_id": case.id}).one_or_none()
-    if row is None:
-        return None
-    from review_service.cases.queries import iso
-    from review_service.organization.queries import user_by_id
+def suspension_view(row: Any, by_name: str) -> dict[str, Any]:
+    """The suspension in force, as the case JSON and page show it (``by_name``: who suspended the case).
 
-    by = user_by_id(session, row.suspended_by)
+    ``row`` is the open :class:`Suspension` (read by ``cases.case_read``)."""
     return {"id": str(row.id), "reason": row.reason, "reason_label": SUSPENSION_REASONS.get(row.reason, row.reason),
             "reason_text": row.reason_text, "since": iso(row.suspended_at), "at_task": row.at_task,
-            "by": {"id": str(row.suspended_by), "name": by.name if by else ""}, "role": row.suspended_role}
+            "by": {"id": str(row.suspended_by), "name": by_name}, "role": row.suspended_role}

@@ -12,22 +12,24 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review_service.api.edge import runtime
-from review_service.cases.flow import TASK_LABELS
+from review_service.cases.flow import PROCESS_ID, TASK_LABELS, registry, task_role
 from review_service.cases.forms import CaseFilterForm
 from review_service.cases.models import DECISION_TYPES, STATUS_LABELS, Case, Material
 from review_service.cases.ownership import acts_as_handler
 from review_service.cases.queries import MAX_ID, case_view, open_tasks, visible_case
 from review_service.catalog.schema import CATEGORY_LABELS
 from review_service.coordination.models import OUTCOME_LABELS
+from review_service.coordination.views import discussion_panel  # art. 57 (行政处罚法): the coordination pages' panel
+from review_service.core.actions import Action
 from review_service.core.clock import as_utc
 from review_service.core.dates import bounded_date_problem
 from review_service.core.errors import NotFound
+from review_service.edge import runtime
 from review_service.organization.models import ROLE_LABELS, User
 from review_service.organization.settings import MATERIAL_KIND_LABELS
 from review_service.review.models import CONCLUSION_LABELS
 from review_service.review.points import FINDING_LABELS, TEN_POINTS
-from review_service.web.actions import TASK_ROLES, task_link
+from review_service.web.actions import task_link
 from review_service.web.diagram import process_position, render_case_diagram
 from review_service.web.edge import options, reading
 from review_service.web.reads import (
@@ -47,10 +49,18 @@ bp = Blueprint("cases", __name__, template_folder="templates")
 log = logging.getLogger(__name__)
 
 # The audit actions that mark a process step as done (for the diagram's shading).
-STEP_OF_ACTION = {"case_submitted": "draft", "submission_signed_off": "signoff", "reviewer_assigned": "assign",
-                  "intake_recorded": "intake", "materials_supplemented": "supplement", "opinion_submitted": "review",
-                  "reply_submitted": "reply", "case_resubmitted": "resubmit", "case_coordinated": "coordinate",
-                  "decision_made": "approve"}
+STEP_OF_ACTION: dict[str, str] = {
+    Action.CASE_SUBMITTED: "draft",
+    Action.SUBMISSION_SIGNED_OFF: "signoff",
+    Action.REVIEWER_ASSIGNED: "assign",
+    Action.INTAKE_RECORDED: "intake",
+    Action.MATERIALS_SUPPLEMENTED: "supplement",
+    Action.OPINION_SUBMITTED: "review",
+    Action.REPLY_SUBMITTED: "reply",
+    Action.CASE_RESUBMITTED: "resubmit",
+    Action.CASE_COORDINATED: "coordinate",
+    Action.DECISION_MADE: "approve",
+}
 # tasks other modules add to the process (publicity of decisions) are named here too
 ALL_TASK_LABELS = {**TASK_LABELS, "publish": "公开决定", "withdraw": "撤回公开", "reassign": "重新分配审核人员"}
 LABELS = {"status": STATUS_LABELS, "task": ALL_TASK_LABELS, "decision_type": DECISION_TYPES, "points": TEN_POINTS,
@@ -125,12 +135,12 @@ def case_list() -> Any:
         return render_template("cases/list.html", form=form, result=result, errors=errors, query=query)
 
 
-def _diagram(case_row: Case, events: list[dict[str, Any]]) -> Markup:
+def _diagram(session: Session, case_row: Case, events: list[dict[str, Any]]) -> Markup:
     """The process diagram at the case's position (its waiting task, or the end event it reached)."""
     current = process_position(case_row.current_task, case_row.status)
     completed = {STEP_OF_ACTION[e["action"]] for e in events if e["action"] in STEP_OF_ACTION}
-    try:
-        return render_case_diagram(current, completed)
+    try:  # the runtime's current process file, as the case's actions run it
+        return render_case_diagram(current, completed, source=registry(session).definition(PROCESS_ID).source)
     except Exception:  # a drawing problem must never take the case page down
         log.exception("process diagram failed")
         return Markup('<p class="muted">流程图暂不可用。</p>')
@@ -161,7 +171,7 @@ def case_context(session: Session, actor: User, case_id: int) -> dict[str, Any]:
         replies_by_round.setdefault(reply["round"], []).append(reply)
     task = case["tasks"][0] if case["tasks"] else None
     own = acts_as_handler(actor, case_row)  # a handler task is the assignee's (cases/ownership.py)
-    role = TASK_ROLES.get(task["kind"], "-") if task else "-"
+    role = (task_role(session, task["kind"]) or "-") if task else "-"
     can_act = (bool(task) and case_row.agency_id == actor.agency_id and actor.has_role(role)
                and (role != "handler" or own))
     return {"case": case, "versions": versions, "diff": diff, "a": a, "b": b, "events": events,
@@ -175,13 +185,11 @@ def case_context(session: Session, actor: User, case_id: int) -> dict[str, Any]:
             and actor.has_role("review_lead"),
             "can_account": "accountability.show" in current_app.view_functions and case_row.status == "decided"
             and bool(actor.roles & {"auditor", "head"}),
-            "diagram": _diagram(case_row, events), **offered(session, actor, case),
+            "diagram": _diagram(session, case_row, events), **offered(session, actor, case),
             "discussion": _discussion_panel(session, actor, case_row)}
 
 
 def _discussion_panel(session: Session, actor: User, case_row: Any) -> dict[str, Any] | None:
-    from review_service.coordination.views import discussion_panel  # art. 57 (行政处罚法): the coordination module's
-
     return discussion_panel(session, actor, case_row)
 
 

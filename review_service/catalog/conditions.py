@@ -13,8 +13,9 @@ Values are checked against the field's type in :data:`~review_service.catalog.fi
 from __future__ import annotations
 
 import difflib
+import enum
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final, Literal
 
 from review_service.catalog.fields import (
     ALLOWED_OPERATORS,
@@ -30,7 +31,15 @@ from review_service.core.yaml_source import Path
 ErrorSink = Callable[[Path, str], None]
 
 _TYPE_LABELS = {FieldType.BOOL: "布尔值", FieldType.DECIMAL: "金额", FieldType.ENUM: "枚举值"}
-_BAD = object()
+
+
+class _Bad(enum.Enum):
+    """The mark of a value already reported as wrong (a typed sentinel)."""
+
+    BAD = enum.auto()
+
+
+_BAD: Final = _Bad.BAD
 
 
 def show(value: Any) -> str:
@@ -134,7 +143,7 @@ class ConditionParser:
         checked = self._value(spec, operand, path)
         return None if checked is _BAD else Compare(field=spec.path, op=op, value=checked)  # type: ignore[arg-type]
 
-    def _value(self, spec: FieldSpec, value: Any, path: Path) -> Scalar | object:
+    def _value(self, spec: FieldSpec, value: Any, path: Path) -> Scalar | Literal[_Bad.BAD]:
         if spec.type is FieldType.BOOL:
             if isinstance(value, bool):
                 return value

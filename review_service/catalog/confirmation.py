@@ -14,11 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review_service.cases.schemas import parse_input
 from review_service.catalog.models import CATALOG_STATUS_LABELS, Catalog, CatalogStatus
 from review_service.core import signals
+from review_service.core.actions import Action
 from review_service.core.clock import utcnow
 from review_service.core.errors import Conflict, Forbidden, NotFound
+from review_service.core.input import parse_input
 from review_service.core.permissions import require_role
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
@@ -41,13 +42,13 @@ class RefuseIn(BaseModel):
 def confirm_catalog(session: Session, *, actor: Any, catalog_row_id: int, data: Any = None) -> Catalog:
     """The review lead confirms a pending (narrowing) version: it takes effect (``catalog_confirmed``)."""
     body = parse_input(ConfirmIn, data or {})
-    return _decide(session, actor, catalog_row_id, CatalogStatus.ACTIVE, body.note, "catalog_confirmed")
+    return _decide(session, actor, catalog_row_id, CatalogStatus.ACTIVE, body.note, Action.CATALOG_CONFIRMED)
 
 
 def refuse_catalog(session: Session, *, actor: Any, catalog_row_id: int, data: Any) -> Catalog:
     """The review lead refuses a pending version with a reason; it never applies (``catalog_refused``)."""
     body = parse_input(RefuseIn, data)
-    return _decide(session, actor, catalog_row_id, CatalogStatus.REFUSED, body.reason, "catalog_refused")
+    return _decide(session, actor, catalog_row_id, CatalogStatus.REFUSED, body.reason, Action.CATALOG_REFUSED)
 
 
 def may_decide(actor: Any, row: Catalog) -> bool:
@@ -58,7 +59,7 @@ def may_decide(actor: Any, row: Catalog) -> bool:
 
 
 def _decide(session: Session, actor: Any, catalog_row_id: int, status: CatalogStatus, note: str,
-            action: str) -> Catalog:
+            action: Action) -> Catalog:
     require_role(actor, "review_lead")
     row = session.scalars(select(Catalog).where(Catalog.id == catalog_row_id).with_for_update()).one_or_none()
     if row is None:

@@ -31,6 +31,7 @@ from review_service.catalog.loader import parse_catalog, read_text
 from review_service.catalog.models import Catalog, CatalogBinding, CatalogStatus
 from review_service.catalog.queries import ALL_VERSIONS, bound_agencies, choose, remember_spec, spec_of
 from review_service.core import signals
+from review_service.core.actions import Action
 from review_service.core.clock import beijing_today
 from review_service.core.errors import Conflict, Invalid
 from review_service.core.permissions import require_role
@@ -100,7 +101,7 @@ def load_catalog(session: Session, *, actor: Any, text: str, filename: str,
     session.add_all(CatalogBinding(catalog_row_id=row.id, agency_id=agency_id, specificity=level)
                     for agency_id, level in sorted(binding.bound.items()))
     session.flush()
-    remember_spec(digest, spec)
+    remember_spec(session, digest, spec)
     narrowed = _narrowed(session, row, binding)
     against = None if previous is None else {"row_id": previous.id, "version": previous.version}
     row.diff = {"against": against, **rule_diff(None if previous is None else spec_of(previous), spec),
@@ -108,9 +109,9 @@ def load_catalog(session: Session, *, actor: Any, text: str, filename: str,
     if narrowed:
         row.status = CatalogStatus.PENDING.value
     session.flush()
-    names = dict(session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(binding.bound))).all())
+    names = dict(session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(binding.bound))).tuples().all())
     signals.emit(
-        "catalog_loaded",
+        Action.CATALOG_LOADED,
         session=session,
         actor=actor,
         role="admin" if actor is not None else "system",
@@ -158,7 +159,7 @@ def load_files(session: Session, *, actor: Any, paths: Iterable[Path | str],
     texts = [(str(path), read_text(Path(path))) for path in paths]
     if agencies is None:
         return [load_catalog(session, actor=actor, text=text, filename=name) for name, text in texts]
-    systems = dict(session.execute(select(Agency.name, Agency.system).where(Agency.name.in_(agencies))).all())
+    systems = dict(session.execute(select(Agency.name, Agency.system).where(Agency.name.in_(agencies))).tuples().all())
     unknown = [name for name in agencies if name not in systems]
     if unknown:
         raise Invalid(f"机关“{'、'.join(unknown)}”不存在。", fields={"agencies": "不存在"})

@@ -22,46 +22,62 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session, defer, object_session
 
 from review_service.catalog.loader import parse_catalog
 from review_service.catalog.models import Catalog, CatalogBinding, CatalogStatus
 from review_service.catalog.schema import CatalogSpec
+from review_service.core.process_state import ProcessState, state_of
 from review_service.organization.models import Agency
 
 _CACHE_SIZE = 64
-_cache: OrderedDict[str, CatalogSpec] = OrderedDict()
-_lock = threading.Lock()
 
 
-def remember_spec(sha256: str, spec: CatalogSpec) -> None:
-    """Keep a parsed spec in the in-memory cache under the SHA-256 of its source."""
-    with _lock:
-        _cache[sha256] = spec
-        _cache.move_to_end(sha256)
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
+class CatalogSpecs:
+    """One runtime's parsed catalogs by the SHA-256 of their source (bounded; kept by the runtime)."""
+
+    def __init__(self) -> None:
+        self.specs: OrderedDict[str, CatalogSpec] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, sha256: str) -> CatalogSpec | None:
+        with self.lock:
+            spec = self.specs.get(sha256)
+            if spec is not None:
+                self.specs.move_to_end(sha256)
+            return spec
+
+    def put(self, sha256: str, spec: CatalogSpec) -> None:
+        with self.lock:
+            self.specs[sha256] = spec
+            self.specs.move_to_end(sha256)
+            while len(self.specs) > _CACHE_SIZE:
+                self.specs.popitem(last=False)
+
+
+def specs_part(state: ProcessState) -> CatalogSpecs:
+    return CatalogSpecs()
+
+
+def remember_spec(session: Session, sha256: str, spec: CatalogSpec) -> None:
+    """Keep a parsed spec in the runtime's cache under the SHA-256 of its source."""
+    state_of(session).part(specs_part).put(sha256, spec)
 
 
 def spec_of(catalog: Catalog) -> CatalogSpec:
-    """The parsed spec of a stored catalog; parsed once per SHA-256 and process.
+    """The parsed spec of a stored catalog; parsed once per SHA-256 and runtime (the one of its session).
 
     The five-category check is not repeated: the catalog passed it when it was loaded.
     """
-    with _lock:
-        spec = _cache.get(catalog.sha256)
-        if spec is not None:
-            _cache.move_to_end(catalog.sha256)
-            return spec
+    session = object_session(catalog)
+    known = state_of(session).part(specs_part) if session is not None else None
+    spec = known.get(catalog.sha256) if known is not None else None
+    if spec is not None:
+        return spec
     spec = parse_catalog(catalog.source, f"{catalog.catalog_id}@v{catalog.version}", require_coverage=False)
-    remember_spec(catalog.sha256, spec)
+    if known is not None:
+        known.put(catalog.sha256, spec)
     return spec
-
-
-def clear_cache() -> None:
-    """Forget every cached spec (tests)."""
-    with _lock:
-        _cache.clear()
 
 
 # Built once (every classification runs it); the YAML source is loaded only when a spec is not cached
@@ -153,7 +169,7 @@ def catalog_listing(session: Session, actor: Any) -> list[dict[str, Any]]:
     from review_service.catalog.confirmation import may_decide
 
     rows = list(session.scalars(ALL_VERSIONS))
-    names = dict(session.execute(select(Agency.id, Agency.name)).all())
+    names = dict(session.execute(select(Agency.id, Agency.name)).tuples().all())
     bindings = bound_agencies(session, [row.id for row in rows])
     listing = []
     for row in rows:

@@ -33,6 +33,7 @@ from review_service.coordination.models import (
 from review_service.core.clock import as_utc, beijing_today
 from review_service.core.errors import Invalid
 from review_service.organization.models import User
+from review_service.organization.queries import role_holders
 from review_service.organization.settings import agency_settings
 from review_service.review.rounds import latest_review
 
@@ -173,8 +174,6 @@ def discussion_view(row: CollectiveDiscussion, names: dict[int, str]) -> dict[st
 
 def discussion_page(session: Session, case: Case) -> dict[str, Any]:
     """:func:`discussion_status` with the agency's heads (whom a discussion may name) for the pages."""
-    from review_service.organization.queries import role_holders
-
     status = discussion_status(session, case)
     ids = role_holders(session, case.agency_id, "head")
     rows = session.execute(select(User.username, User.name).where(User.id.in_(ids)).order_by(User.id)) if ids else []

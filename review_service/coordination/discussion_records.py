@@ -21,11 +21,11 @@ from review_service.cases.schemas import parse_input
 from review_service.coordination.discussion import discussion_baseline
 from review_service.coordination.models import CollectiveDiscussion, ComplexityFlag, DiscussionParticipant
 from review_service.coordination.schemas import CollectiveDiscussionIn, ComplexityIn, StandaloneDiscussionIn
-from review_service.core import signals
+from review_service.core import signals, tx
+from review_service.core.actions import Action
 from review_service.core.clock import beijing_today
 from review_service.core.errors import Conflict, Forbidden, Invalid
 from review_service.core.permissions import require_role
-from review_service.core.records import insert_record
 from review_service.organization.models import User
 from review_service.organization.settings import agency_settings
 
@@ -103,22 +103,20 @@ def record_discussion(session: Session, *, case: Case, actor: User, data: Collec
     if fields:
         raise Invalid("集体讨论记录不符合《行政处罚法》第五十七条的要求，请按提示修改。", fields=fields)
     assert chair is not None
-    record = insert_record(session, CollectiveDiscussion(
+    record = tx.record(session, CollectiveDiscussion(
         case_id=case.id, draft_version_id=draft.id, draft_sha256=draft.sha256, source=source,
         coordination_id=coordination_id, held_on=data.date, chair_id=chair.id, conclusion=data.conclusion,
         minutes=data.minutes, recorded_by=actor.id))
     for position, user in enumerate(participants):
-        insert_record(session, DiscussionParticipant(discussion_id=record.id, user_id=user.id, position=position,
+        tx.record(session, DiscussionParticipant(discussion_id=record.id, user_id=user.id, position=position,
                                                      view=views[user.id]))
-    signals.emit("collective_discussion_recorded", session=session, actor=actor, role="head",
+    signals.emit(Action.COLLECTIVE_DISCUSSION_RECORDED, session=session, actor=actor, role="head",
                  agency_id=case.agency_id, case_id=case.id,
                  payload={"discussion_id": record.id, "source": source, "held_on": data.date.isoformat(),
                           "chair_id": chair.id, "participant_ids": [user.id for user in participants],
                           "draft_sha256": draft.sha256, "coordination_id": coordination_id})
-    from review_service.documents.operations import issue_collective_discussion
-
-    issue_collective_discussion(session, case=case, record=record, participants=participants, views=views,
-                                chair=chair, actor=actor)
+    signals.send_required(signals.collective_discussion_recorded, record, session=session, case=case,
+                          record=record, participants=participants, views=views, chair=chair, actor=actor)
     return record
 
 
@@ -184,9 +182,9 @@ def flag_complex(session: Session, *, actor: User, case_id: int, data: Any,
     if _already_flagged(session, case.id):
         raise Conflict("本案已被认定为情节复杂。", actual_version=case.version)
     draft_sha256 = case.current_draft.sha256 if case.current_draft is not None else None
-    record = insert_record(session, ComplexityFlag(case_id=case.id, flagged_by=actor.id, role=role,
+    record = tx.record(session, ComplexityFlag(case_id=case.id, flagged_by=actor.id, role=role,
                                                    reason=flag_in.reason, draft_sha256=draft_sha256))
-    signals.emit("case_flagged_complex", session=session, actor=actor, role=role, agency_id=case.agency_id,
+    signals.emit(Action.CASE_FLAGGED_COMPLEX, session=session, actor=actor, role=role, agency_id=case.agency_id,
                  case_id=case.id, payload={"flag_id": record.id, "reason": flag_in.reason,
                                            "draft_sha256": draft_sha256})
     case.version += 1

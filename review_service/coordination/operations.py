@@ -14,12 +14,11 @@ from review_service.cases.schemas import parse_input
 from review_service.coordination.discussion_records import discussion_of_step
 from review_service.coordination.models import Coordination
 from review_service.coordination.schemas import CoordinationIn
-from review_service.core import signals
+from review_service.coordination.uphold import require_discussion_after_uphold
+from review_service.core import signals, tx
+from review_service.core.actions import Action
 from review_service.core.permissions import require_role
-from review_service.core.records import insert_record
-from review_service.documents.operations import issue_coordination
 from review_service.organization.models import User
-from review_service.paths.uphold import require_discussion_after_uphold
 from review_service.replies.models import Reply
 
 
@@ -44,16 +43,17 @@ def coordinate(session: Session, *, actor: User, case_id: int, data: Any,
                           collective_discussion=discussion.model_dump(mode="json", exclude_defaults=True)
                           if discussion else None,
                           head_id=actor.id)
-    insert_record(session, record)
+    tx.record(session, record)
     # an art. 57 record given here is written too; it never satisfies art. 57 for the decision (DESIGN.md §3)
     discussion_of_step(session, case=case, actor=actor, data=discussion, source="coordination",
                        coordination_id=record.id)
     case.rounds_since_coordination = 0
     flow.complete("coordinate", {"outcome": coordination_in.outcome}, actor=actor, role="head")
-    signals.emit("case_coordinated", session=session, actor=actor, role="head", agency_id=case.agency_id,
+    signals.emit(Action.CASE_COORDINATED, session=session, actor=actor, role="head", agency_id=case.agency_id,
                  case_id=case.id,
                  payload={"coordination_id": record.id, "round": case.round, "reason": reason,
                           "outcome": coordination_in.outcome, "collective_discussion": discussion is not None,
                           "status": case.status})
-    issue_coordination(session, case=case, record=record, actor=actor)
+    signals.send_required(signals.coordination_recorded, record, session=session, case=case, record=record,
+                          actor=actor)
     return case, record

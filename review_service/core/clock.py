@@ -21,3 +21,8 @@ def beijing_today(now: datetime | None = None) -> date:
 def as_utc(value: datetime) -> datetime:
     """Treat naive datetimes read back from SQLite as UTC."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def iso(value: datetime | None) -> str | None:
+    """An aware ISO 8601 time in Beijing time (what the API and pages show), or ``None``."""
+    return None if value is None else as_utc(value).astimezone(BEIJING).isoformat(timespec="seconds")

@@ -10,10 +10,14 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, Table, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from review_service.core.process_state import KEY as PROCESS_STATE
+from review_service.core.process_state import ProcessState
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -26,6 +30,10 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    if TYPE_CHECKING:
+        # every model maps a plain table (none maps a join or a select), so ``Model.__table__`` is a ``Table``
+        __table__: ClassVar[Table]
 
 
 def is_sqlite(url_or_engine: str | Engine) -> bool:
@@ -77,10 +85,16 @@ def read_only_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY: True})
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+def make_session_factory(engine: Engine, state: ProcessState | None = None) -> sessionmaker[Session]:
+    """Sessions on ``engine`` that find ``state`` in their ``info`` (:func:`core.process_state.state_of`).
+
+    A runtime passes its own state to its writing and its reading factory; without one the factory
+    gets a state of its own (a test's or a tool's engine: the environment's instance folder, nothing signed).
+    """
     from review_service.core.records import write_plain_updates
 
-    factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True,
+                           info={PROCESS_STATE: state if state is not None else ProcessState()})
     event.listen(factory, "before_flush", write_plain_updates)  # case rows: one Core UPDATE, not the flush
     return factory
 

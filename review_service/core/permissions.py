@@ -7,6 +7,18 @@ from typing import Any
 
 from review_service.core.errors import Forbidden, Invalid, NotFound
 
+#: The roles' names as users read them (the role codes are ``organization.models.Role``); here, below every
+#: domain, because the refusals of this module name the role.
+ROLE_LABELS: dict[str, str] = {
+    "handler": "承办人员",
+    "unit_head": "承办机构负责人",
+    "reviewer": "法制审核人员",
+    "review_lead": "法制审核机构负责人",
+    "advisor": "法律顾问/公职律师",
+    "head": "行政执法机关负责人",
+    "auditor": "监督人员",
+    "admin": "系统管理员",
+}
 # 三权分立 (GB/T 22239-2019 三级 8.1.4.2 c) 管理用户权限分离, 8.1.5 系统管理 / 审计管理): the powers
 # that no account may combine. The database holds the same rule (migration 0015, trigger on user_roles).
 POWERS: tuple[str, ...] = ("admin", "auditor")
@@ -19,8 +31,6 @@ NO_CASE_ACCESS: frozenset[str] = frozenset({"admin"})
 
 def require_role(actor: Any, role: str) -> None:
     if actor is None or not actor.active or not actor.has_role(role):
-        from review_service.organization.models import ROLE_LABELS
-
         raise Forbidden(f"此操作需要“{ROLE_LABELS.get(role, role)}”角色。", rule="role", role=role)
 
 
@@ -46,8 +56,6 @@ def require_separate_powers(roles: Iterable[str]) -> None:
     """Refuse a set of roles that combines two of the three powers (422, ``fields.roles``)."""
     combined = combined_powers(roles)
     if combined:
-        from review_service.organization.models import ROLE_LABELS
-
         names = "与".join(f"“{ROLE_LABELS.get(role, role)}”" for role in combined)
         raise Invalid(f"{names}不能由同一账户兼任（三权分立）。", fields={"roles": "三权分立：角色不能兼任"},
                       rule="separation_of_powers")

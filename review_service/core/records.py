@@ -52,7 +52,8 @@ def _python_default(column: Column[Any]) -> tuple[bool, Any]:
     """``(True, value)`` for a client-side scalar or callable default (computed here, as the flush does)."""
     default = column.default
     if isinstance(default, ScalarElementColumnDefault | CallableColumnDefault):
-        return True, default.arg(None) if isinstance(default, CallableColumnDefault) else default.arg
+        # the flush passes an ExecutionContext; the wrapped callable of a zero-argument default ignores it
+        return True, default.arg(None) if isinstance(default, CallableColumnDefault) else default.arg  # type: ignore[arg-type]
     return False, None
 
 
@@ -76,7 +77,8 @@ def insert_record(session: Session, record: T) -> T:
     Pending objects are flushed first, so that the row may reference them. A column left
     ``None`` that has a default gets the default, as with the unit of work.
     """
-    mapper = inspect(record).mapper
+    state: InstanceState[Any] = inspect(record, raiseerr=True)  # (raiseerr spelled out: the typed overload)
+    mapper = state.mapper
     if not exact_fast_insert(mapper):
         session.add(record)
         session.flush()
@@ -121,6 +123,7 @@ def write_plain_updates(session: Session, _flush_context: Any = None, _instances
         if not changes:
             continue
         statement = _update_statement(state.mapper, tuple(sorted(changes)))
+        assert state.identity is not None  # _plain_changes answers None for an object without a key
         session.connection().execute(statement, {**changes, _KEY_PARAMETER: state.identity[0]})
         state._commit_all(state.dict, session.identity_map)  # what the flush does once it wrote the row
 

@@ -11,7 +11,9 @@ Domain code (every package but ``core/`` and ``audit/``) reaches the database in
 - :func:`fresh` — run a Core ``select`` on the transaction's connection **after flushing**, so that
   it sees every change the transaction made, at the cost of a Core statement (no ORM entities);
 - :func:`write` — run a Core ``insert``/``update``/``delete`` on the connection after flushing
-  (bulk changes of rows the ORM does not hold; loaded copies are the caller's to refresh).
+  (bulk changes of rows the ORM does not hold; loaded copies are the caller's to refresh);
+- :func:`bulk` — the connection itself, after flushing, for work of many Core statements in a row
+  (the indicator summary and report): nothing the ORM holds may change meanwhile.
 
 Nothing else calls ``session.connection()``: a read straight on the connection does not see what
 the ORM has not flushed yet, and a write there is invisible to the unit of work.
@@ -22,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import CursorResult, Delete, Insert, Result, Select, Update
+from sqlalchemy import CompoundSelect, Connection, CursorResult, Delete, Insert, Result, Select, Update
 from sqlalchemy.orm import Session
 
 from review_service.core.records import insert_record
@@ -41,7 +43,7 @@ def record(session: Session, obj: T) -> T:
     return insert_record(session, obj)
 
 
-def fresh(session: Session, statement: Select[Any], params: Params = None) -> Result[Any]:
+def fresh(session: Session, statement: Select[Any] | CompoundSelect[Any], params: Params = None) -> Result[Any]:
     """Run ``statement`` after flushing the session: the rows as this transaction has made them."""
     session.flush()
     return session.connection().execute(statement, params)
@@ -51,3 +53,9 @@ def write(session: Session, statement: Insert | Update | Delete, params: Params 
     """Run a Core write after flushing the session (so it orders after every change made before it)."""
     session.flush()
     return session.connection().execute(statement, params)
+
+
+def bulk(session: Session) -> Connection:
+    """The transaction's connection after a flush, for a run of Core statements (see the module docstring)."""
+    session.flush()
+    return session.connection()

@@ -64,11 +64,12 @@ class Document:
 class _NoAliasLoader(yaml.SafeLoader):
     """SafeLoader whose composer refuses aliases and anchors instead of sharing nodes."""
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        # types-PyYAML leaves Parser.peek_event unannotated
         if self.check_event(AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise YamlRefused(event.start_mark.line + 1, f"不允许使用 YAML 别名（*{event.anchor}）")
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if getattr(event, "anchor", None) is not None:
             raise YamlRefused(event.start_mark.line + 1, f"不允许使用 YAML 锚点（&{event.anchor}）")
         return super().compose_node(parent, index)

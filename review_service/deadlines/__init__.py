@@ -2,8 +2,11 @@
 
 - :mod:`.models`: one row per tracked deadline (review, reply, publish, withdraw);
 - :mod:`.plan`: computing due dates and the timer times the BPMN process reads;
-- :mod:`.tracking`: the hook :class:`~review_service.cases.flow.CaseFlow` calls around each step;
+- :mod:`.tracking`: the deadline side of each step (``step_prepared`` / ``step_completed``);
 - :mod:`.operations`: extending a review, recomputing provisional deadlines;
 - :mod:`.queries`: due dates for the to-do list and the case view, overdue lists;
-- :mod:`.tick`: firing due timers and deadline checks, safely from several processes.
+- :mod:`.receivers`: how deadlines follow the steps, suspensions and the calendar (``core.signals``).
+
+Firing due timers and deadline checks, safely from several processes, is the edge's job
+``review_service.jobs.tick``.
 """

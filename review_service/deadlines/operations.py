@@ -19,7 +19,8 @@ from review_service.calendar.queries import calendar_from_db
 from review_service.cases.flow import CaseFlow, lock_case
 from review_service.cases.models import Case
 from review_service.cases.schemas import parse_input
-from review_service.core import signals
+from review_service.core import signals, tx
+from review_service.core.actions import Action
 from review_service.core.clock import utcnow
 from review_service.core.errors import Conflict, Invalid
 from review_service.core.permissions import require_role
@@ -90,7 +91,7 @@ def extend_review(session: Session, *, actor: User, case_id: int, data: Any,
     case.version += 1
     case.updated_at = utcnow()
     session.flush()
-    signals.emit("review_deadline_extended", session=session, actor=actor, role="review_lead",
+    signals.emit(Action.REVIEW_DEADLINE_EXTENDED, session=session, actor=actor, role="review_lead",
                  agency_id=case.agency_id, case_id=case.id,
                  payload={"before": before, "after": describe(deadline), "days": extension.days,
                           "reason": extension.reason})
@@ -116,7 +117,7 @@ def recompute_provisional(session: Session, *, actor: Any, reason: str) -> list[
         session.flush()
         after = describe(deadline)
         changed.append({"case_id": case.id, "before": before, "after": after})
-        signals.emit("deadline_recomputed", session=session, actor=actor,
+        signals.emit(Action.DEADLINE_RECOMPUTED, session=session, actor=actor,
                      role="admin" if actor is not None else "system", agency_id=case.agency_id, case_id=case.id,
                      payload={"before": before, "after": after, "reason": reason})
     return changed
@@ -134,10 +135,9 @@ def pause_deadlines(session: Session, case: Case, today: date) -> list[dict[str,
             deadline.paused_on = today
             deadline.next_check_at = None
             paused.append(describe(deadline))
-    session.flush()
-    session.connection().execute(update(WorkflowInstance.__table__)
-                                 .where(WorkflowInstance.__table__.c.id == case.workflow_instance_id)
-                                 .values(next_due_at=None))
+    tx.write(session, update(WorkflowInstance.__table__)
+             .where(WorkflowInstance.__table__.c.id == case.workflow_instance_id)
+             .values(next_due_at=None))
     set_committed_value(case.workflow_instance, "next_due_at", None)
     return paused
 

@@ -1,4 +1,5 @@
-"""Reading deadlines: due dates for the to-do list and the case, and overdue publications.
+"""Reading deadlines: due dates for the to-do list and the case (overdue publications:
+``review_service.decisions.publicity_queries``).
 
 Dates are Beijing dates; a deadline is overdue once its due day has ended (today > due_on).
 """
@@ -8,12 +9,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from review_service.cases.models import Case
 from review_service.cases.ownership import handlers_share
-from review_service.core.clock import BEIJING, as_utc, beijing_today
+from review_service.core.clock import BEIJING, as_utc, beijing_today, iso
 from review_service.deadlines.models import Deadline, DeadlineKind, DeadlineState
 
 PUBLICITY_KINDS = (DeadlineKind.PUBLISH.value, DeadlineKind.WITHDRAW.value)
@@ -35,8 +36,6 @@ def is_overdue(deadline: Deadline, today: date | None = None) -> bool:
 
 def deadline_view(deadline: Deadline, today: date | None = None) -> dict[str, Any]:
     """One deadline as the API shows it."""
-    from review_service.cases.queries import iso
-
     return {"kind": deadline.kind, "due_date": deadline.due_on.isoformat(), "provisional": deadline.provisional,
             "overdue": is_overdue(deadline, today), "state": deadline.state,
             "met_at": iso(deadline.closed_at) if deadline.state == DeadlineState.MET.value else None,
@@ -94,28 +93,3 @@ def publicity_tasks(session: Session, actor: Any) -> list[dict[str, Any]]:
              "title": title, "status": status, **due_fields(deadline, today)}
             for deadline, title, status in session.execute(stmt)]
 
-
-def overdue_publications(session: Session, agency_ids: set[int], today: date | None = None) -> list[dict[str, Any]]:
-    """Decisions not published by their deadline (indicators 36, 37), in these agencies, most overdue first.
-
-    Lists open ``publish`` deadlines past their day and publications recorded after it.
-    """
-    from review_service.cases.queries import iso
-    from review_service.decisions.publicity_models import Publication
-
-    day = today or beijing_today()
-    stmt = (select(Deadline, Case.title, Case.case_number, Case.decision_type, Publication.published_at)
-            .join(Case, Case.id == Deadline.case_id)
-            .outerjoin(Publication, Publication.case_id == Deadline.case_id)
-            .where(Deadline.agency_id.in_(agency_ids), Deadline.kind == DeadlineKind.PUBLISH.value,
-                   or_(Deadline.state == DeadlineState.OPEN.value, Deadline.state == DeadlineState.MET.value))
-            .order_by(Deadline.due_on, Deadline.id))
-    items = []
-    for deadline, title, number, decision_type, published_at in session.execute(stmt):
-        if not is_overdue(deadline, day):
-            continue
-        items.append({"case_id": str(deadline.case_id), "title": title, "case_number": number,
-                      "decision_type": decision_type, "due_date": deadline.due_on.isoformat(),
-                      "provisional": deadline.provisional, "published": deadline.state == DeadlineState.MET.value,
-                      "published_at": iso(published_at), "agency_id": str(deadline.agency_id)})
-    return items

@@ -1,4 +1,5 @@
-"""The deadline side of each workflow step, called by :class:`~review_service.cases.flow.CaseFlow`.
+"""The deadline side of each workflow step: what :class:`~review_service.cases.flow.CaseFlow`'s signals
+``step_prepared`` and ``step_completed`` set off (:mod:`review_service.deadlines.receivers`).
 
 Before a step: work out the review / reply deadline the step may lead to and hand its timer
 times to the engine as routing data (the BPMN boundary timers read them). After the step:
@@ -19,9 +20,9 @@ from sqlalchemy.orm.util import identity_key
 
 from review_service.calendar.days import Calendar
 from review_service.calendar.queries import calendar_from_db
-from review_service.core import signals
+from review_service.core import signals, tx
+from review_service.core.actions import Action
 from review_service.core.clock import beijing_today, utcnow
-from review_service.core.records import insert_record
 from review_service.deadlines.models import ENGINE_KINDS, Deadline, DeadlineKind, DeadlineState
 from review_service.deadlines.plan import TIMER_STAGES, Planned, decision_limit, plan, working_days_for
 from review_service.organization.settings import agency_settings
@@ -60,7 +61,7 @@ def before_step(session: Session, agency: Any, completing: str, data: dict[str, 
     return timed
 
 
-def _emit(session: Session, action: str, case: Any, actor: Any, role: str, payload: dict[str, Any]) -> None:
+def _emit(session: Session, action: Action, case: Any, actor: Any, role: str, payload: dict[str, Any]) -> None:
     signals.emit(action, session=session, actor=actor, role=role, agency_id=case.agency_id, case_id=case.id,
                  payload=payload)
 
@@ -87,7 +88,7 @@ def open_deadline(session: Session, case: Any, kind: str, planned: Planned, *, o
                         beyond_limit=limit_on is not None and planned.due_on > limit_on,
                         state=DeadlineState.OPEN.value, opened_at=utcnow(),
                         next_check_at=planned.remind_at() if check else None)
-    return insert_record(session, deadline)  # one INSERT … RETURNING, not a unit-of-work flush
+    return tx.record(session, deadline)  # one INSERT … RETURNING, not a unit-of-work flush
 
 
 # Built once: most steps read the case's open deadlines. No ORDER BY in SQL: with one, SQLite prefers the
@@ -126,7 +127,7 @@ _CLOSE = (update(_DEADLINES).where(_DEADLINES.c.id == bindparam("deadline_id"))
 
 def _close_rows(session: Session, closing: list[tuple[int, DeadlineState]], at: datetime) -> None:
     """Close deadlines by id in one statement; a copy already loaded in the session is brought up to date."""
-    session.connection().execute(_CLOSE, [{"deadline_id": deadline_id, "new_state": state.value, "at": at}
+    tx.write(session, _CLOSE, [{"deadline_id": deadline_id, "new_state": state.value, "at": at}
                                           for deadline_id, state in closing])
     for deadline_id, state in closing:
         loaded = session.identity_map.get(identity_key(Deadline, deadline_id))
@@ -152,7 +153,7 @@ def after_step(session: Session, case: Any, run: Any, timed: Timed, *, completed
     closed: list[dict[str, Any]] = []
     closing: list[tuple[int, DeadlineState]] = []
     keep = False
-    for row in _by_id(session.connection().execute(_OPEN_ENGINE_ROWS, {"case_id": case.id})):
+    for row in _by_id(tx.fresh(session, _OPEN_ENGINE_ROWS, {"case_id": case.id})):
         if not _still_open(session, row.id):
             continue
         if row.kind == ready_kind and row.task_id == ready_id:
@@ -172,7 +173,7 @@ def after_step(session: Session, case: Any, run: Any, timed: Timed, *, completed
     if completed == "approve" and run.completed and run.end_event == "decided":
         opened.append(describe(open_publication_deadline(session, case)))
     if opened or closed:
-        _emit(session, "deadlines_updated", case, actor, role, {"opened": opened, "closed": closed})
+        _emit(session, Action.DEADLINES_UPDATED, case, actor, role, {"opened": opened, "closed": closed})
     if run.fired_timers:
         handle_fired(session, case, run.fired_timers)
 
@@ -187,8 +188,6 @@ def open_publication_deadline(session: Session, case: Any, calendar: Calendar | 
 
 def handle_fired(session: Session, case: Any, fired: list[str]) -> list[dict[str, Any]]:
     """Turn fired timer events into reminders (audited as ``deadline_reminded``); what was sent."""
-    from review_service.notifications.operations import remind
-
     stages: dict[str, str] = {}
     for timer in fired:
         if timer in TIMER_STAGES:
@@ -200,9 +199,10 @@ def handle_fired(session: Session, case: Any, fired: list[str]) -> list[dict[str
         deadline = next(iter(open_deadlines(session, case.id, frozenset({kind}))), None)
         if deadline is None:
             continue
-        recipients = remind(session, deadline, stage, case_title=case.title)
+        recipients = signals.ask(signals.deadline_stage_reached, deadline, session=session, stage=stage,
+                                 case_title=case.title)  # notifications write the reminders
         if recipients:
             sent.append({**describe(deadline), "stage": stage, "recipients": recipients})
     if sent or fired:
-        _emit(session, "deadline_timers_fired", case, None, "system", {"timers": sorted(fired), "reminders": sent})
+        _emit(session, Action.DEADLINE_TIMERS_FIRED, case, None, "system", {"timers": sorted(fired), "reminders": sent})
     return sent

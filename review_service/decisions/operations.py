@@ -16,15 +16,13 @@ from review_service.cases.schemas import parse_input
 from review_service.coordination.discussion import require_collective_discussion
 from review_service.coordination.discussion_records import discussion_of_step
 from review_service.coordination.schemas import CollectiveDiscussionIn
-from review_service.core import signals
+from review_service.core import signals, tx
+from review_service.core.actions import Action
 from review_service.core.clock import beijing_today
 from review_service.core.errors import Invalid, NotCleared
 from review_service.core.permissions import require_role
-from review_service.core.records import insert_record
 from review_service.decisions.models import Approval, Decision
-from review_service.documents.operations import issue_approval
 from review_service.organization.models import User
-from review_service.review.models import Review
 from review_service.review.rounds import latest_review
 
 
@@ -41,18 +39,12 @@ def clearance(session: Session, case: Case, classification: Classification | Non
 
     ``classification``: the case's latest, when the caller has read it already.
     """
-    return _clearance(session, case, classification)[0]
-
-
-def _clearance(session: Session, case: Case, classification: Classification | None) -> tuple[dict[str, Any],
-                                                                                            Review | None]:
-    """:func:`clearance` and the approving review it names (``None`` for a case that is not major)."""
     draft = case.current_draft
     classification = classification or latest_classification(session, case)
     if draft is None or classification is None:
         raise NotCleared("案件尚未分类，不得作出决定。")
     if classification.draft_version_id == draft.id and not gated(session, case, classification):
-        return {"clearance": "not_major", "classification_id": classification.id, "classification_major": False}, None
+        return {"clearance": "not_major", "classification_id": classification.id, "classification_major": False}
     review = latest_review(session, case.id)
     if review is None or review.conclusion != "approve":
         raise NotCleared("未经法制审核或者审核未通过的，不得作出决定（《行政处罚法》第五十八条）。",
@@ -60,7 +52,7 @@ def _clearance(session: Session, case: Case, classification: Classification | No
     if review.draft_version_id != draft.id or review.draft_sha256 != draft.sha256:
         raise NotCleared("拟决定的草稿与法制审核同意的版本不一致，须重新审核。",
                          reviewed_sha256=review.draft_sha256, current_sha256=draft.sha256)
-    return {"clearance": "review", "review_id": review.id, "review_conclusion": "approve"}, review
+    return {"clearance": "review", "review_id": review.id, "review_conclusion": "approve"}
 
 
 def approve_decision(session: Session, *, actor: User, case_id: int, data: Any,
@@ -80,26 +72,26 @@ def approve_decision(session: Session, *, actor: User, case_id: int, data: Any,
             raise Invalid("退回时请写明理由。", fields={"comment": "必填"})
         return _return_case(session, case, flow, actor, approval_in)
     classification = latest_classification(session, case)
-    # the review is held until the approval record is issued: its context finds it in the session
-    cleared, _review = _clearance(session, case, classification)
+    cleared = clearance(session, case, classification)
     # art. 57 (coordination.discussion): a discussion given here is recorded first, so that it may satisfy it
     discussed = discussion_of_step(session, case=case, actor=actor, data=discussion, source="approval")
     require_collective_discussion(session, case, classification)
     approval = Approval(case_id=case.id, head_id=actor.id, approved=True, comment=approval_in.comment,
                         draft_sha256=draft.sha256, collective_discussion=discussed)
-    insert_record(session, approval)
+    tx.record(session, approval)
     decision = Decision(case_id=case.id, number=case.case_number or f"决〔{beijing_today().year}〕{case.id}号",
                         decided_by=actor.id, approval_id=approval.id, draft_version_id=draft.id,
                         draft_sha256=draft.sha256, **cleared)
-    insert_record(session, decision)
+    tx.record(session, decision)
     flow.complete("approve", {"approved": True}, actor=actor, role="head")
-    signals.emit("decision_made", session=session, actor=actor, role="head", agency_id=case.agency_id,
+    signals.emit(Action.DECISION_MADE, session=session, actor=actor, role="head", agency_id=case.agency_id,
                  case_id=case.id,
                  payload={"decision_id": decision.id, "number": decision.number, "draft_sha256": draft.sha256,
                           "clearance": cleared["clearance"], "review_id": cleared.get("review_id"),
                           "approval_id": approval.id, "collective_discussion": discussion is not None,
                           "status": case.status})
-    issue_approval(session, case=case, actor=actor, decision=decision)
+    signals.send_required(signals.approval_recorded, decision, session=session, case=case, decision=decision,
+                          actor=actor)
     return case
 
 
@@ -108,9 +100,9 @@ def _return_case(session: Session, case: Case, flow: CaseFlow, actor: User, appr
     assert draft is not None
     approval = Approval(case_id=case.id, head_id=actor.id, approved=False, comment=approval_in.comment,
                         draft_sha256=draft.sha256)
-    insert_record(session, approval)
+    tx.record(session, approval)
     flow.complete("approve", {"approved": False}, actor=actor, role="head")
-    signals.emit("case_returned", session=session, actor=actor, role="head", agency_id=case.agency_id,
+    signals.emit(Action.CASE_RETURNED, session=session, actor=actor, role="head", agency_id=case.agency_id,
                  case_id=case.id,
                  payload={"approval_id": approval.id, "comment": approval_in.comment, "draft_sha256": draft.sha256,
                           "status": case.status})

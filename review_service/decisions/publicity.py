@@ -29,6 +29,7 @@ from review_service.cases.models import Case
 from review_service.cases.ownership import acts_as_handler, require_case_handler
 from review_service.cases.schemas import parse_input
 from review_service.core import signals
+from review_service.core.actions import Action
 from review_service.core.clock import as_utc, beijing_today, utcnow
 from review_service.core.dates import PastDate, PastDateTime
 from review_service.core.errors import Conflict, Forbidden, Invalid
@@ -102,7 +103,7 @@ def _touch(case: Case) -> None:
     case.updated_at = utcnow()
 
 
-def _emit(session: Session, action: str, case: Case, actor: User, role: str, payload: dict[str, Any]) -> None:
+def _emit(session: Session, action: Action, case: Case, actor: User, role: str, payload: dict[str, Any]) -> None:
     signals.emit(action, session=session, actor=actor, role=role, agency_id=case.agency_id, case_id=case.id,
                  payload=payload)
 
@@ -131,7 +132,7 @@ def publish_decision(session: Session, *, actor: User, case_id: int, data: Any,
         late = beijing_today(published_at) > deadline.due_on
     _touch(case)
     session.flush()
-    _emit(session, "decision_published", case, actor, role,
+    _emit(session, Action.DECISION_PUBLISHED, case, actor, role,
           {"publication_id": publication.id, "decision_id": decision.id, "url": body.url,
            "published_at": published_at.isoformat(),
            "deadline": None if deadline is None else {**describe(deadline), "late": late}})
@@ -170,12 +171,12 @@ def revoke_decision(session: Session, *, actor: User, case_id: int, data: Any,
         withdraw = open_deadline(session, case, DeadlineKind.WITHDRAW, planned, owner_id=case.handler_id, check=True)
     _touch(case)
     session.flush()
-    _emit(session, "decision_revoked", case, actor, role,
+    _emit(session, Action.DECISION_REVOKED, case, actor, role,
           {"revocation_id": revocation.id, "decision_id": decision.id, "reason": body.reason,
            "reason_label": REVOCATION_REASONS[body.reason], "authority": body.authority,
            "date": body.date.isoformat(), "published": published, "cancelled_deadlines": cancelled,
            "withdraw_deadline": None if withdraw is None else describe(withdraw)})
-    signals.decision_revoked.send("decision_revoked", session=session, case_id=case.id, reason=body.reason,
+    signals.decision_revoked.send(Action.DECISION_REVOKED, session=session, case_id=case.id, reason=body.reason,
                                   actor=actor, decision_id=decision.id, revocation_id=revocation.id,
                                   authority=body.authority, date=body.date)
     return revocation
@@ -198,7 +199,7 @@ def withdraw_decision(session: Session, *, actor: User, case_id: int, data: Any,
     close(deadline, DeadlineState.MET, withdrawn_at)
     _touch(case)
     session.flush()
-    _emit(session, "decision_withdrawn", case, actor, role,
+    _emit(session, Action.DECISION_WITHDRAWN, case, actor, role,
           {"withdrawal_id": withdrawal.id, "revocation_id": revocation.id, "withdrawn_at": withdrawn_at.isoformat(),
            "deadline": {**describe(deadline), "late": beijing_today(withdrawn_at) > deadline.due_on}})
     return withdrawal

@@ -5,9 +5,11 @@
 - :mod:`.budget`: what a render may spend (steps, time, value and output size, recursion): limits and budget;
   :mod:`.bounded_ops` checks operators, formats, calls, filters and tests against it, :mod:`.compiled_bounds`
   refuses what breaks a bound as written and builds the rest into the compiled template.
-- :mod:`.templates`, :mod:`.template_commands`: ``review-service template check|load`` (checked, trial-rendered,
+- :mod:`.templates`: what ``review-service template check|load`` (``cli.templates``) does (checked, trial-rendered,
   installed atomically, audited).
 - :mod:`.context`: what each template kind is given (the context shapes are documented there).
-- :mod:`.operations`: :func:`~.operations.issue_document` and one helper per workflow step.
+- :mod:`.operations`: :func:`~.operations.issue_document` and one helper per workflow step;
+  :mod:`.path_records`: the termination and transfer records of the paths.
+- :mod:`.receivers`: each step's record issued when the step sends its signal (``core.signals``).
 - :mod:`.queries`: :func:`~.queries.documents_for_case` for the API and the case page.
 """

@@ -55,6 +55,7 @@ from review_service.coordination.models import (
     CollectiveDiscussion,
     Coordination,
 )
+from review_service.core import tx
 from review_service.core.clock import BEIJING, as_utc, utcnow
 from review_service.deadlines.models import Deadline, DeadlineState
 from review_service.decisions.models import Approval, Decision
@@ -81,8 +82,7 @@ def _names(session: Session, ids: Iterable[Any]) -> dict[int, str]:
     return dict(session.execute(select(User.id, User.name).where(User.id.in_(wanted))).tuples().all())
 
 
-# Built once, run on the connection: what a document prints is read from rows the action never changes
-# (names, submissions) or has written already (its deadlines), so no autoflush and no ORM entities.
+# Built once, run as Core statements (tx.fresh: flushed first, no ORM entities).
 _USERS, _SUBMISSIONS, _DEADLINES = User.__table__.c, Submission.__table__.c, Deadline.__table__.c
 _NAME = select(_USERS.name).where(_USERS.id == bindparam("user_id"))
 _SUBMITTED_AT = (select(_SUBMISSIONS.submitted_at)
@@ -99,7 +99,7 @@ def _name(session: Session, user_id: int | None) -> str:
         return ""
     # the name alone: a whole User would also load its roles, and a document only prints the name
     known = session.identity_map.get(identity_key(User, user_id))
-    return known.name if known is not None else session.connection().scalar(_NAME, {"user_id": user_id}) or ""
+    return known.name if known is not None else tx.fresh(session, _NAME, {"user_id": user_id}).scalar() or ""
 
 
 def case_context(session: Session, case: Case, *, kind: str, round: int, draft: DraftVersion | None = None,
@@ -149,7 +149,7 @@ def _point_rows(review: Review) -> list[dict[str, Any]]:
 
 def due_text(session: Session, case: Case, kind: str) -> str:
     """The case's open ``kind`` deadline as a Chinese date, marked 暂定 when its year's holidays are not loaded."""
-    deadline = session.connection().execute(_OPEN_DUE, {"case_id": case.id, "kind": kind}).first()
+    deadline = tx.fresh(session, _OPEN_DUE, {"case_id": case.id, "kind": kind}).first()
     if deadline is None:
         return ""
     day = deadline.due_on
@@ -171,8 +171,8 @@ def opinion_context(session: Session, case: Case, review: Review) -> dict[str, A
 
 def _submitted_on(session: Session, case: Case, review: Review) -> str:
     """When the reviewed draft was (re)submitted: the date the opinion's 你单位于……报送 names."""
-    submitted = session.connection().scalar(_SUBMITTED_AT, {"case_id": case.id,
-                                                            "draft_version_id": review.draft_version_id})
+    submitted = tx.fresh(session, _SUBMITTED_AT, {"case_id": case.id,
+                                                  "draft_version_id": review.draft_version_id}).scalar()
     return chinese_date(submitted) if submitted is not None else ""
 
 

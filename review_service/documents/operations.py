@@ -10,7 +10,6 @@ issued never changes: the row is immutable and a later round or a second reply i
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
@@ -19,13 +18,14 @@ from sqlalchemy.orm import Session
 from review_service.audit.writer import last_appended_seq
 from review_service.cases.models import Case
 from review_service.coordination.models import Coordination
-from review_service.core import signals
-from review_service.core.records import insert_record
+from review_service.core import signals, tx
+from review_service.core.actions import Action
+from review_service.core.process_state import ProcessState
 from review_service.decisions.models import Decision
 from review_service.documents import context as contexts
 from review_service.documents.models import KIND_LABELS, Document
 from review_service.documents.rendering import TemplateRefused, compile_sources, load_template, render
-from review_service.documents.storage import blobs_for, template_file, template_path
+from review_service.documents.storage import blobs_for, template_file, template_files, template_path
 from review_service.replies.models import Reply
 from review_service.review.models import Review
 
@@ -43,12 +43,14 @@ def document_filename(case: Case, kind: str, round: int, sequence: int) -> str:
     return f"{stem}-{KIND_LABELS[kind]}-第{round}轮{suffix}.docx"
 
 
-def load_templates(instance_path: Path) -> None:
-    """Read, check and compile every kind's template now, so that no action pays for it (a server's warm-up)."""
+def load_templates(state: ProcessState) -> None:
+    """Read, check and compile every kind's template of ``state``'s runtime now, so that no action pays for it
+    (a server's warm-up)."""
+    files = template_files(state)
     for kind in KIND_LABELS:
-        path, source = template_file(instance_path, kind)
+        path, source = template_file(state.instance_path, kind)
         try:
-            compile_sources(load_template(path, kind, source))
+            compile_sources(load_template(path, kind, source, files))
         except TemplateRefused:
             continue  # refused again, with its reason, by the action that issues it
 
@@ -66,7 +68,7 @@ def issue_document(session: Session, *, case: Case, kind: str, round: int, conte
     if kind not in KIND_LABELS:
         raise ValueError(f"unknown document kind: {kind}")
     path, source = template_path(session, kind)
-    template = load_template(path, kind, source)
+    template = load_template(path, kind, source, template_files(session))
     # the step contexts (opinion_context …) are built on case_context already: no second read of the draft
     full = context if "case_number" in context else {**contexts.case_context(session, case, kind=kind, round=round),
                                                      **context}
@@ -75,7 +77,7 @@ def issue_document(session: Session, *, case: Case, kind: str, round: int, conte
     if sequence is None:
         sequence = int(session.scalar(_NEXT_SEQUENCE, {"case_id": case.id, "kind": kind, "round": round}) or 0) + 1
     filename = document_filename(case, kind, round, sequence)
-    signals.emit("document_issued", session=session, actor=actor, role=role or ROLE_OF_KIND[kind],
+    signals.emit(Action.DOCUMENT_ISSUED, session=session, actor=actor, role=role or ROLE_OF_KIND[kind],
                  agency_id=case.agency_id, case_id=case.id,
                  payload={"kind": kind, "round": round, "sequence": sequence, "sha256": digest, "size": len(data),
                           "filename": filename, "template_sha256": template.sha256, "template_source": source})
@@ -83,7 +85,7 @@ def issue_document(session: Session, *, case: Case, kind: str, round: int, conte
                         filename=filename, template_sha256=template.sha256, template_source=source,
                         audit_seq=last_appended_seq(session),  # the document_issued event just written
                         issued_by=getattr(actor, "id", None))
-    return insert_record(session, document)
+    return tx.record(session, document)
 
 
 def issue_opinion(session: Session, *, case: Case, review: Review, actor: Any) -> Document:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review_service.cases.queries import iso
+from review_service.core.clock import iso
 from review_service.core.errors import NotFound
 from review_service.documents.models import KIND_LABELS, Document
 from review_service.documents.storage import blobs_for

@@ -233,9 +233,37 @@ class LoadedTemplate:
     part_sources: tuple[tuple[str, str], ...]  # headers, footers and footnotes with template tags
 
 
+# by content: (SHA-256, kind, source) → the template those bytes make, the same in every runtime
 _LOADED = _LRU()
-_BY_FILE = _LRU()  # (path, kind, source) → ((mtime, size, inode) when read, the template it held)
 _LOADED_LOCK = Lock()
+
+
+class TemplateFiles:
+    """One runtime's template files as last read: ``(path, kind, source) → ((mtime, size, inode), template)``.
+
+    Kept by the runtime (``documents.storage.template_files``), not the module: which file a kind
+    names depends on the instance folder.
+    """
+
+    def __init__(self) -> None:
+        self._seen = _LRU()
+        self._lock = Lock()
+
+    def get(self, key: tuple[str, str, str], seen_as: tuple[int, int, int]) -> LoadedTemplate | None:
+        with self._lock:
+            seen = self._seen.get(key)
+        return seen[1] if seen is not None and seen[0] == seen_as else None
+
+    def put(self, key: tuple[str, str, str], seen_as: tuple[int, int, int], template: LoadedTemplate) -> None:
+        with self._lock:
+            self._seen[key] = (seen_as, template)
+            if len(self._seen) > _CACHE_SIZE:
+                self._seen.popitem(last=False)
+
+    def held(self) -> dict[tuple[str, str, str], LoadedTemplate]:
+        """Every file read so far and the template it held."""
+        with self._lock:
+            return {key: template for key, (_seen, template) in self._seen.items()}
 
 
 def _main_part(package: zipfile.ZipFile) -> str:
@@ -289,21 +317,21 @@ def _write(package: zipfile.ZipFile, name: str, content: bytes) -> None:
     package.writestr(info, content, compresslevel=ZIP_LEVEL)
 
 
-def load_template(path: Path, kind: str, source: str) -> LoadedTemplate:
+def load_template(path: Path, kind: str, source: str, files: TemplateFiles | None = None) -> LoadedTemplate:
     """Read and check a template (once per distinct content); ``TemplateRefused`` if it is unsafe or broken.
 
     Every text Jinja will compile (body, headers, footers, footnotes) is parsed, checked and
-    compiled here, before any of it runs.
+    compiled here, before any of it runs. ``files``: the runtime's files already read, so that an
+    unchanged file is not read and hashed again (none: read it).
     """
     try:
         stat = path.stat()
     except OSError:
         raise TemplateRefused(kind, "模板文件无法读取", source=source, unsafe=False) from None
     seen_key, seen_as = (str(path), kind, source), (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-    with _LOADED_LOCK:
-        seen = _BY_FILE.get(seen_key)
-    if seen is not None and seen[0] == seen_as:
-        return seen[1]  # the same file as last time: no need to read and hash it again
+    seen = files.get(seen_key, seen_as) if files is not None else None
+    if seen is not None:
+        return seen  # the same file as last time: no need to read and hash it again
     try:
         data = path.read_bytes()
     except OSError:
@@ -313,9 +341,9 @@ def load_template(path: Path, kind: str, source: str) -> LoadedTemplate:
     digest = sha256(data).hexdigest()
     with _LOADED_LOCK:
         loaded = _LOADED.get((digest, kind, source))
-        if loaded is not None:
-            _BY_FILE[seen_key] = (seen_as, loaded)
     if loaded is not None:
+        if files is not None:
+            files.put(seen_key, seen_as, loaded)
         return loaded
     try:
         loaded = _split(kind, source, digest, data)
@@ -337,9 +365,8 @@ def load_template(path: Path, kind: str, source: str) -> LoadedTemplate:
         _LOADED[(digest, kind, source)] = loaded
         if len(_LOADED) > _CACHE_SIZE:
             _LOADED.popitem(last=False)
-        _BY_FILE[seen_key] = (seen_as, loaded)
-        if len(_BY_FILE) > _CACHE_SIZE:
-            _BY_FILE.popitem(last=False)
+    if files is not None:
+        files.put(seen_key, seen_as, loaded)
     return loaded
 
 

@@ -1,42 +1,40 @@
-"""Where documents and templates live: the instance folder of the process that opened the database.
+"""Where documents and templates live: the instance folder of the runtime that opened the session.
 
-``runtime.open_runtime`` binds its instance folder to its engine with :func:`bind_instance` (tests
-and benchmarks that build an engine themselves bind theirs). An engine nobody
-bound uses what ``open_runtime`` uses by default: ``REVIEW_SERVICE_INSTANCE`` or ``./instance``.
-Documents go to ``<instance>/blobs`` (the same content-addressed store as the materials); an agency's
+Each runtime's sessions carry its process state (:func:`review_service.core.process_state.state_of`):
+documents go to ``<instance>/blobs`` (the same content-addressed store as the materials); an agency's
 template override is ``<instance>/opinion_templates/<kind>.docx``, else the packaged template in
-``opinion_templates/`` at the repository root.
+``opinion_templates/`` at the repository root. A session opened outside any runtime uses
+``REVIEW_SERVICE_INSTANCE`` or ``./instance``, as ``open_runtime`` does by default.
 """
 
 from __future__ import annotations
 
-import weakref
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from review_service.cases.storage import BlobStore
+from review_service.core.process_state import ProcessState, state_of
 from review_service.core.resources import resource_dir
+from review_service.documents.rendering import TemplateFiles
 
 PACKAGED_TEMPLATES = resource_dir("opinion_templates")
-# keyed by the engine's pool: the read-only engine (``core.db.read_only_engine``) shares it
-_INSTANCES: weakref.WeakKeyDictionary[Any, Path] = weakref.WeakKeyDictionary()
-
-
-def bind_instance(engine: Any, instance_path: Path) -> None:
-    """Store the documents of sessions on ``engine`` under ``instance_path`` (idempotent)."""
-    _INSTANCES[engine.pool] = Path(instance_path)
 
 
 def instance_for(session: Session) -> Path:
-    """The instance folder for ``session``'s database (see the module docstring)."""
-    bound = _INSTANCES.get(session.get_bind().pool)
-    if bound is not None:
-        return bound
-    from review_service.runtime import instance_path_from_env
+    """The instance folder of ``session``'s runtime (see the module docstring)."""
+    return state_of(session).instance_path
 
-    return instance_path_from_env()
+
+def template_files_part(state: ProcessState) -> TemplateFiles:
+    """A runtime's template files as last read (an unchanged file is not read again)."""
+    return TemplateFiles()
+
+
+def template_files(session_or_state: Session | ProcessState) -> TemplateFiles:
+    """The template files read by ``session``'s runtime (or by ``state``'s)."""
+    state = session_or_state if isinstance(session_or_state, ProcessState) else state_of(session_or_state)
+    return state.part(template_files_part)
 
 
 def blobs_for(session: Session) -> BlobStore:

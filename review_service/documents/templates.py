@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from review_service.core import signals
+from review_service.core.actions import Action
 from review_service.documents.models import KIND_LABELS
 from review_service.documents.rendering import (
     MAX_TEMPLATE_BYTES,
@@ -175,7 +176,7 @@ def install_template(instance_path: Path, checked: CheckedTemplate, data: bytes,
             with transaction() as session:
                 payload = {"kind": checked.kind, "sha256": checked.sha256, "size": checked.size,
                            "previous_sha256": sha256(previous).hexdigest() if previous else None}
-                signals.emit("template_loaded", session=session, actor=None, role="system", agency_id=None,
+                signals.emit(Action.TEMPLATE_LOADED, session=session, actor=None, role="system", agency_id=None,
                              case_id=None, payload=payload)
                 os.replace(temporary, target)
                 _sync_folder(target.parent)

@@ -20,6 +20,8 @@ from review_service.core.clock import BEIJING, as_utc, beijing_today
 from review_service.decisions.models import Decision
 from review_service.indicators.measures import EVIDENCE_LIMIT, Context, Result, percent
 from review_service.indicators.period import beijing_date
+from review_service.indicators.statistics import WorkingDayIndex
+from review_service.indicators.summary_read import publication_groups
 
 
 def _module(name: str) -> Any:
@@ -78,8 +80,6 @@ def _publication_groups(ctx: Context, models: Any) -> list[tuple[str, str | None
     """The period's decisions (with their publication, when any) counted by ``(decided day, published day,
     decision type)``: one grouped query for (36), (37) and (118) together (kept for the report)."""
     if "publications" not in ctx.cache and ctx.summary:
-        from review_service.indicators.summary_read import publication_groups
-
         ctx.cache["publications"] = publication_groups(ctx, LICENSING)
     if "publications" not in ctx.cache:
         keys = [beijing_date(Decision.decided_at).label("start"),
@@ -139,8 +139,6 @@ def timed_share(ctx: Context, groups: list[tuple[str, str | None, int, int]],
     ``(ref, case_id, start, done, limit)`` for the evidence samples. A unit not done whose limit has not
     passed by today is pending and left out of the count.
     """
-    from review_service.indicators.statistics import WorkingDayIndex
-
     today = beijing_today().isoformat()
     days = [d for group in groups for d in (group[0], group[1]) if d] + [today]
     index = WorkingDayIndex(ctx, date.fromisoformat(min(days)), date.fromisoformat(max(days)))

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from review_service.core import signals
+from review_service.core.actions import Action
 from review_service.core.clock import beijing_today
 from review_service.core.errors import Forbidden, Invalid
 from review_service.indicators.models import IndicatorFigure
@@ -60,7 +61,7 @@ def record_figure(session: Session, *, actor: User | None, agency: Agency, key: 
     payload: dict[str, Any] = {"figure_id": row.id, "key": key, "indicator": indicator, "value": value,
                                "source": row.source, "valid_from": row.valid_from.isoformat(),
                                "entered_by": row.entered_by_name}
-    signals.emit("indicator_figure_recorded", session=session, actor=actor,
+    signals.emit(Action.INDICATOR_FIGURE_RECORDED, session=session, actor=actor,
                  role="system" if actor is None else _role(actor), agency_id=agency.id,
                  case_id=None, payload=payload)
     return row

@@ -14,6 +14,7 @@ from sqlalchemy import and_, exists, func, select
 from review_service.audit.checkpoint_models import AuditCheckpoint
 from review_service.audit.models import AuditEvent
 from review_service.cases.models import Case, Material, Submission
+from review_service.core.actions import Action
 from review_service.decisions.models import Decision
 from review_service.indicators import summary_read
 from review_service.indicators.measures import (
@@ -30,7 +31,7 @@ from review_service.indicators.measures import (
 from review_service.organization.models import Agency, User, UserRole
 
 
-def _event(case_id: Any, action: str) -> Any:
+def _event(case_id: Any, action: Action) -> Any:
     return exists().where(AuditEvent.case_id == case_id, AuditEvent.action == action)
 
 
@@ -48,9 +49,9 @@ def decided_cases(ctx: Context) -> UnitCounts:
     lookups = (select(Decision.id.label("ref"), Decision.case_id.label("case_id"), Decision.decided_at.label("at"),
                       flag(exists().where(Material.case_id == Decision.case_id), "f70"),
                       last_event.label("last_event"),
-                      flag(_event(Decision.case_id, "case_created"), "created"),
-                      flag(_event(Decision.case_id, "case_submitted"), "submitted"),
-                      flag(_event(Decision.case_id, "decision_made"), "made"),
+                      flag(_event(Decision.case_id, Action.CASE_CREATED), "created"),
+                      flag(_event(Decision.case_id, Action.CASE_SUBMITTED), "submitted"),
+                      flag(_event(Decision.case_id, Action.DECISION_MADE), "made"),
                       flag(exists().where(Submission.case_id == Decision.case_id), "f115"))
                .join(Case, Case.id == Decision.case_id)
                .where(Case.agency_id.in_(ctx.agency_ids), ctx.period.within(Decision.decided_at))
@@ -70,15 +71,21 @@ def created_cases(ctx: Context) -> UnitCounts:
     if "case" in ctx.cache:  # built once per report
         return ctx.cache["case"]
     units = (select(Case.id.label("ref"), Case.id.label("case_id"), Case.created_at.label("at"),
-                    flag(_event(Case.id, "case_created"), "f114"))
+                    flag(_event(Case.id, Action.CASE_CREATED), "f114"))
              .where(Case.agency_id.in_(ctx.agency_ids), ctx.period.within(Case.created_at)))
     months = summary_read.case_months(ctx) if ctx.summary else None
     return count_units(ctx, "case", units, ["f114"], months)
 
 
-EVENT_ACTIONS = {"71": ("case_created",), "72": ("case_created", "case_submitted", "decision_made"),
-                 "73": ("decision_made",), "114": ("case_created",), "115": ("case_submitted",),
-                 "117": ("decision_made",)}
+# The audit events behind each record-evidenced indicator (its sampled cases' ``event_seqs``).
+EVENT_ACTIONS: dict[str, tuple[Action, ...]] = {
+    "71": (Action.CASE_CREATED,),
+    "72": (Action.CASE_CREATED, Action.CASE_SUBMITTED, Action.DECISION_MADE),
+    "73": (Action.DECISION_MADE,),
+    "114": (Action.CASE_CREATED,),
+    "115": (Action.CASE_SUBMITTED,),
+    "117": (Action.DECISION_MADE,),
+}
 
 
 def with_event_seqs(ctx: Context, result: Result, number: str) -> Result:

@@ -13,6 +13,7 @@ from review_service.indicators import external
 from review_service.indicators import record_measures as rec
 from review_service.indicators import review_measures as rev
 from review_service.indicators.measures import Context, Result
+from review_service.indicators.statistics import review_statistics
 from review_service.review.points import TEN_POINTS
 
 
@@ -171,8 +172,6 @@ BY_ID: dict[str, Indicator] = {indicator.id: indicator for indicator in INDICATO
 
 
 def _statistics_done(ctx: Context) -> Result:
-    from review_service.indicators.statistics import review_statistics
-
     stats = review_statistics(ctx)
     count = stats["overall"]["reviews"]
     return Result(value=count, met=count > 0 if count else None,

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from review_service.core import tx
 from review_service.core.errors import NotFound
 from review_service.indicators.measures import Context, Result
 from review_service.indicators.models import IndicatorFigure
@@ -104,7 +105,7 @@ REPORT_CACHE_KIB = 65536  # SQLite page cache of the report's connection while i
 def _page_cache(session: Session) -> Iterator[None]:
     """On SQLite, a larger page cache for the report's many index lookups, restored afterwards (the
     connection goes back to the pool as it came). Other databases: nothing to do."""
-    connection = session.connection()
+    connection = tx.bulk(session)
     if connection.dialect.name != "sqlite":
         yield
         return

@@ -17,7 +17,6 @@ from review_service.catalog.queries import applicable_catalog, spec_of
 from review_service.catalog.schema import CATEGORY_LABELS
 from review_service.decisions.models import Decision
 from review_service.indicators import summary_read
-from review_service.indicators.facts import POINT_BIT
 from review_service.indicators.measures import (
     EVIDENCE_LIMIT,
     Context,
@@ -34,6 +33,7 @@ from review_service.indicators.measures import (
 from review_service.indicators.summary import beijing_day
 from review_service.organization.models import Agency, User, UserRole
 from review_service.replies.models import Reply
+from review_service.review.facts import POINT_BIT
 from review_service.review.models import Assignment, Review
 from review_service.review.points import TEN_POINTS
 

@@ -23,12 +23,12 @@ from sqlalchemy import func, select
 from review_service.calendar.queries import calendar_from_db
 from review_service.cases.models import Case, Submission
 from review_service.indicators import summary_read
-from review_service.indicators.facts import keys_of
 from review_service.indicators.measures import Context, percent
 from review_service.indicators.period import beijing_date
 from review_service.organization.models import Agency, User
 from review_service.organization.settings import agency_settings
 from review_service.replies.models import Reply
+from review_service.review.facts import keys_of
 from review_service.review.models import Intake, Review
 from review_service.review.points import TEN_POINTS
 

@@ -41,6 +41,8 @@ from sqlalchemy.orm import Session
 
 from review_service.audit.models import HEAD_ID, AuditEvent, AuditHead
 from review_service.cases.models import Case, Material, Submission
+from review_service.core import tx
+from review_service.core.actions import Action
 from review_service.core.clock import BEIJING, as_utc
 from review_service.decisions.models import Decision
 from review_service.indicators.models import IndicatorCount, IndicatorSummaryMark, IndicatorUnit
@@ -49,10 +51,11 @@ from review_service.review.models import Assignment, Intake, Review
 from review_service.review.points import TEN_POINTS
 
 #: Audited actions that change none of the rows the summary is computed from: a catch-up skips their cases.
-UNRELATED_ACTIONS = ("deadlines_updated", "deadline_reminded", "deadline_recomputed", "review_deadline_extended",
-                     "document_issued", "deadline_timers_fired", "workflow_continued")
+UNRELATED_ACTIONS = (Action.DEADLINES_UPDATED, Action.DEADLINE_REMINDED, Action.DEADLINE_RECOMPUTED,
+                     Action.REVIEW_DEADLINE_EXTENDED, Action.DOCUMENT_ISSUED, Action.DEADLINE_TIMERS_FIRED,
+                     Action.WORKFLOW_CONTINUED)
 MIN_EXPLANATION = 4  # characters of a reply's explanation that count as a stated position (107)
-EVENT_ACTIONS = ("case_created", "case_submitted", "decision_made")
+EVENT_ACTIONS = (Action.CASE_CREATED, Action.CASE_SUBMITTED, Action.DECISION_MADE)
 LOAD_BATCH = 500  # case ids per IN list when loading several cases
 
 KINDS = ("opinion", "problem_opinion", "case_review", "complex_case", "turnaround", "decision", "case",
@@ -158,7 +161,7 @@ def load_cases(session: Session, case_ids: list[int] | None, *, skip: frozenset[
         scope, params = "one", {"case_id": case_ids[0]}
     else:
         scope, params = "some", {"ids": list(case_ids)}
-    connection = session.connection()
+    connection = tx.bulk(session)
     cases: dict[int, CaseRows] = {}
     for name, stmt in _statements(scope):
         if name in skip:
@@ -227,7 +230,7 @@ def case_units(case_id: int, rows: CaseRows) -> dict[UnitKey, UnitValue]:
     def add(kind: str, ref: int, day: date, *key: Any) -> None:
         units[(kind, int(ref))] = (case_id, agency, day, "|".join("" if v is None else str(v) for v in key))
 
-    add("case", case_id, beijing_day(rows.created_at), int("case_created" in rows.events))
+    add("case", case_id, beijing_day(rows.created_at), int(Action.CASE_CREATED in rows.events))
     reviews = sorted(rows.reviews, key=lambda r: (as_utc(r[1]), r[0]))
     days = [beijing_day(r[1]) for r in reviews]
     advised = [rows.assignment_advisors or (r[8] or 0) > 0 for r in reviews]
@@ -263,7 +266,7 @@ def case_units(case_id: int, rows: CaseRows) -> dict[UnitKey, UnitValue]:
         approving = (review is not None and review[4] == "approve" and review[9] == sha and review[10] == version)
         add("decision", decision_id, day, int(rows.material), int(rows.any_event),
             int(all(action in rows.events for action in EVENT_ACTIONS)), int(bool(rows.submissions)),
-            int("decision_made" in rows.events), int(clearance == "review" or rows.major is True),
+            int(Action.DECISION_MADE in rows.events), int(clearance == "review" or rows.major is True),
             int(clearance == "review" and approving))
         published = rows.published.get(int(decision_id))
         add("publication", decision_id, day, _day_text(published and beijing_day(published)),
@@ -282,9 +285,8 @@ def _count_deltas(old: Mapping[UnitKey, UnitValue], new: Mapping[UnitKey, UnitVa
 
 def refresh_cases(session: Session, case_ids: list[int]) -> None:
     """Recompute these cases' units in this transaction and move the counts by the difference."""
-    session.flush()
     rows = load_cases(session, case_ids)
-    connection = session.connection()
+    connection = tx.bulk(session)
     stored: dict[int, dict[UnitKey, UnitValue]] = {case_id: {} for case_id in rows}
     for kind, ref, c, a, d, k in connection.execute(_CASES_UNITS, {"case_ids": list(rows)}).all():
         stored.setdefault(int(c), {})[(kind, int(ref))] = (int(c), int(a), d, k)

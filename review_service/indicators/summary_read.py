@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from review_service.audit.checkpoint_models import AuditCheckpoint
 from review_service.audit.models import AuditEvent
 from review_service.cases.models import Case
+from review_service.core import tx
 from review_service.decisions.models import Decision
 from review_service.indicators.measures import EVIDENCE_LIMIT, Context
 from review_service.indicators.models import IndicatorCount, IndicatorUnit
@@ -31,7 +32,7 @@ def grouped(session: Session, kind: str, agency_ids: list[int], start: date, end
     table = IndicatorCount.__table__
     stmt = (select(table.c.agency_id, type_coerce(table.c.day, String()), table.c.key, table.c.count)
             .where(table.c.kind == kind, table.c.agency_id.in_(agency_ids), table.c.day >= start, table.c.day <= end))
-    rows = session.connection().execute(stmt).all()
+    rows = tx.fresh(session, stmt).all()
     if rows and not isinstance(rows[0][1], str):  # PostgreSQL gives dates
         return [(a, d.isoformat(), k, n) for a, d, k, n in rows]
     return rows  # type: ignore[return-value]  # SQLite: already (agency, 'YYYY-MM-DD', key, count)
@@ -169,7 +170,7 @@ def _case_review_groups(ctx: Context, by: Any, condition: Any) -> list[tuple[Any
                     table.c.day >= ctx.period.start, table.c.day <= ctx.period.end, condition(table.c.key))
              .subquery("case_review"))
     stmt = select(inner.c.grp, inner.c.rest, func.sum(inner.c.count)).group_by(inner.c.grp, inner.c.rest)
-    return [(group, str(key), int(count)) for group, key, count in ctx.session.connection().execute(stmt).all()]
+    return [(group, str(key), int(count)) for group, key, count in tx.fresh(ctx.session, stmt).all()]
 
 
 def _month(table: Any) -> Any:

@@ -10,10 +10,10 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
-from review_service.api.edge import writing
 from review_service.audit.exports import export_status
 from review_service.core.clock import beijing_today
 from review_service.core.errors import Invalid
+from review_service.edge import writing
 from review_service.indicators.export import met_label
 from review_service.indicators.period import Period
 from review_service.indicators.report import build_report, report_scope, take_in_recent_actions

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from review_service.core.clock import iso
 from review_service.deadlines.models import KIND_LABELS, Deadline
 from review_service.notifications.mail import smtp_settings
 from review_service.notifications.models import EmailAddress, Notification, OutboxMessage
@@ -71,8 +72,6 @@ def unread_count(session: Session, user_id: int) -> int:
 
 def notifications_for(session: Session, user_id: int, *, limit: int = 100) -> list[dict[str, Any]]:
     """The user's latest notifications, newest first (the API and the pages show them)."""
-    from review_service.cases.queries import iso
-
     rows = session.scalars(select(Notification).where(Notification.user_id == user_id)
                            .order_by(Notification.id.desc()).limit(limit))
     return [{"id": str(n.id), "kind": n.kind, "case_id": None if n.case_id is None else str(n.case_id),

@@ -13,12 +13,13 @@ import hashlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import CursorResult, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from review_service.core import signals
+from review_service.core.actions import Action
 from review_service.core.clock import BEIJING, as_utc, utcnow
 from review_service.core.errors import Invalid, NotFound, Unauthenticated
 from review_service.core.permissions import require_role
@@ -63,7 +64,7 @@ def session_login(transaction: Transaction, *, username: str, password: str) -> 
     """Check a password for a page session (no token is issued); the user's id, audited ``user_logged_in``."""
 
     def succeed(session: Session, user: User) -> int:
-        signals.emit("user_logged_in", session=session, actor=user, role="self", agency_id=user.agency_id,
+        signals.emit(Action.USER_LOGGED_IN, session=session, actor=user, role="self", agency_id=user.agency_id,
                      case_id=None, payload={"user_id": user.id})
         return user.id
 
@@ -73,7 +74,7 @@ def session_login(transaction: Transaction, *, username: str, password: str) -> 
 def log_out(session: Session, *, actor: User) -> None:
     """End every page session of ``actor``: the session version moves on, so every old cookie is refused."""
     session.execute(update(User).where(User.id == actor.id).values(session_version=User.session_version + 1))
-    signals.emit("user_logged_out", session=session, actor=actor, role="self", agency_id=actor.agency_id,
+    signals.emit(Action.USER_LOGGED_OUT, session=session, actor=actor, role="self", agency_id=actor.agency_id,
                  case_id=None, payload={"user_id": actor.id})
 
 
@@ -115,15 +116,16 @@ def _check_password(transaction: Transaction, username: str, password: str,
             if reason == "wrong_password" and user.failed_logins >= MAX_FAILURES:
                 user.locked_until = now + LOCK_DURATION
                 user.failed_logins = 0
-                signals.emit("account_locked", session=session, actor=None, role="system", agency_id=user.agency_id,
-                             case_id=None, payload={**payload, "locked_until": user.locked_until.isoformat()})
+                signals.emit(Action.ACCOUNT_LOCKED, session=session, actor=None, role="system",
+                             agency_id=user.agency_id, case_id=None,
+                             payload={**payload, "locked_until": user.locked_until.isoformat()})
             if correct:  # only the right password learns why it does not open the account
                 refusal = Unauthenticated("账户已停用。") if reason == "disabled" else _locked_error(user.locked_until)  # type: ignore[arg-type]
     raise refusal
 
 
 def _login_failed(session: Session, user: User | None, payload: dict[str, Any]) -> None:
-    signals.emit("login_failed", session=session, actor=None, role="system",
+    signals.emit(Action.LOGIN_FAILED, session=session, actor=None, role="system",
                  agency_id=user.agency_id if user is not None else None, case_id=None, payload=payload)
 
 
@@ -151,8 +153,8 @@ def revoke_token(session: Session, *, actor: User, token: str) -> None:
     """Log out: revoke the token the request came with."""
     session.execute(update(ApiToken).where(ApiToken.token_sha256 == token_digest(token),
                                            ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
-    signals.emit("token_revoked", session=session, actor=actor, role="self", agency_id=actor.agency_id, case_id=None,
-                 payload={"user_id": actor.id})
+    signals.emit(Action.TOKEN_REVOKED, session=session, actor=actor, role="self", agency_id=actor.agency_id,
+                 case_id=None, payload={"user_id": actor.id})
 
 
 def disable_user(session: Session, *, actor: User | None, user_id: int) -> User:
@@ -169,12 +171,13 @@ def disable_user(session: Session, *, actor: User | None, user_id: int) -> User:
         raise Invalid("不能停用自己的账户。", fields={"user_id": "不能停用自己"})
     if actor is not None:
         refuse_operator_only(user.roles)
-    revoked = session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-                              .values(revoked_at=utcnow())).rowcount
+    revoked = cast(CursorResult[Any], session.execute(  # an UPDATE's result is a cursor result
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow()))).rowcount
     was_active = user.active
     user.active = False
     user.session_version += 1
-    signals.emit("user_disabled", session=session, actor=actor, role="admin" if actor else "system",
+    signals.emit(Action.USER_DISABLED, session=session, actor=actor, role="admin" if actor else "system",
                  agency_id=user.agency_id, case_id=None,
                  payload={"user_id": user.id, "username": user.username, "was_active": was_active,
                           "tokens_revoked": revoked, "session_version": user.session_version})

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from review_service.core.clock import utcnow
 from review_service.core.db import Base
+from review_service.core.permissions import ROLE_LABELS as ROLE_LABELS  # declared beside the role checks
 
 
 class Role(enum.StrEnum):
@@ -22,18 +23,6 @@ class Role(enum.StrEnum):
     HEAD = "head"
     AUDITOR = "auditor"
     ADMIN = "admin"
-
-
-ROLE_LABELS: dict[str, str] = {
-    "handler": "承办人员",
-    "unit_head": "承办机构负责人",
-    "reviewer": "法制审核人员",
-    "review_lead": "法制审核机构负责人",
-    "advisor": "法律顾问/公职律师",
-    "head": "行政执法机关负责人",
-    "auditor": "监督人员",
-    "admin": "系统管理员",
-}
 
 
 class Qualification(enum.StrEnum):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from review_service.core import signals
+from review_service.core.actions import Action
 from review_service.core.clock import utcnow
 from review_service.core.errors import Forbidden, Invalid, NotFound
 from review_service.core.permissions import OPERATOR_ONLY, require_role, require_separate_powers
@@ -22,7 +23,7 @@ from review_service.organization.settings import AgencySettings
 TOKEN_LIFETIME = timedelta(hours=12)
 
 
-def _emit(session: Session, action: str, actor: User | None, agency_id: int | None, payload: dict[str, Any]) -> None:
+def _emit(session: Session, action: Action, actor: User | None, agency_id: int | None, payload: dict[str, Any]) -> None:
     signals.emit(action, session=session, actor=actor, role="admin" if actor else "system", agency_id=agency_id,
                  case_id=None, payload=payload)
 
@@ -49,7 +50,7 @@ def add_agency(session: Session, *, actor: User | None, name: str, parent: str |
                     settings=AgencySettings.model_validate(settings or {}).model_dump(exclude_defaults=True))
     session.add(agency)
     session.flush()
-    _emit(session, "agency_added", actor, agency.id,
+    _emit(session, Action.AGENCY_ADDED, actor, agency.id,
           {"agency_id": agency.id, "name": name, "parent_id": agency.parent_id, "system": system})
     return agency
 
@@ -91,7 +92,7 @@ def add_user(session: Session, *, actor: User | None, username: str, name: str, 
     user.role_rows = [UserRole(role=role) for role in dict.fromkeys(roles)]
     session.add(user)
     session.flush()
-    _emit(session, "user_added", actor, agency_row.id,
+    _emit(session, Action.USER_ADDED, actor, agency_row.id,
           {"user_id": user.id, "username": username, "roles": sorted(set(roles)), "qualification": qualification})
     return user
 
@@ -115,7 +116,7 @@ def issue_token(session: Session, *, actor: User | None, user: User, lifetime: t
     session.flush()
     # the user themselves (a password login): "self"; an operator's command (actor None): "system"
     role = "self" if actor is not None and actor.id == user.id else ("admin" if actor else "system")
-    signals.emit("token_issued", session=session, actor=actor, role=role, agency_id=user.agency_id, case_id=None,
+    signals.emit(Action.TOKEN_ISSUED, session=session, actor=actor, role=role, agency_id=user.agency_id, case_id=None,
                  payload={"user_id": user.id, "expires_at": expires_at.isoformat()})
     return token, expires_at
 
@@ -163,7 +164,7 @@ def grant_role(session: Session, *, actor: User | None, username: str, role: str
     require_separate_powers(user.roles | {role})
     user.role_rows.append(UserRole(role=role))
     session.flush()
-    _emit(session, "role_granted", actor, user.agency_id,
+    _emit(session, Action.ROLE_GRANTED, actor, user.agency_id,
           {"user_id": user.id, "username": user.username, "role": role, "roles": sorted(user.roles)})
     return user
 
@@ -179,6 +180,6 @@ def revoke_role(session: Session, *, actor: User | None, username: str, role: st
         raise Invalid("用户至少保留一个角色；不再使用的账户请停用。", fields={"role": "这是该用户唯一的角色"})
     user.role_rows = [row for row in user.role_rows if row.role != role]
     session.flush()
-    _emit(session, "role_revoked", actor, user.agency_id,
+    _emit(session, Action.ROLE_REVOKED, actor, user.agency_id,
           {"user_id": user.id, "username": user.username, "role": role, "roles": sorted(user.roles)})
     return user

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from review_service.core.actions import Action
 from review_service.core.permissions import reads_cases
 from review_service.organization.models import Agency, User, UserRole
 
@@ -55,7 +56,8 @@ def role_holders(session: Session, agency_id: int, role: str) -> list[int]:
 
 
 # the administration the auditor watches (三权分立): who was added, given or denied which role, disabled
-ACCOUNT_ACTIONS = ("agency_added", "user_added", "role_granted", "role_revoked", "user_disabled")
+ACCOUNT_ACTIONS = (Action.AGENCY_ADDED, Action.USER_ADDED, Action.ROLE_GRANTED, Action.ROLE_REVOKED,
+                   Action.USER_DISABLED)
 
 
 def account_events(session: Session, agency_ids: set[int], *, after: int, limit: int) -> list[Any]:

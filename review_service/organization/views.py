@@ -48,7 +48,7 @@ def agencies() -> Any:
         except Invalid as error:
             failure = Failure.of(error)
         else:
-            flash(f"已新增机关“{form.name.data.strip()}”。", "success")
+            flash(f"已新增机关“{(form.name.data or '').strip()}”。", "success")
             return redirect(url_for("organization.agencies"))
     with reading() as (session, actor):
         rows = _agencies(session, actor)
@@ -80,7 +80,7 @@ def new_user() -> Any:
             since = None
             if (form.reviewing_since.data or "").strip():
                 try:
-                    since = date.fromisoformat(form.reviewing_since.data.strip())
+                    since = date.fromisoformat((form.reviewing_since.data or "").strip())
                 except ValueError:
                     raise Invalid("日期格式不正确。", fields={"reviewing_since": "应为日期（YYYY-MM-DD）"}) from None
                 if problem := past_date_problem(since):  # core.dates: a fact, not after today
@@ -99,7 +99,7 @@ def new_user() -> Any:
         except Forbidden as error:  # a role the admin may not give (三权分立): said next to the roles
             failure, status = Failure(message=error.message, fields={"roles": error.message}), 403
         else:
-            flash(f"已新增用户“{form.username.data.strip()}”。", "success")
+            flash(f"已新增用户“{(form.username.data or '').strip()}”。", "success")
             return redirect(url_for("organization.users"))
     with reading() as (session, actor):
         form.agency.choices = options((a.name, a.name) for a in _agencies(session, actor))

@@ -16,13 +16,12 @@ from review_service.cases.models import Case, Submission
 from review_service.cases.operations import _require_handler
 from review_service.cases.participants import require_uninvolved
 from review_service.cases.schemas import parse_input
-from review_service.core import signals
+from review_service.core import signals, tx
+from review_service.core.actions import Action
 from review_service.core.clock import beijing_today
 from review_service.core.errors import Conflict, Invalid
 from review_service.core.permissions import require_role
-from review_service.core.records import insert_record
 from review_service.organization.models import User
-from review_service.paths.documents import issue_termination, issue_transfer
 from review_service.paths.models import (
     TERMINATION_REASONS,
     TerminationDecision,
@@ -43,7 +42,7 @@ REQUEST_TERMINATION = "request_termination"
 TRANSFER_DECIDED = "transfer_decided"
 
 
-def _emit(session: Session, action: str, case: Case, actor: User, role: str, payload: dict[str, Any]) -> None:
+def _emit(session: Session, action: Action, case: Case, actor: User, role: str, payload: dict[str, Any]) -> None:
     signals.emit(action, session=session, actor=actor, role=role, agency_id=case.agency_id, case_id=case.id,
                  payload=payload)
 
@@ -68,11 +67,11 @@ def withdraw_submission(session: Session, *, actor: User, case_id: int, data: An
     submission = session.scalars(select(Submission).where(Submission.case_id == case.id)
                                  .order_by(Submission.id.desc()).limit(1)).one()
     at_task = case.current_task or ""
-    record = insert_record(session, Withdrawal(case_id=case.id, submission_id=submission.id, round=case.round + 1,
+    record = tx.record(session, Withdrawal(case_id=case.id, submission_id=submission.id, round=case.round + 1,
                                                at_task=at_task, reason=withdrawal_in.reason,
                                                withdrawn_by=actor.id))
     flow.send_event(WITHDRAW, {}, actor=actor, role="handler")
-    _emit(session, "submission_withdrawn", case, actor, "handler",
+    _emit(session, Action.SUBMISSION_WITHDRAWN, case, actor, "handler",
           {"withdrawal_id": record.id, "submission_id": submission.id, "round": record.round, "at_task": at_task,
            "reason": record.reason, "status": case.status})
     return case, record
@@ -90,11 +89,11 @@ def request_termination(session: Session, *, actor: User, case_id: int, data: An
     _require_signal(flow, REQUEST_TERMINATION, "只有在起草或重新报送环节才能申请终止（审核中的案件请先撤回送审）。")
     request_in = parse_input(TerminationRequestIn, data)
     at_task = case.current_task or ""
-    record = insert_record(session, TerminationRequest(case_id=case.id, reason_code=request_in.reason_code,
+    record = tx.record(session, TerminationRequest(case_id=case.id, reason_code=request_in.reason_code,
                                                        reason=request_in.reason, at_task=at_task,
                                                        requested_by=actor.id))
     flow.send_event(REQUEST_TERMINATION, {}, actor=actor, role="handler")
-    _emit(session, "termination_requested", case, actor, "handler",
+    _emit(session, Action.TERMINATION_REQUESTED, case, actor, "handler",
           {"request_id": record.id, "reason_code": record.reason_code,
            "reason_label": TERMINATION_REASONS[record.reason_code], "reason": record.reason, "at_task": at_task,
            "status": case.status})
@@ -114,15 +113,16 @@ def decide_termination(session: Session, *, actor: User, case_id: int, data: Any
         raise Invalid("不予终止时请说明理由。", fields={"comment": "不予终止时必填"})
     request = session.scalars(select(TerminationRequest).where(TerminationRequest.case_id == case.id)
                               .order_by(TerminationRequest.id.desc()).limit(1)).one()
-    record = insert_record(session, TerminationDecision(request_id=request.id, case_id=case.id,
+    record = tx.record(session, TerminationDecision(request_id=request.id, case_id=case.id,
                                                         approved=decision_in.approve, comment=decision_in.comment,
                                                         head_id=actor.id))
     flow.complete("terminate", {"termination_approved": decision_in.approve}, actor=actor, role="head")
-    _emit(session, "case_terminated" if decision_in.approve else "termination_refused", case, actor, "head",
+    _emit(session, Action.CASE_TERMINATED if decision_in.approve else Action.TERMINATION_REFUSED, case, actor, "head",
           {"request_id": request.id, "decision_id": record.id, "reason_code": request.reason_code,
            "comment": record.comment, "end_event": flow.run.end_event, "status": case.status})
     if decision_in.approve:
-        issue_termination(session, case=case, request=request, decision=record, actor=actor)
+        signals.send_required(signals.termination_approved, record, session=session, case=case, request=request,
+                              decision=record, actor=actor)
     return case, record
 
 
@@ -144,7 +144,7 @@ def transfer_case(session: Session, *, actor: User, case_id: int, data: Any,
     transfer_in = parse_input(TransferIn, data)
     if transfer_in.transferred_on > beijing_today():
         raise Invalid("移送日期不能晚于今天。", fields={"transferred_on": "不能是将来的日期"})
-    record = insert_record(session, Transfer(
+    record = tx.record(session, Transfer(
         case_id=case.id, round=case.round, source="review" if task is not None else "head", transferred=True,
         receiving_organ=transfer_in.receiving_organ, transferred_on=transfer_in.transferred_on,
         file_number=transfer_in.file_number, reason=transfer_in.reason, head_id=actor.id))
@@ -152,11 +152,12 @@ def transfer_case(session: Session, *, actor: User, case_id: int, data: Any,
         flow.complete("transfer", {"transfer": True}, actor=actor, role="head")
     else:
         flow.send_event(TRANSFER_DECIDED, {}, actor=actor, role="head")
-    _emit(session, "case_transferred", case, actor, "head",
+    _emit(session, Action.CASE_TRANSFERRED, case, actor, "head",
           {"transfer_id": record.id, "source": record.source, "round": record.round,
            "receiving_organ": record.receiving_organ, "transferred_on": transfer_in.transferred_on.isoformat(),
            "file_number": record.file_number, "reason": record.reason, "status": case.status})
-    issue_transfer(session, case=case, transfer=record, actor=actor)
+    signals.send_required(signals.case_transferred, record, session=session, case=case, transfer=record,
+                          actor=actor)
     return case, record
 
 
@@ -169,9 +170,9 @@ def decline_transfer(session: Session, *, actor: User, case_id: int, data: Any,
     flow = CaseFlow(session, case)
     flow.require_task("transfer")
     decline_in = parse_input(TransferDeclineIn, data)
-    record = insert_record(session, Transfer(case_id=case.id, round=case.round, source="review", transferred=False,
+    record = tx.record(session, Transfer(case_id=case.id, round=case.round, source="review", transferred=False,
                                              reason=decline_in.reason, head_id=actor.id))
     flow.complete("transfer", {"transfer": False}, actor=actor, role="head")
-    _emit(session, "transfer_declined", case, actor, "head",
+    _emit(session, Action.TRANSFER_DECLINED, case, actor, "head",
           {"transfer_id": record.id, "round": record.round, "reason": record.reason, "status": case.status})
     return case, record

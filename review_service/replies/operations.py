@@ -12,13 +12,12 @@ from review_service.cases.flow import CaseFlow, lock_case
 from review_service.cases.models import Case, Submission
 from review_service.cases.operations import ATTESTATION, _require_handler, missing_materials
 from review_service.cases.schemas import parse_input
-from review_service.core import signals
+from review_service.coordination.uphold import dispute_refusal, upholds
+from review_service.core import signals, tx
+from review_service.core.actions import Action
 from review_service.core.errors import Invalid
-from review_service.core.records import insert_record
-from review_service.documents.operations import issue_reply
 from review_service.organization.models import User
 from review_service.organization.settings import agency_settings
-from review_service.paths.uphold import dispute_refusal, upholds
 from review_service.replies.models import Reply
 from review_service.review.points import TEN_POINTS
 from review_service.review.rounds import latest_review
@@ -40,7 +39,7 @@ class ReplyIn(BaseModel):
     summary: str = Field(default="", max_length=20_000)
 
 
-def _emit(session: Session, action: str, case: Case, actor: User, payload: dict[str, Any]) -> None:
+def _emit(session: Session, action: Action, case: Case, actor: User, payload: dict[str, Any]) -> None:
     signals.emit(action, session=session, actor=actor, role="handler", agency_id=case.agency_id, case_id=case.id,
                  payload=payload)
 
@@ -61,7 +60,7 @@ def reply_to_opinion(session: Session, *, actor: User, case_id: int, data: Any,
                for key in reply_in.responses if key not in problems}
     disputed = any(r.action == "disputed" for r in reply_in.responses.values())
     # after one uphold the unit may dispute once more (the head then holds a collective discussion);
-    # after the second uphold the review stands (paths/uphold.py)
+    # after the second uphold the review stands (coordination/uphold.py)
     refusal = dispute_refusal(upholds(session, case.id, review.round)) if disputed else None
     if refusal:
         fields["responses"] = refusal
@@ -73,13 +72,13 @@ def reply_to_opinion(session: Session, *, actor: User, case_id: int, data: Any,
     reply = Reply(case_id=case.id, round=review.round, review_id=review.id, sequence=sequence,
                   responses={k: r.model_dump() for k, r in reply_in.responses.items()}, summary=reply_in.summary,
                   disputed=disputed, submitted_by=actor.id)
-    insert_record(session, reply)
+    tx.record(session, reply)
     flow.complete("reply", {"disputed": disputed, "force_coordination": force}, actor=actor, role="handler")
-    _emit(session, "reply_submitted", case, actor,
+    _emit(session, Action.REPLY_SUBMITTED, case, actor,
           {"reply_id": reply.id, "review_id": review.id, "round": review.round,
            "responses": {k: r.action for k, r in reply_in.responses.items()}, "disputed": disputed,
            "round_cap_reached": force, "status": case.status})
-    issue_reply(session, case=case, reply=reply, actor=actor)
+    signals.send_required(signals.reply_recorded, reply, session=session, case=case, reply=reply, actor=actor)
     return case, reply
 
 
@@ -100,9 +99,9 @@ def resubmit_case(session: Session, *, actor: User, case_id: int, attest: bool,
     submission = Submission(case_id=case.id, draft_version_id=draft.id, draft_sha256=draft.sha256,
                             round=case.round, kind="resubmit", major=True, submitted_by=actor.id, attested=True,
                             attestation=ATTESTATION)
-    insert_record(session, submission)
+    tx.record(session, submission)
     flow.complete("resubmit", {"abandon": False}, actor=actor, role="handler")
-    _emit(session, "case_resubmitted", case, actor,
+    _emit(session, Action.CASE_RESUBMITTED, case, actor,
           {"submission_id": submission.id, "draft_version": draft.version, "draft_sha256": draft.sha256,
            "after_round": case.round, "status": case.status})
     return case
@@ -118,5 +117,5 @@ def abandon_case(session: Session, *, actor: User, case_id: int, reason: str,
     if not reason.strip():
         raise Invalid("请说明不再作出该决定的理由。", fields={"reason": "必填"})
     flow.complete("resubmit", {"abandon": True}, actor=actor, role="handler")
-    _emit(session, "case_abandoned", case, actor, {"reason": reason.strip(), "status": case.status})
+    _emit(session, Action.CASE_ABANDONED, case, actor, {"reason": reason.strip(), "status": case.status})
     return case

@@ -87,7 +87,7 @@ class Review(Base):
     advisor_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     quality: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # Facts of the opinion kept for the indicator report (review_service.indicators.facts, migration 0008):
+    # Facts of the opinion kept for the indicator report (review_service.review.facts, migration 0008):
     # bit masks over the ten points (written; finding "problem") and counts of quality advice and advisors.
     points_written: Mapped[int | None] = mapped_column(Integer, nullable=True)
     problem_mask: Mapped[int | None] = mapped_column("problem_points", Integer, nullable=True)

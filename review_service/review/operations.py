@@ -10,28 +10,25 @@ from sqlalchemy.orm import Session
 from review_service.cases.flow import CaseFlow, lock_case
 from review_service.cases.models import Case
 from review_service.cases.participants import Participants, participants
-from review_service.core import signals
+from review_service.core import signals, tx
+from review_service.core.actions import Action
 from review_service.core.clock import beijing_today, utcnow
 from review_service.core.errors import Conflict, Forbidden, Invalid
 from review_service.core.permissions import require_not_in, require_role
-from review_service.core.records import insert_record
-from review_service.deadlines.models import DeadlineKind
-from review_service.deadlines.tracking import open_deadlines
-from review_service.documents.operations import issue_opinion
-from review_service.indicators.facts import opinion_facts
 from review_service.organization.models import Qualification, User
 from review_service.organization.queries import user_by_id
 from review_service.organization.settings import agency_settings
+from review_service.review.facts import opinion_facts
 from review_service.review.models import Assignment, Intake, Review
 from review_service.review.quality import quality_advice
 from review_service.review.recusal import cleared_advisors, has_declined, require_declared
-from review_service.review.schemas import parse_opinion, refuse_hollow
+from review_service.review.schemas import OpinionIn, parse_opinion, refuse_hollow
 
 # 行政处罚法 (2021) took effect on this day; art. 58 binds reviewers who begin after it.
 ART58_EFFECTIVE = date(2021, 7, 15)
 
 
-def _emit(session: Session, action: str, case: Case, actor: User, role: str, payload: dict[str, Any]) -> None:
+def _emit(session: Session, action: Action, case: Case, actor: User, role: str, payload: dict[str, Any]) -> None:
     signals.emit(action, session=session, actor=actor, role=role, agency_id=case.agency_id, case_id=case.id,
                  payload=payload)
 
@@ -59,11 +56,11 @@ def assign_reviewer(session: Session, *, actor: User, case_id: int, reviewer_id:
     flow = CaseFlow(session, case)
     flow.require_task("assign")
     reviewer, advisors = _staffing(session, case, reviewer_id, advisor_ids)
-    insert_record(session, Assignment(case_id=case.id, reviewer_id=reviewer.id, advisor_ids=[a.id for a in advisors],
+    tx.record(session, Assignment(case_id=case.id, reviewer_id=reviewer.id, advisor_ids=[a.id for a in advisors],
                            assigned_by=actor.id))
     case.reviewer_id = reviewer.id
     flow.complete("assign", {}, actor=actor, role="review_lead")
-    _emit(session, "reviewer_assigned", case, actor, "review_lead",
+    _emit(session, Action.REVIEWER_ASSIGNED, case, actor, "review_lead",
           {"reviewer_id": reviewer.id, "advisor_ids": [a.id for a in advisors],
            "qualification": reviewer.qualification})
     return case
@@ -83,14 +80,14 @@ def reassign_reviewer(session: Session, *, actor: User, case_id: int, reviewer_i
     if has_declined(session, case.id, reviewer_id):
         raise Forbidden("该审核人员已申请回避本案，不能再分配给其审核。", rule="recused", reviewer_id=reviewer_id)
     reviewer, advisors = _staffing(session, case, reviewer_id, advisor_ids)
-    assignment = insert_record(session, Assignment(case_id=case.id, reviewer_id=reviewer.id,
+    assignment = tx.record(session, Assignment(case_id=case.id, reviewer_id=reviewer.id,
                                                    advisor_ids=[a.id for a in advisors], assigned_by=actor.id))
     case.reviewer_id = reviewer.id
-    for deadline in open_deadlines(session, case.id, frozenset({DeadlineKind.REVIEW})):
-        deadline.owner_id = reviewer.id  # the reminders go to whoever reviews now
+    # the open review deadline follows: its reminders go to whoever reviews now
+    signals.send_required(signals.reviewer_reassigned, case, session=session, case=case, reviewer_id=reviewer.id)
     case.version += 1
     case.updated_at = utcnow()
-    _emit(session, "reviewer_reassigned", case, actor, "review_lead",
+    _emit(session, Action.REVIEWER_REASSIGNED, case, actor, "review_lead",
           {"assignment_id": assignment.id, "reviewer_id": reviewer.id, "advisor_ids": [a.id for a in advisors],
            "qualification": reviewer.qualification})
     return case
@@ -143,35 +140,36 @@ def record_intake(session: Session, *, actor: User, case_id: int, complete: bool
     missing = [item.strip() for item in (missing or []) if item.strip()]
     if not complete and not missing:
         raise Invalid("材料不齐全时请列明缺少的材料。", fields={"missing": "请列明缺少的材料"})
-    insert_record(session, Intake(case_id=case.id, reviewer_id=actor.id, complete=complete,
+    tx.record(session, Intake(case_id=case.id, reviewer_id=actor.id, complete=complete,
                                   missing=[] if complete else missing))
     flow.complete("intake", {"materials_complete": complete}, actor=actor, role="reviewer")
-    _emit(session, "intake_recorded", case, actor, "reviewer",
+    _emit(session, Action.INTAKE_RECORDED, case, actor, "reviewer",
           {"complete": complete, "missing": [] if complete else missing, "status": case.status})
     return case
 
 
-def opinion_step(data: Any) -> tuple[str, dict[str, Any]] | None:
-    """The step :func:`submit_opinion` takes for this request body, read without validating it.
-
-    For working the step out before the write turn (``api.edge.write_turn``); a body that is
-    not a valid opinion is refused by the action itself.
-    """
-    conclusion = data.get("conclusion") if isinstance(data, dict) else None
-    if not isinstance(conclusion, str):
-        return None
-    return "review", _routing(conclusion, data.get("points"))
-
-
-def _routing(conclusion: str, points: Any) -> dict[str, Any]:
-    """The review step's routing data (the same for :func:`opinion_step` and :func:`submit_opinion`).
+def review_routing(opinion: OpinionIn) -> dict[str, Any]:
+    """The review step's routing data, from the validated opinion: declared once, used by
+    :func:`submit_opinion` and by the step worked out ahead (:func:`opinion_step`).
 
     ``transfer_suggested``: point 10 found a problem, i.e. the offence is suspected to be a crime and the
     case should go to the judicial organs (行政处罚法 art. 27): the head decides on the transfer first.
     """
-    point = points.get("criminal_transfer") if isinstance(points, dict) else None
-    suggested = isinstance(point, dict) and point.get("finding") == "problem"
-    return {"conclusion": conclusion, "transfer_suggested": suggested}
+    point = opinion.points.get("criminal_transfer")
+    return {"conclusion": opinion.conclusion, "transfer_suggested": point is not None and point.finding == "problem"}
+
+
+def opinion_step(data: Any) -> tuple[str, dict[str, Any]] | None:
+    """The step :func:`submit_opinion` takes for ``data`` (an API body, the opinion page's form), or None
+    when ``data`` is not a valid opinion (the action refuses it in its turn).
+
+    For the step worked out before the write turn (``edge.ahead``): the same validation and the same
+    routing data as the operation's, so the step prepared is the one the operation asks for.
+    """
+    try:
+        return "review", review_routing(parse_opinion(data))
+    except Invalid:
+        return None
 
 
 def submit_opinion(session: Session, *, actor: User, case_id: int, data: Any,
@@ -204,13 +202,13 @@ def submit_opinion(session: Session, *, actor: User, case_id: int, data: Any,
     facts = opinion_facts(review.points, advice, review.advisor_ids)  # kept for the indicator report
     review.points_written, review.problem_mask = facts["points_written"], facts["problem_points"]
     review.advice_count, review.advisor_count = facts["advice_count"], facts["advisor_count"]
-    insert_record(session, review)
+    tx.record(session, review)
     case.round = round_number
     case.rounds_since_coordination += 1
-    flow.complete("review", _routing(opinion.conclusion, review.points), actor=actor, role="reviewer")
-    _emit(session, "opinion_submitted", case, actor, "reviewer",
+    flow.complete("review", review_routing(opinion), actor=actor, role="reviewer")
+    _emit(session, Action.OPINION_SUBMITTED, case, actor, "reviewer",
           {"review_id": review.id, "round": round_number, "draft_sha256": draft.sha256,
            "conclusion": opinion.conclusion, "points": {k: p["finding"] for k, p in review.points.items()},
            "advisor_ids": review.advisor_ids, "quality_advice": len(advice), "status": case.status})
-    issue_opinion(session, case=case, review=review, actor=actor)
+    signals.send_required(signals.opinion_recorded, review, session=session, case=case, review=review, actor=actor)
     return case, review

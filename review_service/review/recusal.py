@@ -19,10 +19,11 @@ from review_service.cases.flow import lock_case
 from review_service.cases.models import Case
 from review_service.cases.participants import participants
 from review_service.cases.schemas import parse_input
-from review_service.core import signals
+from review_service.core import signals, tx
+from review_service.core.actions import Action
+from review_service.core.clock import iso
 from review_service.core.errors import Conflict, Forbidden, Invalid
 from review_service.core.permissions import require_role
-from review_service.core.records import insert_record
 from review_service.organization.models import User
 from review_service.review.models import DECLARATION_LABELS, Assignment, RecusalDeclaration
 
@@ -34,8 +35,6 @@ _OWN_DECLARATION = select(RecusalDeclaration.declaration).where(
 _CLEARED_ADVISORS = select(RecusalDeclaration.user_id).where(
     RecusalDeclaration.case_id == bindparam("case_id"), RecusalDeclaration.capacity == "advisor",
     RecusalDeclaration.declaration == "no_conflict")
-_DECLARATIONS = (select(RecusalDeclaration).where(RecusalDeclaration.case_id == bindparam("case_id"))
-                 .order_by(RecusalDeclaration.id))
 _DECLINED = select(RecusalDeclaration.id).where(
     RecusalDeclaration.case_id == bindparam("case_id"), RecusalDeclaration.user_id == bindparam("user_id"),
     RecusalDeclaration.declaration == "decline")
@@ -69,13 +68,11 @@ def has_declined(session: Session, case_id: int, user_id: int) -> bool:
     return session.scalar(_DECLINED, {"case_id": case_id, "user_id": user_id}) is not None
 
 
-def declarations(session: Session, case: Case) -> list[dict[str, Any]]:
-    """Every declaration on the case, for the case JSON and page (oldest first)."""
-    from review_service.cases.queries import iso
-
-    return [{"user_id": str(row.user_id), "assignment_id": str(row.assignment_id), "capacity": row.capacity,
-             "declaration": row.declaration, "label": DECLARATION_LABELS[row.declaration], "reason": row.reason,
-             "declared_at": iso(row.declared_at)} for row in session.scalars(_DECLARATIONS, {"case_id": case.id})]
+def declaration_view(row: Any) -> dict[str, Any]:
+    """One declaration on the case, as the case JSON and page show it (``cases.case_read`` reads them)."""
+    return {"user_id": str(row.user_id), "assignment_id": str(row.assignment_id), "capacity": row.capacity,
+            "declaration": row.declaration, "label": DECLARATION_LABELS[row.declaration], "reason": row.reason,
+            "declared_at": iso(row.declared_at)}
 
 
 def needs_declaration(session: Session, actor: User, case: dict[str, Any]) -> bool:
@@ -122,14 +119,14 @@ def declare_recusal(session: Session, *, actor: User, case_id: int, data: Any,
         raise Invalid("申请回避请写明理由。", fields={"reason": "请写明申请回避的理由"})
     if session.scalar(_OWN_DECLARATION, {"case_id": case.id, "user_id": actor.id}) is not None:
         raise Conflict("您已对本次分配作出回避声明。", rule="already_declared", actual_version=case.version)
-    record = insert_record(session, RecusalDeclaration(
+    record = tx.record(session, RecusalDeclaration(
         case_id=case.id, assignment_id=assignment.id, user_id=actor.id, capacity=capacity,
         declaration=request.declaration, reason=request.reason))
     returned = capacity == "reviewer" and request.declaration == "decline"
     if returned:
         case.reviewer_id = None  # the review lead assigns another reviewer (reassign_reviewer)
     case.version += 1
-    signals.emit("recusal_declared", session=session, actor=actor, role=capacity, agency_id=case.agency_id,
+    signals.emit(Action.RECUSAL_DECLARED, session=session, actor=actor, role=capacity, agency_id=case.agency_id,
                  case_id=case.id, payload={"assignment_id": assignment.id, "capacity": capacity,
                                            "declaration": request.declaration, "reason": request.reason,
                                            "assignment_returned": returned})

@@ -106,7 +106,8 @@ def opinion(case_id: int) -> Any:
     return case_action(case_id, form, tasks=("review",), template="review/opinion.html", perform=perform,
                        done="审核意见已提交。", extra=context, failure=failure or None,
                        show_only=checking and not failure,  # advice shown: nothing is submitted
-                       adjust=lambda found: _friendlier(found, form))
+                       adjust=lambda found: _friendlier(found, form),
+                       step=lambda: review_ops.opinion_step(form.opinion()))  # the operation's routing data
 
 
 @bp.route("/cases/<int:case_id>/review/extend", methods=["GET", "POST"])

@@ -15,9 +15,11 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
+from review_service.cases.flow import task_role
 from review_service.cases.ownership import acts_as_handler
 from review_service.cases.queries import case_task_in_scope, case_view, visible_case
 from review_service.core.errors import Conflict, Forbidden, Invalid, NotCleared, TooLarge
+from review_service.edge import Planned
 from review_service.organization.models import User
 from review_service.web.edge import Failure, acting, expected_version, reading
 
@@ -39,11 +41,6 @@ TASK_ENDPOINTS: dict[str, str] = {
     "terminate": "paths.decide_termination",
     "transfer": "paths.transfer",
 }
-TASK_ROLES: dict[str, str] = {"draft": "handler", "supplement": "handler", "resubmit": "handler", "reply": "handler",
-                              "signoff": "unit_head", "assign": "review_lead", "intake": "reviewer",
-                              "review": "reviewer", "coordinate": "head", "approve": "head", "publish": "handler",
-                              "withdraw": "handler", "reassign": "review_lead", "terminate": "head",
-                              "transfer": "head"}
 
 Perform = Callable[[Session, User, int | None], Any]
 Extra = Callable[[Session, User, dict[str, Any]], dict[str, Any]]
@@ -66,19 +63,21 @@ def conflict_response(case_id: int, message: str) -> Any:
 
 def case_action(case_id: int, form: FlaskForm, *, tasks: tuple[str | None, ...], template: str, perform: Perform,
                 done: str, extra: Extra | None = None, failure: Failure | None = None, show_only: bool = False,
-                adjust: Callable[[Failure], Failure] | None = None, decided_only: bool = False) -> Any:
+                adjust: Callable[[Failure], Failure] | None = None, decided_only: bool = False,
+                step: Planned | None = None) -> Any:
     """GET shows the form for a case waiting on one of ``tasks``; POST performs it (one transaction).
 
     ``failure`` (found before any operation ran) or ``show_only`` re-render the posted form without
     acting; ``adjust`` rewords the reasons of a failure before they are shown; ``decided_only`` offers
-    the form only on a decided case (a step outside the process: revocation).
+    the form only on a decided case (a step outside the process: revocation); ``step``, the workflow step
+    the posted form asks for, is worked out before the write turn (``edge.ahead``: step ahead).
     """
     failure = failure or Failure()
     status = 200
     if request.method == "POST" and not failure and not show_only:
         if form.validate_on_submit():
             try:
-                with acting() as (session, actor):
+                with acting(step) as (session, actor):
                     case_task_in_scope(session, actor, case_id)
                     perform(session, actor, expected_version())
             except (Conflict, NotCleared) as error:
@@ -104,7 +103,7 @@ def case_action(case_id: int, form: FlaskForm, *, tasks: tuple[str | None, ...],
         # (cases/ownership.py; the head may record publication too); other tasks go to anyone holding the role
         assignee = task.get("assignee") if task and waiting in ("intake", "review") else None
         other = assignee["name"] if assignee and assignee["id"] != str(actor.id) else None
-        if (TASK_ROLES.get(waiting or "") == "handler" and not acts_as_handler(actor, row)
+        if (task_role(session, waiting) == "handler" and not acts_as_handler(actor, row)
                 and not (waiting in ("publish", "withdraw") and actor.has_role("head"))):
             other = (case["handler"] or {}).get("name") or "其他承办人员"
         is_open = waiting in tasks and not other and (not decided_only or case["status"] == "decided")

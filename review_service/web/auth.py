@@ -18,8 +18,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from review_service.api.edge import runtime
 from review_service.core.errors import Unauthenticated
+from review_service.edge import runtime
 from review_service.organization import auth
 from review_service.organization.models import User
 from review_service.web.edge import acting
@@ -60,6 +60,7 @@ def login() -> Any:
     message = ""
     status = 200
     if form.validate_on_submit():
+        assert form.username.data is not None and form.password.data is not None  # DataRequired held
         try:
             user_id = auth.session_login(runtime().transaction, username=form.username.data.strip(),
                                          password=form.password.data)

@@ -10,8 +10,8 @@ Call it from a page template::
   does not have highlights nothing.
 - ``completed`` are element ids drawn as done (shaded green), e.g. the tasks the case's audit
   trail shows as completed. The current task wins over ``completed``.
-- ``source`` is the BPMN file's bytes: the definition the case runs on. By default the current
-  definition of ``major_decision_review`` from the process registry.
+- ``source`` is the BPMN file's bytes: the definition the case runs on (the case page passes its
+  runtime's current definition, ``cases.flow.registry(session)``). By default the packaged file.
 
 Where the case stands: ``process_position(case.current_task, case.status)`` gives the element to
 highlight: the waiting task, or, once the process has ended (``current_task`` is None), its end
@@ -125,7 +125,7 @@ class _Svg:
         return element
 
     def text(self, parent: etree._Element, lines: list[str], cx: float, top: float, size: float,
-             **attrs: object) -> None:
+             **attrs: str | None) -> None:
         if not lines:
             return
         node = self.add(parent, "text", x=cx, y=top, font_size=_fmt(size), text_anchor="middle", **attrs)
@@ -311,8 +311,8 @@ def render_case_diagram(
     current_task: str | None, completed: Iterable[str] = (), *, source: bytes | None = None
 ) -> Markup:
     """The case's process diagram as inline SVG, its current step highlighted (see the module docstring)."""
-    if source is None:
-        from review_service.cases.flow import PROCESS_ID, registry  # late: the registry parses on first use
+    if source is None:  # the packaged process file (a page passes its runtime's: cases.views)
+        from review_service.cases.flow import BPMN_DIR, PROCESS_ID
 
-        source = registry().definition(PROCESS_ID).source
+        source = (BPMN_DIR / f"{PROCESS_ID}.bpmn").read_bytes()
     return render_diagram(diagram_geometry(source), current_task, completed)

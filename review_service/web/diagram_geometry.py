@@ -86,13 +86,13 @@ def _parse(source: bytes, file: str, key: str) -> Diagram:
     root = parse_safely(source, file)
     semantic: dict[str, etree._Element] = {}
     defaults: set[str] = set()
-    for element in root.iter():
-        if not isinstance(element.tag, str) or etree.QName(element).namespace != BPMN_NS:
+    for candidate in root.iter():
+        if not isinstance(candidate.tag, str) or etree.QName(candidate).namespace != BPMN_NS:
             continue
-        if element.get("id"):
-            semantic[element.get("id")] = element
-        if element.get("default"):
-            defaults.add(element.get("default"))
+        if element_id := candidate.get("id"):
+            semantic[element_id] = candidate
+        if default := candidate.get("default"):
+            defaults.add(default)
     plane = root.find(f".//{{{BPMNDI_NS}}}BPMNPlane")
     pools: list[Node] = []
     lanes: list[Node] = []

@@ -1,8 +1,8 @@
 """The edge of a page request: the actor in a transaction, one operation, errors mapped onto form fields.
 
 Views only parse, authorize and call one operation (DESIGN.md §5). A write runs in
-:func:`acting` (the write turn on SQLite, one transaction committed once); a read in
-:func:`reading` (a snapshot). A service error becomes what a person wants to see:
+:func:`acting` (the write turn on SQLite, one transaction committed once: ``review_service.edge``, shared
+with the API); a read in :func:`reading` (a snapshot). A service error becomes what a person wants to see:
 ``Invalid`` puts its reasons next to the form's fields, ``Conflict`` shows the fresh case.
 """
 
@@ -18,8 +18,8 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
-from review_service.api.edge import runtime, writing
 from review_service.core.errors import BadRequest, Invalid, ServiceError, Unauthenticated
+from review_service.edge import Planned, runtime, writing
 from review_service.organization.models import User
 from review_service.organization.queries import user_by_id
 
@@ -32,9 +32,13 @@ def _actor(session: Session) -> User:
 
 
 @contextmanager
-def acting() -> Iterator[tuple[Session, User]]:
-    """One write transaction for this request, with the acting user loaded in it."""
-    with writing(client_addr=request.remote_addr) as session:
+def acting(step: Planned | None = None) -> Iterator[tuple[Session, User]]:
+    """One write transaction for this request, with the acting user loaded in it.
+
+    Begun in the write turn, as the API's writes are (``edge.writing``); ``step``, the step the posted
+    form asks for, is worked out before the turn as the API's is (``edge.ahead``: step ahead).
+    """
+    with writing(client_addr=request.remote_addr, step=step) as session:
         yield session, _actor(session)
 
 

@@ -36,7 +36,7 @@ def _is_api() -> bool:
     return request.blueprint == "api_v1" or request.path.startswith("/api/")
 
 
-def _dispatch(app: Flask, exc_class: type[BaseException], page: Callable[[Any], Any]) -> None:
+def _dispatch(app: Flask, exc_class: type[Exception], page: Callable[[Any], Any]) -> None:
     api_handler = app.error_handler_spec[None][None].get(exc_class)
 
     def handle(error: Any) -> Any:

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, joinedload
 from review_service.audit.queries import case_events
 from review_service.cases.classification import latest_classification
 from review_service.cases.models import Case, DraftVersion
-from review_service.cases.queries import case_summary, iso
-from review_service.core.clock import BEIJING
+from review_service.cases.queries import case_summary
+from review_service.core.clock import BEIJING, iso
 from review_service.organization.models import Agency, User
 from review_service.organization.queries import visible_agencies
 from review_service.review.models import Assignment, Intake

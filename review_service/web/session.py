@@ -67,7 +67,7 @@ class WebUser:
 @login_manager.user_loader
 def _load_user(identity: str) -> WebUser | None:
     """The session's user if they are still active and the session's version is the current one."""
-    from review_service.api.edge import runtime
+    from review_service.edge import runtime
 
     user_part, _, version_part = identity.partition(":")
     if not (user_part.isdigit() and version_part.isdigit()) or len(user_part) > 10:

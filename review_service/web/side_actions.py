@@ -68,7 +68,7 @@ def in_process(case: dict[str, Any]) -> bool:
 
 def awaiting_reassignment(case: dict[str, Any]) -> bool:
     """The assigned reviewer declined (回避): the reviewer's task has nobody until the lead reassigns it."""
-    task = case["tasks"][0] if case["tasks"] else None
+    task: Any = case["tasks"][0] if case["tasks"] else None
     return bool(task) and task["kind"] in ("intake", "review") and task["assignee"] is None and not case["suspended"]
 
 

@@ -159,7 +159,7 @@ def evaluate_expression(expression: str, names: Mapping[str, Any]) -> Any:
     return _evaluate(expression.strip(), tree.body, names)
 
 
-class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]  # SpiffWorkflow ships no types
     """Environment that evaluates whitelisted expressions only.
 
     Some library code (process completion conditions, message correlations) calls
@@ -184,7 +184,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         raise WorkflowExpressionError("流程中不允许调用服务")
 
 
-class RestrictedScriptEngine(PythonScriptEngine):
+class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]  # SpiffWorkflow ships no types
     """Script engine for every workflow the facade runs: expressions only, scripts refused."""
 
     def __init__(self) -> None:

@@ -169,7 +169,7 @@ def _check_nodes(process: etree._Element, file: str) -> dict[str, etree._Element
             raise WorkflowLintError(file, f"不支持多实例或循环任务 ({element_id})", element=element_id)
         for field in child.iter(*(f"{{{BPMN_NS}}}{f}" for f in TIMER_FIELDS)):
             _check_condition(file, element_id, field.text or "")
-        nodes[element_id] = child
+        nodes[element_id] = child  # type: ignore[index]  # BPMN leaves id optional: an id-less node stays, as before
     return nodes
 
 

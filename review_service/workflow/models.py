@@ -31,6 +31,7 @@ class WorkflowInstance(Base):
     """
 
     __tablename__ = "workflow_instances"
+    __plain_updates__ = True  # written by every action, the state text the largest value: core.records
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     definition_sha256: Mapped[str] = mapped_column(ForeignKey("process_definitions.sha256"))

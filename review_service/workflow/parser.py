@@ -36,7 +36,7 @@ class LoadedDefinition:
     routing_defaults: dict[str, str | int | bool] = field(default_factory=dict)
 
 
-class _RestrictedBpmnParser(BpmnParser):
+class _RestrictedBpmnParser(BpmnParser):  # type: ignore[misc]  # SpiffWorkflow ships no types
     """A parser that knows only the node kinds the linter allows.
 
     Defence in depth: if the linter ever let a script task through, the library would

@@ -68,6 +68,10 @@ class ProcessRegistry:
         """The current definition of ``process_id`` (the file loaded at start-up)."""
         return self._loaded(self._current_hash(process_id)).definition
 
+    def task_roles(self, process_id: str) -> dict[str, str]:
+        """The role of each user task of ``process_id``'s current definition: the lane it stands in."""
+        return dict(self._loaded(self._current_hash(process_id)).roles)
+
     def definitions(self) -> list[ProcessDefinition]:
         """Every definition held, current or not."""
         with self._lock:

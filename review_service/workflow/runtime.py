@@ -23,6 +23,7 @@ from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from review_service.core import signals
 from review_service.workflow.compaction import DEFAULT_MAX_TASKS, compact
 from review_service.workflow.errors import TaskNotReady, WorkflowDataError, WorkflowError
 from review_service.workflow.expressions import SCRIPT_ENGINE
@@ -231,6 +232,7 @@ class WorkflowRun:
             with self._mutating():
                 self._adopt(ahead.run)
                 self.fired_timers = []  # a step that fires a timer is never worked out ahead
+            signals.step_ahead_taken.send(self)
             return
         task = self._ready_task(task_id)
 

@@ -29,16 +29,16 @@ FORMAT_KEY = "review_service_format"
 FORMAT_VERSION = 1
 
 
-class InstanceOnlyWorkflowConverter(BpmnWorkflowConverter):
+class InstanceOnlyWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]  # SpiffWorkflow ships no types
     """``BpmnWorkflow`` converter that leaves out ``spec`` and ``subprocess_specs``."""
 
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
-        dct = WorkflowConverter.to_dict(self, workflow)
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def from_dict(  # type: ignore[override]
+    def from_dict(
         self,
         dct: dict[str, Any],
         spec: BpmnProcessSpec | None = None,

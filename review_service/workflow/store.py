@@ -3,36 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from weakref import WeakKeyDictionary
 
-from sqlalchemy import bindparam, update
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from review_service.core.clock import utcnow
+from review_service.core.process_state import ProcessState, state_of
 from review_service.core.signals import after_commit
 from review_service.workflow.errors import WorkflowError
 from review_service.workflow.models import ProcessDefinitionRow, WorkflowInstance
 from review_service.workflow.parser import ProcessDefinition
 from review_service.workflow.registry import ProcessRegistry
 from review_service.workflow.runtime import WorkflowRun
-from review_service.workflow.warm import WARM_RUNS
+from review_service.workflow.warm import WarmRuns, warm_runs
 
-# Per database (engine): the definition hashes known to be stored. Rows are never deleted, so once seen
-# stored a definition needs no lookup by the next case that starts on it.
-_STORED: WeakKeyDictionary[Engine, set[str]] = WeakKeyDictionary()
+
+def stored_definitions_part(state: ProcessState) -> set[str]:
+    """The definition hashes a runtime knows stored in its database. Rows are never deleted, so once seen
+    stored a definition needs no lookup by the next case that starts on it."""
+    return set()
 
 
 def ensure_definition(session: Session, definition: ProcessDefinition) -> None:
     """Insert the definition once, by hash; an existing row is left as it is (same hash, same bytes)."""
-    engine = session.get_bind()
-    stored = _STORED.get(engine) if isinstance(engine, Engine) else None
-    if stored is not None and definition.sha256 in stored:
+    stored = state_of(session).part(stored_definitions_part)
+    if definition.sha256 in stored:
         return
     if session.get(ProcessDefinitionRow, definition.sha256) is not None:
-        _remember(session, engine, definition.sha256)
+        _remember(session, stored, definition.sha256)
         return
     row = ProcessDefinitionRow(
         sha256=definition.sha256,
@@ -48,13 +46,12 @@ def ensure_definition(session: Session, definition: ProcessDefinition) -> None:
             session.add(row)
     except IntegrityError:
         pass  # stored by someone else in the meantime: the same hash means the same bytes
-    _remember(session, engine, definition.sha256)
+    _remember(session, stored, definition.sha256)
 
 
-def _remember(session: Session, engine: object, sha256: str) -> None:
-    """Note ``sha256`` as stored in ``engine``'s database once this transaction commits."""
-    if isinstance(engine, Engine):
-        after_commit(session, lambda: _STORED.setdefault(engine, set()).add(sha256))
+def _remember(session: Session, stored: set[str], sha256: str) -> None:
+    """Note ``sha256`` as stored in the runtime's database once this transaction commits."""
+    after_commit(session, lambda: stored.add(sha256))
 
 
 def save_new(session: Session, run: WorkflowRun) -> WorkflowInstance:
@@ -70,8 +67,9 @@ def save_new(session: Session, run: WorkflowRun) -> WorkflowInstance:
 def save(session: Session, row: WorkflowInstance, run: WorkflowRun) -> None:
     """Write the run's state, generation, completion and end event into its row.
 
-    A Core UPDATE, not the unit of work: the state is the largest value an action writes and the
-    ORM would diff it at flush. The row object is brought up to date as committed state.
+    Plain attribute changes: ``WorkflowInstance`` is a ``__plain_updates__`` class, so the next flush
+    writes them with one Core UPDATE (``core.records.write_plain_updates``) and never compares the old
+    state text with the new one, as the unit of work would.
     """
     if row.definition_sha256 != run.definition_sha256:
         # Moving a case to another definition is an explicit, audited migration, not a save.
@@ -79,22 +77,14 @@ def save(session: Session, row: WorkflowInstance, run: WorkflowRun) -> None:
     state = run.clean_state if run.clean_state is not None else run.dump()  # known after a prepared step
     values = {"state": state, "generation": run.generation, "completed": run.completed,
               "end_event": run.end_event, "next_due_at": run.next_due_at(), "updated_at": utcnow()}
-    session.connection().execute(_SAVE, {"instance_id": row.id, **values})
     for key, value in values.items():
-        set_committed_value(row, key, value)
-    _keep_warm_after_commit(session, row.id, values["state"], run)
+        setattr(row, key, value)
+    _keep_warm_after_commit(session, row.id, state, run)
 
 
 def _keep_warm_after_commit(session: Session, instance_id: int, state: str, run: WorkflowRun) -> None:
-    after_commit(session, lambda: WARM_RUNS.put(instance_id, state, run))
-
-
-_SAVE = (
-    update(WorkflowInstance.__table__)
-    .where(WorkflowInstance.__table__.c.id == bindparam("instance_id"))
-    .values({name: bindparam(name)
-             for name in ("state", "generation", "completed", "end_event", "next_due_at", "updated_at")})
-)
+    warm = warm_runs(session)
+    after_commit(session, lambda: warm.put(instance_id, state, run))
 
 
 def _copy(row: WorkflowInstance, run: WorkflowRun) -> None:
@@ -106,25 +96,26 @@ def _copy(row: WorkflowInstance, run: WorkflowRun) -> None:
     row.updated_at = utcnow()
 
 
-def restore_ahead(registry: ProcessRegistry, instance_id: int, definition_sha256: str, state: str,
+def restore_ahead(registry: ProcessRegistry, warm: WarmRuns, instance_id: int, definition_sha256: str, state: str,
                   generation: int, prepare: Callable[[WorkflowRun], None] | None = None) -> None:
     """Rebuild a committed run now and keep it warm, so that the action about to lock it need not.
 
-    The caller read ``state`` in a committed snapshot, outside the write lock; :func:`load` takes
-    the run only if the locked row still holds that very text. ``prepare`` may then work out the
-    step the action will take (:meth:`WorkflowRun.prepare_step`). Anything unusual (a definition
-    not held, a state that does not restore) is left for :func:`load` to meet and report.
+    The caller read ``state`` in a committed snapshot, outside the write lock, and passes its
+    runtime's registry and ``warm`` runs; :func:`load` takes the run only if the locked row still
+    holds that very text. ``prepare`` may then work out the step the action will take
+    (:meth:`WorkflowRun.prepare_step`). Anything unusual (a definition not held, a state that does
+    not restore) is left for :func:`load` to meet and report.
     """
-    if prepare is None and WARM_RUNS.holds(instance_id, state):
+    if prepare is None and warm.holds(instance_id, state):
         return
     try:
-        run = WARM_RUNS.take(instance_id, registry.by_hash(definition_sha256), state, generation) \
+        run = warm.take(instance_id, registry.by_hash(definition_sha256), state, generation) \
             or registry.restore(definition_sha256, state, generation)
     except WorkflowError:
         return
     if prepare is not None:
         prepare(run)
-    WARM_RUNS.put(instance_id, state, run)
+    warm.put(instance_id, state, run)
 
 
 def load(registry: ProcessRegistry, row: WorkflowInstance) -> WorkflowRun:
@@ -133,15 +124,15 @@ def load(registry: ProcessRegistry, row: WorkflowInstance) -> WorkflowRun:
     A definition no longer among the files (the file changed since the case started) is
     read back from ``process_definitions``, parsed and linted once, and kept in the registry.
     """
+    session = object_session(row)
     try:
         definition = registry.by_hash(row.definition_sha256)
     except WorkflowError:
-        session = object_session(row)
         stored = session.get(ProcessDefinitionRow, row.definition_sha256) if session is not None else None
         if stored is None:
             raise
         definition = registry.register(bytes(stored.source), stored.file)
-    warm = WARM_RUNS.take(row.id, definition, row.state, row.generation)
+    warm = warm_runs(session).take(row.id, definition, row.state, row.generation) if session is not None else None
     if warm is not None:
         return warm
     return registry.restore(row.definition_sha256, row.state, row.generation)

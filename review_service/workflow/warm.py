@@ -1,9 +1,9 @@
 """Runs kept warm between transactions, so that the next action on a case skips deserializing it.
 
 Deserializing costs as much as completing a task. After a transaction that saved a run
-commits, the run object is kept here under its instance id together with the exact state
-text it was saved as. The next load takes it back only if the stored row still holds that
-very text (a run changed by another process, or by a transaction that rolled back, no longer
+commits, the run object is kept by the session's runtime (:func:`warm_runs`) under its instance
+id together with the exact state text it was saved as. The next load takes it back only if the
+stored row still holds that very text (a run changed by another process, or by a transaction that rolled back, no longer
 matches and is rebuilt from the row as usual). Taking removes the entry, so two threads can
 never share one run object; the cache is bounded.
 """
@@ -13,6 +13,9 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+from sqlalchemy.orm import Session
+
+from review_service.core.process_state import ProcessState, state_of
 from review_service.workflow.parser import ProcessDefinition
 from review_service.workflow.runtime import WorkflowRun
 
@@ -63,4 +66,11 @@ class WarmRuns:
             self._entries.clear()
 
 
-WARM_RUNS = WarmRuns()
+def warm_runs_part(state: ProcessState) -> WarmRuns:
+    """A runtime's warm runs (empty at first): instance ids are per database, so never shared across runtimes."""
+    return WarmRuns()
+
+
+def warm_runs(session: Session) -> WarmRuns:
+    """The runs kept warm by ``session``'s runtime (one ``session.info`` lookup: this is on every action)."""
+    return state_of(session).part(warm_runs_part)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.accountability.conftest import RevokedCase
-from tests.api.conftest import Api, error_code
+from tests.fixtures.accountability import RevokedCase
+from tests.fixtures.api import Api, error_code
 from tests.fixtures.world import World
 
 
@@ -59,7 +59,7 @@ def test_openapi_describes_accountability(api: Api) -> None:
 
 def test_revoke_over_the_api_opens_the_inquiry(api: Api, world: World) -> None:
     from review_service.core.clock import beijing_today
-    from tests.accountability.conftest import two_rounds_and_coordination
+    from tests.fixtures.accountability import two_rounds_and_coordination
 
     case = two_rounds_and_coordination(world)
     path = f"/cases/{case.case_id}/accountability"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.accountability.conftest import RevokedCase
+from tests.fixtures.accountability import RevokedCase
+from tests.fixtures.web import Browser
 from tests.fixtures.world import World
-from tests.web.conftest import Browser
 
 
 def test_auditor_reads_the_chain_records_findings_and_closes(app: Any, world: World, revoked: RevokedCase) -> None:

@@ -19,7 +19,7 @@ from review_service.accountability.queries import (
 from review_service.audit.models import AuditEvent
 from review_service.core.clock import beijing_today
 from review_service.core.errors import Conflict, Forbidden, Invalid, NotFound
-from tests.accountability.conftest import RevokedCase, send_revoked, two_rounds_and_coordination
+from tests.fixtures.accountability import RevokedCase, send_revoked, two_rounds_and_coordination
 from tests.fixtures.world import World
 
 

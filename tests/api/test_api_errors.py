@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 
 from review_service.cases import flow
+from review_service.runtime import Runtime
 from review_service.workflow import ProcessRegistry
-from tests.api.conftest import Api, error_code
+from tests.fixtures.api import Api, error_code
 from tests.fixtures.world import MAJOR_DRAFT, opinion
 
 
@@ -79,15 +81,17 @@ def test_conflict_on_if_match_and_on_a_completed_task(api: Api, world: Any) -> N
 
 
 @pytest.fixture
-def process_skipping_review(tmp_path: Path) -> Iterator[None]:
+def process_skipping_review(tmp_path: Path, runtime: Runtime, app: Flask) -> Iterator[None]:
+    """Both runtimes (the world's and the app's) run an edited process file that routes past review."""
     source = (flow.BPMN_DIR / "major_decision_review.bpmn").read_text("utf-8")
     condition = '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">major</bpmn:conditionExpression>'
     assert condition in source
     (tmp_path / "major_decision_review.bpmn").write_text(source.replace(condition, condition.replace(
         ">major<", ">False<")), "utf-8")
-    flow.use_registry(ProcessRegistry.load(tmp_path))
+    edited = ProcessRegistry.load(tmp_path)
+    for each in (runtime, app.extensions["review_service"]):
+        each.use_registry(edited)
     yield
-    flow.use_registry(None)
 
 
 def test_not_cleared_when_the_process_skipped_review(api: Api, world: Any, process_skipping_review: None) -> None:

@@ -33,7 +33,7 @@ from review_service.core.clock import beijing_today
 from review_service.core.dates import latest_ahead
 from review_service.replies.operations import reply_to_opinion
 from review_service.review.operations import assign_reviewer, submit_opinion
-from tests.api.conftest import Api
+from tests.fixtures.api import Api
 from tests.fixtures.world import opinion, replies
 
 EXAMPLES = 50

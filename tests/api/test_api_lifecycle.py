@@ -6,7 +6,7 @@ import copy
 import io
 from typing import Any
 
-from tests.api.conftest import Api
+from tests.fixtures.api import Api
 from tests.fixtures.world import MAJOR_DRAFT, minor_draft, opinion, replies
 
 PROBLEMS = ("evidence_sufficient",)

@@ -13,35 +13,34 @@ from review_service.api.server import COLLECT_EVERY, NEVER_BY_ITSELF, Server, co
 from review_service.cases import flow
 from review_service.documents import rendering
 from review_service.documents.models import KIND_LABELS
-from review_service.documents.storage import PACKAGED_TEMPLATES
-from review_service.runtime import open_runtime
+from review_service.documents.storage import PACKAGED_TEMPLATES, template_files
+from review_service.runtime import Runtime, open_runtime
 
 
 @pytest.fixture
 def cold(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Empty template caches and no process registry, as in a freshly forked worker that loaded nothing."""
+    """Empty template caches, as in a freshly forked worker that loaded nothing (a runtime starts with no registry)."""
     monkeypatch.setattr(rendering, "_LOADED", rendering._LRU())
-    monkeypatch.setattr(rendering, "_BY_FILE", rendering._LRU())
     monkeypatch.setattr(rendering.ENVIRONMENT, "_compiled", rendering._LRU())
-    registry = flow.registry()
-    flow.use_registry(None)
-    yield
-    flow.use_registry(registry)
 
 
-def _loaded_kinds() -> set[str]:
-    return {kind for (_path, kind, _source) in rendering._BY_FILE}
+def _loaded_kinds(runtime: Runtime) -> set[str]:
+    return {kind for (_path, kind, _source) in template_files(runtime.state).held()}
+
+
+def _has_registry(runtime: Runtime) -> bool:
+    return runtime.state.built(flow.registry_part)
 
 
 def test_warm_up_loads_the_process_and_compiles_every_template(cold: None, database_url: str,
                                                                 tmp_path: Path) -> None:
     runtime = open_runtime(tmp_path / "instance", database_url)
     try:
-        assert _loaded_kinds() == set() and flow._registry is None
+        assert _loaded_kinds(runtime) == set() and not _has_registry(runtime)
         runtime.warm_up()
-        assert flow._registry is not None and flow._registry.definitions()
-        assert _loaded_kinds() == set(KIND_LABELS)
-        for _key, (_seen, template) in rendering._BY_FILE.items():
+        assert _has_registry(runtime) and runtime.state.part(flow.registry_part).definitions()
+        assert _loaded_kinds(runtime) == set(KIND_LABELS)
+        for template in template_files(runtime.state).held().values():
             assert template.body_source in rendering.ENVIRONMENT._compiled  # compiled, not only read
     finally:
         runtime.close()
@@ -55,8 +54,9 @@ def test_a_refused_override_does_not_stop_the_warm_up(cold: None, database_url: 
     runtime = open_runtime(instance, database_url)
     try:
         runtime.warm_up()  # the broken reply template is refused again when a reply is issued
-        assert _loaded_kinds() == set(KIND_LABELS) - {"reply"}
-        assert any(source == "instance" and kind == "opinion" for (_path, kind, source) in rendering._BY_FILE)
+        assert _loaded_kinds(runtime) == set(KIND_LABELS) - {"reply"}
+        held = template_files(runtime.state).held()
+        assert any(source == "instance" and kind == "opinion" for (_path, kind, source) in held)
     finally:
         runtime.close()
 
@@ -70,7 +70,7 @@ def test_the_worker_app_is_built_warm_and_its_heap_frozen(cold: None, database_u
         assert gc.get_threshold()[:2] == thresholds[:2] and gc.get_threshold()[2] == NEVER_BY_ITSELF
         runtime = app.extensions["review_service"]
         assert runtime.database_url == database_url
-        assert _loaded_kinds() == set(KIND_LABELS)
+        assert _loaded_kinds(runtime) == set(KIND_LABELS)
         if database_url.startswith("sqlite"):  # its WAL checkpoints run in a thread of their own
             assert runtime.checkpointer is not None and runtime.checkpointer.is_alive()
         else:

@@ -17,16 +17,20 @@ from review_service.audit.models import AuditEvent, AuditHead
 from review_service.decisions.operations import approve_decision
 from review_service.organization.operations import add_user
 from review_service.review.operations import submit_opinion
-from tests.api.conftest import Api
+from review_service.runtime import Runtime
+from tests.fixtures.api import Api
 from tests.fixtures.world import AGENCY, PASSWORD, opinion
 
 EVENTS = AuditEvent.__table__
 
 
 @pytest.fixture
-def client(database_url: str, world: Any, tmp_path: Path) -> Iterator[Api]:
-    """The API on this test's database (its instance folder holds the checkpoint key)."""
+def client(database_url: str, world: Any, tmp_path: Path, runtime: Runtime) -> Iterator[Api]:
+    """The API on this test's database (its instance folder holds the checkpoint key, which the world's
+    runtime signs with too: both stand for one instance)."""
     from review_service import create_app
+
+    runtime.state.signing_dir = tmp_path / "instance"
 
     application = create_app({"INSTANCE_PATH": tmp_path / "instance", "DATABASE_URL": database_url,
                               "TESTING": True})

@@ -15,6 +15,7 @@ from review_service.audit.checkpoint_writer import log_leaves, write_checkpoint
 from review_service.audit.checkpoints import verifier_key, verify_checkpoint
 from review_service.audit.models import AuditEvent, AuditSettings
 from review_service.audit.verify import verify_chain
+from review_service.core.actions import Action
 
 Uow = Callable[[], AbstractContextManager[Session]]
 ABC_SM3 = "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
@@ -40,7 +41,7 @@ def test_an_sm3_log_is_chained_treed_and_verified_with_sm3(uow: Uow, log_of: Cal
     monkeypatch.setenv(config.HASH_ENV, "sm3")
     for n in range(5):  # through the receiver, as every action does
         with uow() as session:
-            signals.emit("case_submitted", session=session, actor=None, role="handler", agency_id=1, case_id=n,
+            signals.emit(Action.CASE_SUBMITTED, session=session, actor=None, role="handler", agency_id=1, case_id=n,
                          payload={"n": n})
     with uow() as session:
         assert session.scalar(select(AuditSettings.hash_algorithm)) == "sm3"
@@ -59,7 +60,7 @@ def test_an_sm3_log_is_chained_treed_and_verified_with_sm3(uow: Uow, log_of: Cal
         assert config.recorded_algorithm(session) == "sm3"
         assert "SM3" in (config.configured_mismatch(session) or "")
     with uow() as session:
-        signals.emit("case_submitted", session=session, actor=None, role="handler", agency_id=1, case_id=9,
+        signals.emit(Action.CASE_SUBMITTED, session=session, actor=None, role="handler", agency_id=1, case_id=9,
                      payload={})
     with uow() as session:
         last = session.execute(select(AuditEvent.canonical, AuditEvent.hash).order_by(AuditEvent.seq.desc())).first()
@@ -75,7 +76,7 @@ def test_default_is_sha256_and_unknown_names_are_refused(uow: Uow, monkeypatch: 
 
     monkeypatch.delenv(config.HASH_ENV, raising=False)
     with uow() as session:
-        signals.emit("case_submitted", session=session, actor=None, role="handler", agency_id=1, case_id=1,
+        signals.emit(Action.CASE_SUBMITTED, session=session, actor=None, role="handler", agency_id=1, case_id=1,
                      payload={})
     with uow() as session:
         assert session.scalar(select(AuditSettings.hash_algorithm)) == "sha256"
@@ -92,12 +93,12 @@ def test_a_first_append_rolled_back_records_no_choice(uow: Uow, audit_receiver: 
 
     monkeypatch.setenv(config.HASH_ENV, "sm3")
     with pytest.raises(RuntimeError), uow() as session:
-        signals.emit("case_submitted", session=session, actor=None, role="handler", agency_id=1, case_id=1,
+        signals.emit(Action.CASE_SUBMITTED, session=session, actor=None, role="handler", agency_id=1, case_id=1,
                      payload={})
         raise RuntimeError("rolled back")
     monkeypatch.setenv(config.HASH_ENV, "sha256")
     with uow() as session:
-        signals.emit("case_submitted", session=session, actor=None, role="handler", agency_id=1, case_id=1,
+        signals.emit(Action.CASE_SUBMITTED, session=session, actor=None, role="handler", agency_id=1, case_id=1,
                      payload={})
     with uow() as session:
         assert session.scalar(select(AuditSettings.hash_algorithm)) == "sha256"

@@ -23,7 +23,7 @@ from review_service.audit.ddl import AUDIT_RECORD_TABLES, postgres_app_role_sql
 from review_service.audit.verify import verify_chain
 from review_service.audit.writer import append_event
 from review_service.core.db import make_engine, make_session_factory, unit_of_work
-from tests.conftest import PG_URL
+from tests.fixtures.database import PG_URL
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL only (set REVIEW_SERVICE_TEST_DATABASE_URL)")
 PASSWORD = "app-role-pass"

@@ -14,12 +14,13 @@ from review_service.audit import receivers
 from review_service.audit.models import AuditEvent
 from review_service.audit.verify import verify_chain
 from review_service.core import signals
+from review_service.core.actions import Action
 
 Uow = Callable[[], AbstractContextManager[Session]]
 ALICE = SimpleNamespace(id=7, username="alice")
 
 
-def _emit(session: Session, action: str = "case_submitted") -> None:
+def _emit(session: Session, action: Action = Action.CASE_SUBMITTED) -> None:
     signals.emit(action, session=session, actor=ALICE, role="handler", agency_id=2, case_id=5,
                  payload={"draft_sha256": "ab" * 32, "说明": "报送审核"})
 
@@ -58,7 +59,7 @@ def test_rolled_back_action_leaves_no_event(uow: Uow) -> None:
         raise RuntimeError("later step failed")
     assert _count(uow) == 0
     with uow() as session:
-        _emit(session, "case_withdrawn")
+        _emit(session, Action.SUBMISSION_WITHDRAWN)
     with uow() as session:
         assert session.scalars(select(AuditEvent.seq)).all() == [1]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +17,9 @@ from review_service.audit.checkpoint_models import AuditCheckpoint
 from review_service.audit.checkpoint_writer import latest_checkpoint, log_leaves, write_checkpoint
 from review_service.audit.checkpoints import load_signing_key, verifier_key, verify_checkpoint
 from review_service.audit.models import AuditEvent
+from review_service.core.actions import Action
 from review_service.core.clock import utcnow
+from review_service.runtime import Runtime
 
 Uow = Callable[[], AbstractContextManager[Session]]
 Attacker = Callable[[], AbstractContextManager[Connection]]
@@ -25,12 +27,10 @@ POLICY = schedule.CheckpointPolicy(every_events=10, every_minutes=30)
 
 
 @pytest.fixture
-def instance(tmp_path: Path) -> Iterator[Path]:
-    """Checkpoints signed with a key in this test's instance folder (restored afterwards)."""
-    before = schedule._instance_path
-    schedule.configure(tmp_path / "instance")
-    yield tmp_path / "instance"
-    schedule.configure(before)
+def instance(tmp_path: Path, runtime: Runtime) -> Path:
+    """Checkpoints signed by this test's runtime with a key in its instance folder."""
+    runtime.state.signing_dir = tmp_path / "instance"
+    return tmp_path / "instance"
 
 
 def _due(uow: Uow, minutes: float = 0, policy: schedule.CheckpointPolicy = POLICY) -> bool:
@@ -71,38 +71,34 @@ def test_n_events_or_a_decision_since_make_one_due(uow: Uow, log_of: Callable[[i
     assert not _due(uow, minutes=1)
 
 
-def test_without_an_instance_nothing_is_signed(uow: Uow, log_of: Callable[[int], None]) -> None:
-    before = schedule._instance_path
-    schedule.configure(None)
-    try:
-        log_of(2)
-        assert _due(uow) is False
-        assert _count(uow) == 0
-    finally:
-        schedule.configure(before)
+def test_without_an_instance_nothing_is_signed(uow: Uow, log_of: Callable[[int], None], runtime: Runtime) -> None:
+    assert runtime.state.signing_dir is None  # the test runtime signs nothing unless told to
+    log_of(2)
+    assert _due(uow) is False
+    assert _count(uow) == 0
 
 
 def test_the_decision_and_every_nth_event_are_checkpointed_in_their_transaction(
-    uow: Uow, instance: Path, audit_receiver: None, monkeypatch: pytest.MonkeyPatch
+    uow: Uow, instance: Path, audit_receiver: None, runtime: Runtime
 ) -> None:
     from review_service.core import signals
 
-    monkeypatch.setattr(schedule, "_cached_policy", schedule.CheckpointPolicy(every_events=5, every_minutes=60))
+    runtime.state.put(schedule.policy_part, schedule.CheckpointPolicy(every_events=5, every_minutes=60))
 
-    def act(action: str, fail: bool = False) -> None:
+    def act(action: Action, fail: bool = False) -> None:
         with uow() as session:
             signals.emit(action, session=session, actor=None, role="head", agency_id=1, case_id=9, payload={})
             if fail:
                 raise RuntimeError("rolled back")
 
-    act("case_submitted")
-    act("decision_made")  # seq 2: a decision
+    act(Action.CASE_SUBMITTED)
+    act(Action.DECISION_MADE)  # seq 2: a decision
     with pytest.raises(RuntimeError):
-        act("decision_made", fail=True)  # rolled back: neither event nor checkpoint
-    act("case_submitted")
-    act("case_submitted")
-    act("case_submitted")  # seq 5: the N-th event
-    act("case_submitted")
+        act(Action.DECISION_MADE, fail=True)  # rolled back: neither event nor checkpoint
+    act(Action.CASE_SUBMITTED)
+    act(Action.CASE_SUBMITTED)
+    act(Action.CASE_SUBMITTED)  # seq 5: the N-th event
+    act(Action.CASE_SUBMITTED)
     with uow() as session:
         sizes = list(session.scalars(select(AuditCheckpoint.size).order_by(AuditCheckpoint.id)))
         texts = list(session.scalars(select(AuditCheckpoint.text).order_by(AuditCheckpoint.id)))
@@ -117,7 +113,8 @@ def test_the_decision_and_every_nth_event_are_checkpointed_in_their_transaction(
 @pytest.mark.usefixtures("instance")
 def test_checkpoints_resume_from_the_previous_compact_range(uow: Uow, log_of: Callable[[int], None],
                                                             attacker: Attacker) -> None:
-    key = schedule.signing_key()
+    with uow() as session:
+        key = schedule.signing_key(session)
     for count in (1, 6, 9, 30):
         log_of(count)
         with uow() as session:

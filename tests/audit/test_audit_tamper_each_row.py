@@ -7,20 +7,18 @@ the attacker's connection (triggers dropped) and rolled back, so the 600 cases c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 import pytest
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from review_service.audit import ddl
-from review_service.audit.models import AuditEvent
 from review_service.audit.verify import verify_chain
+from tests.fixtures.audit_tamper import EVENTS, drop_guards, edits, swap
 
 Uow = Callable[[], AbstractContextManager[Session]]
-EVENTS = AuditEvent.__table__
 SIZE = 200
 
 
@@ -33,7 +31,7 @@ def tamper(engine: Engine, log_of: Callable[[int], None]) -> Callable[[Callable[
         with engine.connect() as conn:
             trans = conn.begin()
             try:
-                _drop_guards(conn)
+                drop_guards(conn)
                 change(conn)
                 with Session(bind=conn) as session:
                     result = verify_chain(session, batch_size=64)
@@ -44,39 +42,10 @@ def tamper(engine: Engine, log_of: Callable[[int], None]) -> Callable[[Callable[
     return run
 
 
-def _drop_guards(conn: Connection) -> None:
-    if conn.dialect.name == "sqlite":
-        for name in ddl.SQLITE_TRIGGERS:
-            conn.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
-    else:
-        conn.execute(text(f"DROP TRIGGER IF EXISTS {ddl.PG_ROW_TRIGGER} ON audit_events"))
-
-
-def _row(conn: Connection, seq: int) -> dict:  # type: ignore[type-arg]
-    return dict(conn.execute(select(EVENTS).where(EVENTS.c.seq == seq)).one()._mapping)
-
-
-def _swap(conn: Connection, first: int, second: int) -> None:
-    a, b = _row(conn, first), _row(conn, second)
-    conn.execute(update(EVENTS).where(EVENTS.c.seq == first).values(seq=10_000_000))
-    conn.execute(update(EVENTS).where(EVENTS.c.seq == second).values({k: v for k, v in a.items() if k != "seq"}))
-    conn.execute(update(EVENTS).where(EVENTS.c.seq == 10_000_000).values({**{k: v for k, v in b.items() if k != "seq"},
-                                                                   "seq": first}))
-
-
-def _edits(seq: int) -> Iterator[Callable[[Connection], None]]:
-    """Four kinds of edit of row ``seq``: a payload, an actor, the time, the stored bytes."""
-    yield lambda c: c.execute(update(EVENTS).where(EVENTS.c.seq == seq).values(payload='{"n":-1}'))
-    yield lambda c: c.execute(update(EVENTS).where(EVENTS.c.seq == seq).values(actor_username="mallory"))
-    yield lambda c: c.execute(update(EVENTS).where(EVENTS.c.seq == seq).values(case_id=987654))
-    yield lambda c: c.execute(update(EVENTS).where(EVENTS.c.seq == seq)
-                              .values(canonical=_row(c, seq)["canonical"].replace(b"seq", b"Seq")))
-
-
 def test_editing_deleting_or_swapping_row_i_is_reported_at_i(tamper) -> None:  # type: ignore[no-untyped-def]
     wrong: list[tuple[str, int, int | None]] = []
     for seq in range(1, SIZE + 1):
-        for number, edit in enumerate(_edits(seq)):
+        for number, edit in enumerate(edits(seq)):
             found = tamper(edit)
             if found != seq:
                 wrong.append((f"edit{number}", seq, found))
@@ -86,7 +55,7 @@ def test_editing_deleting_or_swapping_row_i_is_reported_at_i(tamper) -> None:  #
         # swapped with its neighbour: the earlier of the two is the first bad row, so for the
         # last row the swap is with the row before it and reported there — for every other row, at i
         other = seq + 1 if seq < SIZE else seq - 1
-        found = tamper(lambda c, seq=seq, other=other: _swap(c, seq, other))
+        found = tamper(lambda c, seq=seq, other=other: swap(c, seq, other))
         if found != min(seq, other):
             wrong.append(("swap", seq, found))
     assert wrong == []

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from review_service.audit import verify
 from review_service.audit.models import AuditEvent
 from review_service.core.db import make_engine
-from tests.audit.test_audit_tamper_each_row import _drop_guards, _edits, _swap
+from tests.fixtures.audit_tamper import drop_guards, edits, swap
 
 EVENTS = AuditEvent.__table__
 SIZE = 70  # two batches of 64 and the start of a third: bulk checks, walks and the seams between them
@@ -56,7 +56,7 @@ def tampered(engine: Engine, log_of: Callable[[int], None], tmp_path: Path,
         url = f"sqlite:///{copy}"
         target = make_engine(url)
         with target.begin() as conn:
-            _drop_guards(conn)
+            drop_guards(conn)
             change(conn)
         target.dispose()
         before = len(started)
@@ -71,9 +71,9 @@ def test_apart_and_inline_name_the_same_event_for_the_same_reason(tampered) -> N
     assert tampered(lambda conn: None)[:2] == ((None, None), (None, None))
     differ = []
     for seq in ROWS:
-        changes = [*_edits(seq),
+        changes = [*edits(seq),
                    lambda c, seq=seq: c.execute(delete(EVENTS).where(EVENTS.c.seq == seq)),
-                   lambda c, seq=seq: _swap(c, seq, seq + 1 if seq < SIZE else seq - 1),
+                   lambda c, seq=seq: swap(c, seq, seq + 1 if seq < SIZE else seq - 1),
                    lambda c, seq=seq: c.execute(update(EVENTS).where(EVENTS.c.seq == seq).values(prev_hash="f" * 64))]
         for number, change in enumerate(changes):
             apart, inline, checks = tampered(change)

@@ -24,13 +24,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.browser.pages import log_in
+from tests.fixtures.live_server import LiveServer
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
@@ -83,22 +83,6 @@ def _run(env: dict[str, str], module: str, *args: str) -> str:
     if done.returncode != 0:
         pytest.fail(f"{module} {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout
-
-
-@dataclass(frozen=True)
-class LiveServer:
-    """The running server: its base URL, instance folder, log, and the prepared cases (``seed.py``)."""
-
-    url: str
-    instance: Path
-    log: Path
-    cases: dict[str, int]
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
 
 
 @pytest.fixture(scope="session")

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from review_service.review.points import TEN_POINTS
-from tests.browser.conftest import LiveServer
 from tests.browser.pages import fill_opinion, notice, open_task, submit
 from tests.browser.seed import IN_REVIEW
+from tests.fixtures.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.browser.conftest import LiveServer
 from tests.browser.pages import notice, submit
+from tests.fixtures.live_server import LiveServer
 
 
 def test_a_lowered_draft_is_decided_without_review_only_after_a_confirmed_downgrade(

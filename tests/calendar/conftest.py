@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from review_service.calendar.yearfile import YearSpec, parse_year
-
-DATA = Path(__file__).resolve().parent / "data"
-EXAMPLE_2027 = DATA / "2027-example.yaml"
+from tests.fixtures.calendar import EXAMPLE_2027
 
 
 @pytest.fixture(scope="session")

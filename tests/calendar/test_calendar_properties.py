@@ -8,7 +8,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from review_service.calendar import Calendar, parse_year
-from tests.calendar.conftest import EXAMPLE_2027
+from tests.fixtures.calendar import EXAMPLE_2027
 
 PLAIN = Calendar()
 WITH_2027 = Calendar([parse_year(EXAMPLE_2027.read_text("utf-8"), EXAMPLE_2027.name)])

@@ -16,7 +16,7 @@ from review_service.calendar.yearfile import (
     read_year_file,
 )
 from review_service.core.errors import Invalid
-from tests.calendar.conftest import EXAMPLE_2027
+from tests.fixtures.calendar import EXAMPLE_2027
 
 GOOD = """\
 year: 2027

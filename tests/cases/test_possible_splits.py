@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from review_service.cases.splits import same_counterparty, same_matter
-from tests.api.conftest import Api
+from tests.fixtures.api import Api
 from tests.fixtures.world import MAJOR_DRAFT, World, minor_draft
 
 

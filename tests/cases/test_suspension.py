@@ -22,7 +22,8 @@ from review_service.core.errors import Conflict, Forbidden, Invalid
 from review_service.deadlines.operations import extend_review
 from review_service.deadlines.plan import beijing_midnight
 from review_service.review.operations import submit_opinion
-from tests.deadlines.conftest import Clock, deadlines_of, notifications_of, run_tick
+from tests.fixtures.clock import Clock
+from tests.fixtures.deadlines import deadlines_of, notifications_of, run_tick
 from tests.fixtures.world import World, opinion
 
 

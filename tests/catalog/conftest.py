@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from review_service.catalog import queries
 from review_service.catalog.loader import parse_catalog
 from review_service.catalog.schema import CatalogSpec
-
-CATALOGS = Path(__file__).resolve().parents[2] / "catalogs"
-MARKET = CATALOGS / "shaanxi-market-regulation.yaml"
-ECOLOGY = CATALOGS / "shaanxi-ecology-environment.yaml"
+from tests.fixtures.catalogs import ECOLOGY, MARKET
 
 
 @pytest.fixture(scope="session")
@@ -26,8 +19,3 @@ def ecology() -> CatalogSpec:
     return parse_catalog(ECOLOGY.read_text("utf-8"), ECOLOGY.name)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_spec_cache() -> Iterator[None]:
-    queries.clear_cache()
-    yield
-    queries.clear_cache()

@@ -12,8 +12,7 @@ from review_service.catalog.classify import classify
 from review_service.catalog.fields import FIELDS, FieldType, draft_values
 from review_service.catalog.loader import check_file, coverage, missing_categories, parse_catalog
 from review_service.catalog.schema import CatalogSpec
-
-from .conftest import ECOLOGY, MARKET
+from tests.fixtures.catalogs import ECOLOGY, MARKET
 
 PENALTY: dict[str, Any] = {
     "title": "某公司销售不合格产品案",

@@ -27,8 +27,8 @@ from review_service.catalog.queries import applicable_catalog, catalog_versions,
 from review_service.core.errors import Conflict, Forbidden
 from review_service.core.signals import UnauditedAction
 from review_service.organization.models import Agency, User, UserRole
-
-from .conftest import ECOLOGY, MARKET
+from review_service.runtime import Runtime
+from tests.fixtures.catalogs import ECOLOGY, MARKET
 
 Uow = Callable[[], AbstractContextManager[Session]]
 MARKET_TEXT = MARKET.read_text("utf-8")
@@ -197,9 +197,10 @@ def test_applicable_catalog_by_system_date_and_agency(uow: Uow, audited: list[di
     assert chosen(uow, "咸阳市市场监督管理局") == ("shaanxi-market-regulation", 1)
 
 
-def test_spec_is_parsed_once_per_sha256(uow: Uow, audited: list[dict[str, Any]], monkeypatch: Any) -> None:
+def test_spec_is_parsed_once_per_sha256(uow: Uow, audited: list[dict[str, Any]], monkeypatch: Any,
+                                        runtime: Runtime) -> None:
     load(uow)
-    queries.clear_cache()
+    runtime.state.drop(queries.specs_part)  # as a runtime that did not load it
     calls: list[str] = []
     real = queries.parse_catalog
 

@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from review_service.catalog.classify import classify
 from review_service.catalog.fields import DECISION_TYPE_LABELS, FIELDS
 from review_service.catalog.loader import check_text, parse_catalog
-
-from .conftest import ECOLOGY, MARKET
+from tests.fixtures.catalogs import ECOLOGY, MARKET
 
 SPECS = {path.name: parse_catalog(path.read_text("utf-8"), path.name) for path in (MARKET, ECOLOGY)}
 TEXTS = {path.name: path.read_text("utf-8") for path in (MARKET, ECOLOGY)}

@@ -8,8 +8,8 @@ from typing import Any
 from review_service.decisions.operations import approve_decision
 from review_service.documents.queries import document_file, documents_for_case
 from review_service.review.operations import submit_opinion
-from tests.deadlines.conftest import Clock
-from tests.documents.test_documents import docx_text
+from tests.fixtures.clock import Clock
+from tests.fixtures.documents import docx_text
 from tests.fixtures.world import World, opinion
 
 

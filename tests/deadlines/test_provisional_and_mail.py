@@ -19,7 +19,8 @@ from review_service.core.clock import as_utc
 from review_service.deadlines.plan import beijing_midnight, plan
 from review_service.notifications.models import EmailAddress, OutboxMessage
 from review_service.notifications.outbox import BACKOFF, MAX_ATTEMPTS
-from tests.deadlines.conftest import Clock, deadlines_of, run_tick
+from tests.fixtures.clock import Clock
+from tests.fixtures.deadlines import deadlines_of, run_tick
 from tests.fixtures.world import World
 
 EXAMPLE_2027 = Path(__file__).resolve().parents[1] / "calendar" / "data" / "2027-example.yaml"

@@ -16,7 +16,8 @@ from review_service.deadlines.operations import extend_review
 from review_service.deadlines.plan import beijing_midnight
 from review_service.replies.operations import reply_to_opinion
 from review_service.review.operations import submit_opinion
-from tests.deadlines.conftest import Clock, deadlines_of, notifications_of, run_tick
+from tests.fixtures.clock import Clock
+from tests.fixtures.deadlines import deadlines_of, notifications_of, run_tick
 from tests.fixtures.world import World, opinion, replies
 
 

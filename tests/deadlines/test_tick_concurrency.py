@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from review_service.audit.models import AuditEvent
 from review_service.core.db import make_engine, make_session_factory, unit_of_work
-from review_service.deadlines.tick import TickReport, tick
+from review_service.jobs.tick import TickReport, tick
 from review_service.notifications.models import Notification
-from tests.deadlines.conftest import Clock
+from tests.fixtures.clock import Clock
 from tests.fixtures.world import World
 
 TICKERS = 3

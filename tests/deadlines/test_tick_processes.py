@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from review_service.core.clock import BEIJING
 from review_service.notifications.models import Notification
-from tests.deadlines.conftest import Clock
+from tests.fixtures.clock import Clock
 from tests.fixtures.world import World
 
 CLI = [sys.executable, "-c", "import sys; from review_service.cli import main; sys.exit(main(['tick']))"]

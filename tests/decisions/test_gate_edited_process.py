@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from review_service.cases import flow
 from review_service.core.errors import NotCleared
 from review_service.decisions.operations import approve_decision
 from review_service.review.operations import submit_opinion
+from review_service.runtime import Runtime
 from review_service.workflow import ProcessRegistry
 from tests.fixtures.world import World, opinion
 
@@ -21,15 +22,15 @@ APPROVE = CONDITION.format('conclusion == "approve" and not transfer_suggested')
 
 
 @pytest.fixture
-def edited_process(tmp_path: Path) -> Iterator[callable]:  # type: ignore[valid-type]
+def edited_process(tmp_path: Path, runtime: Runtime) -> Callable[[str, str], None]:
+    """``edited_process(old, new)``: this test's runtime runs the real process file with ``old`` replaced."""
     def use(old: str, new: str) -> None:
         source = REAL.read_text("utf-8")
         assert old in source, "the process file changed: update this test's edit"
         (tmp_path / "major_decision_review.bpmn").write_text(source.replace(old, new), "utf-8")
-        flow.use_registry(ProcessRegistry.load(tmp_path))
+        runtime.use_registry(ProcessRegistry.load(tmp_path))
 
-    yield use
-    flow.use_registry(None)
+    return use
 
 
 def test_process_that_skips_review_cannot_decide_a_major_case(world: World, edited_process) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from review_service.core.errors import Conflict, Forbidden, Invalid, NotCleared
 from review_service.decisions.models import Decision
 from review_service.decisions.operations import approve_decision
 from review_service.review.operations import submit_opinion
-from tests.api.conftest import Api, error_code
+from tests.fixtures.api import Api, error_code
 from tests.fixtures.world import MAJOR_DRAFT, World, opinion
 
 LOWER = {"proposed_decision": {"fine_amount": "99999.00"}}

@@ -13,12 +13,13 @@ from review_service.audit.models import AuditEvent
 from review_service.cases.queries import open_tasks
 from review_service.core import signals
 from review_service.core.errors import Conflict, Forbidden, Invalid
-from review_service.deadlines.queries import overdue_publications
 from review_service.decisions.operations import approve_decision
 from review_service.decisions.publicity import publish_decision, revoke_decision, withdraw_decision
 from review_service.decisions.publicity_models import Publication
+from review_service.decisions.publicity_queries import overdue_publications
 from review_service.review.operations import submit_opinion
-from tests.deadlines.conftest import Clock, deadlines_of, notifications_of, run_tick
+from tests.fixtures.clock import Clock
+from tests.fixtures.deadlines import deadlines_of, notifications_of, run_tick
 from tests.fixtures.world import MAJOR_DRAFT, World, opinion
 
 

@@ -1,18 +1,20 @@
-"""Documents are stored in this test's instance folder, bound to the test database's engine."""
+"""Documents are stored in this test's instance folder: the test runtime's (``instance_path``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import Engine
-
-from review_service.documents.storage import bind_instance
 
 
 @pytest.fixture
-def instance(engine: Engine, tmp_path: Path) -> Path:
+def instance_path(tmp_path: Path) -> Path:
+    """The test runtime's instance folder here: ``<tmp>/instance``, where the API app of a test looks too."""
     path = tmp_path / "instance"
-    path.mkdir()
-    bind_instance(engine, path)
+    path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture
+def instance(instance_path: Path) -> Path:
+    return instance_path

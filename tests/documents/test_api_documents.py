@@ -14,8 +14,8 @@ from flask import Flask
 from review_service import create_app
 from review_service.documents.models import DOCX_TYPE
 from review_service.review.operations import submit_opinion
-from tests.api.conftest import Api, error_code
-from tests.documents.test_documents import PROBLEM, docx_text
+from tests.fixtures.api import Api, error_code
+from tests.fixtures.documents import PROBLEM, docx_text
 from tests.fixtures.world import MAJOR_DRAFT, opinion
 
 

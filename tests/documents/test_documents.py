@@ -4,68 +4,23 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from docx import Document as Docx
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from review_service.audit.models import AuditEvent
 from review_service.cases.operations import update_draft
-from review_service.coordination.operations import coordinate
 from review_service.decisions.operations import approve_decision
 from review_service.documents.models import Document
-from review_service.documents.queries import document_file, documents_for_case
 from review_service.replies.operations import reply_to_opinion, resubmit_case
 from review_service.review.operations import submit_opinion
 from review_service.review.points import TEN_POINTS
+from tests.fixtures.documents import PROBLEM, documents, docx_text, file_of, full_lifecycle
 from tests.fixtures.world import MAJOR_DRAFT, opinion, replies
-
-PROBLEM = ("evidence_sufficient",)
-
-
-def docx_text(data: bytes) -> str:
-    """All the text of a .docx: paragraphs, table cells, footers."""
-    doc = Docx(io.BytesIO(data))
-    parts = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    for section in doc.sections:
-        parts.extend(p.text for p in section.footer.paragraphs)
-    return "\n".join(parts)
-
-
-def documents(world: Any, case_id: int) -> list[dict[str, Any]]:
-    with world.uow() as session:
-        return documents_for_case(session, case_id)
-
-
-def file_of(world: Any, case_id: int, item: dict[str, Any]) -> bytes:
-    with world.uow() as session:
-        return document_file(session, case_id, int(item["id"]))[1]
-
-
-def full_lifecycle(world: Any) -> int:
-    """amend → disputed reply → coordination (uphold) → accepted reply → resubmit → approve → decided."""
-    case_id = world.in_review()
-    world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("amend", PROBLEM))
-    world.act(reply_to_opinion, "handler", case_id=case_id, data=replies(PROBLEM, action="disputed"))
-    world.act(coordinate, "head", case_id=case_id,
-              data={"outcome": "uphold_review", "reasoning": "审核意见有依据，承办机构应当补充证据。",
-                    "collective_discussion": {"date": "2026-11-20", "participants": [world.ids["head"], "王副局长"],
-                                              "minutes": "经集体讨论，维持审核意见。"}})
-    world.act(reply_to_opinion, "handler", case_id=case_id, data=replies(PROBLEM))
-    world.act(update_draft, "handler", case_id=case_id,
-              changes={"facts": "当事人销售不合格电热水壶1200台，货值金额36万元。"})
-    world.act(resubmit_case, "handler", case_id=case_id, attest=True)
-    world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("approve"))
-    world.act(approve_decision, "head2", case_id=case_id, data={"approve": True, "comment": "同意。"})
-    return case_id
 
 
 def test_every_step_issues_its_document(world: Any, instance: Path) -> None:

@@ -21,7 +21,7 @@ from lxml import etree
 from review_service.documents import operations
 from review_service.documents.rendering import ENVIRONMENT, TemplateRefused, clean, load_template, render
 from review_service.documents.storage import PACKAGED_TEMPLATES
-from tests.documents.test_documents import full_lifecycle
+from tests.fixtures.documents import full_lifecycle
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

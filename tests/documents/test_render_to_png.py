@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from review_service.review.operations import submit_opinion
-from tests.documents.test_documents import PROBLEM, documents, file_of
+from tests.fixtures.documents import PROBLEM, documents, file_of
 from tests.fixtures.world import opinion
 
 OFFICE = shutil.which("libreoffice") or shutil.which("soffice")

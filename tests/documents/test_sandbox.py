@@ -19,7 +19,7 @@ from review_service.documents.rendering import TemplateRefused
 from review_service.documents.storage import PACKAGED_TEMPLATES
 from review_service.review.models import Review
 from review_service.review.operations import submit_opinion
-from tests.documents.test_documents import PROBLEM, documents, docx_text, file_of
+from tests.fixtures.documents import PROBLEM, documents, docx_text, file_of
 from tests.fixtures.world import opinion
 
 

@@ -17,9 +17,9 @@ from review_service.indicators.models import IndicatorFigure
 from review_service.indicators.operations import record_figure
 from review_service.organization.models import Agency
 from review_service.organization.operations import add_agency, add_user
-from tests.api.conftest import Api, error_code
+from tests.fixtures.api import Api, error_code
+from tests.fixtures.indicators import beijing, by_id, report, reviewed_case
 from tests.fixtures.world import AGENCY, OTHER_AGENCY, PASSWORD, World
-from tests.indicators.conftest import beijing, by_id, reviewed_case
 
 QUERY = "from=2026-03-01&to=2026-03-31"
 
@@ -62,7 +62,6 @@ def test_figures_are_recorded_audited_and_reported_as_manual(world: World) -> No
         events = session.scalars(select(AuditEvent).where(AuditEvent.action == "indicator_figure_recorded")).all()
         assert len(events) == 4
         assert len(session.scalars(select(IndicatorFigure)).all()) == 4
-    from tests.indicators.test_indicators_known import report
 
     entries = by_id(report(world, "2026-01-01", "2026-12-31"))
     staff = entries["86"]  # 4 full-time reviewers of 80 staff: 5.0%

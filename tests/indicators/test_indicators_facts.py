@@ -17,7 +17,6 @@ from sqlalchemy import DateTime, literal, select
 
 from review_service.cases.models import Case, Submission
 from review_service.core.clock import BEIJING
-from review_service.indicators.facts import ALL_POINTS, POINT_BIT, keys_of, opinion_facts
 from review_service.indicators.measures import Context, percent
 from review_service.indicators.period import Period, beijing_month
 from review_service.indicators.statistics import WorkingDayIndex, _median, _p90, review_statistics
@@ -26,11 +25,12 @@ from review_service.organization.models import Agency
 from review_service.organization.settings import agency_settings
 from review_service.replies.models import Reply
 from review_service.replies.operations import reply_to_opinion
+from review_service.review.facts import ALL_POINTS, POINT_BIT, keys_of, opinion_facts
 from review_service.review.models import Intake, Review
 from review_service.review.operations import submit_opinion
 from review_service.review.points import TEN_POINTS
+from tests.fixtures.indicators import PROBLEM, Known, beijing, reviewed_case, spanning_case
 from tests.fixtures.world import AGENCY, World, opinion, replies
-from tests.indicators.conftest import PROBLEM, Known, beijing, reviewed_case, spanning_case
 
 MIGRATION = Path(__file__).resolve().parents[2] / "review_service/migrations/versions/0008_review_facts.py"
 

@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from review_service.indicators.period import Period
-from review_service.indicators.report import build_report
-from review_service.indicators.summary import catch_up
-from review_service.organization.models import Agency
+from tests.fixtures.indicators import Known, beijing, by_id, report, reviewed_case, spanning_case
 from tests.fixtures.world import World
-from tests.indicators.conftest import Known, beijing, by_id, reviewed_case, spanning_case
-
-
-def report(world: World, start: str, end: str, agency: str = "西安市市场监督管理局") -> dict[str, Any]:
-    from sqlalchemy import select
-
-    with world.uow() as session:
-        catch_up(session)  # what tick and every report entry point do first
-        row = session.scalar(select(Agency).where(Agency.name == agency))
-        assert row is not None
-        return build_report(session, agency=row, agency_ids=[row.id], period=Period.parse(start, end))
 
 
 def test_known_answers(known: Known) -> None:

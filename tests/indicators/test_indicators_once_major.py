@@ -9,9 +9,8 @@ from review_service.cases.operations import submit_case, update_draft
 from review_service.core.clock import beijing_today
 from review_service.decisions.operations import approve_decision
 from review_service.review.operations import submit_opinion
+from tests.fixtures.indicators import by_id, report
 from tests.fixtures.world import MAJOR_DRAFT, World, opinion
-from tests.indicators.conftest import by_id
-from tests.indicators.test_indicators_known import report
 
 
 def test_a_decision_after_a_confirmed_downgrade_counts_against_108(world: World) -> None:

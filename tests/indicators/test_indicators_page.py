@@ -8,9 +8,9 @@ from typing import Any
 
 from review_service import create_app
 from review_service.organization.operations import add_user
+from tests.fixtures.indicators import beijing, reviewed_case
+from tests.fixtures.web import Browser
 from tests.fixtures.world import AGENCY, PASSWORD, World
-from tests.indicators.conftest import beijing, reviewed_case
-from tests.web.conftest import Browser
 
 
 def test_page_shows_figures_charts_and_drill_down(world: World, database_url: str, tmp_path: Path) -> None:

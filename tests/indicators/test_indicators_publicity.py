@@ -5,9 +5,8 @@ from __future__ import annotations
 from review_service.decisions.operations import approve_decision
 from review_service.decisions.publicity import publish_decision, revoke_decision, withdraw_decision
 from review_service.review.operations import submit_opinion
+from tests.fixtures.indicators import beijing, by_id, report, reviewed_case
 from tests.fixtures.world import World, opinion
-from tests.indicators.conftest import beijing, by_id, reviewed_case
-from tests.indicators.test_indicators_known import report
 
 
 def test_publication_within_working_days_withdrawal_and_accountability(world: World) -> None:

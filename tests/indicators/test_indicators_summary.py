@@ -18,8 +18,8 @@ from review_service.indicators.summary import UnitKey, UnitValue, behind, catch_
 from review_service.organization.models import Agency, UserRole
 from review_service.replies.operations import reply_to_opinion, resubmit_case
 from review_service.review.operations import submit_opinion
+from tests.fixtures.indicators import PROBLEM, Known, beijing, build_known, reviewed_case, spanning_case
 from tests.fixtures.world import World, opinion, replies
-from tests.indicators.conftest import PROBLEM, Known, beijing, build_known, reviewed_case, spanning_case
 
 PERIODS = [("2026-01-01", "2026-12-31"), ("2026-02-01", "2026-02-28"), ("2026-03-01", "2026-03-31"),
            ("2026-02-25", "2026-03-04"), ("2026-03-10", "2026-03-10"), ("2026-03-11", "2026-03-31"),
@@ -151,7 +151,8 @@ def test_roles_and_checkpoints_apply_when_the_report_runs(driven: Known) -> None
 
 
 def test_the_migration_backfills_the_summary(driven: Known, database_url: str, engine: Any) -> None:
-    """Down to 0008 (the summary tables go) and up again: the backfill gives the summary the actions kept."""
+    """Down to 0008 (the summary tables go) and up again: 0009 creates them empty and without a mark (it
+    runs no application code), so the summary is behind and the first catch-up gives back what was kept."""
     from alembic import command
 
     from review_service.core.migrate import alembic_config, upgrade_database
@@ -163,4 +164,6 @@ def test_the_migration_backfills_the_summary(driven: Known, database_url: str, e
     command.downgrade(alembic_config(database_url), "0008")
     upgrade_database(database_url)
     with driven.world.uow() as session:
+        assert behind(session)
+        catch_up(session)
         assert snapshot(session) == kept

@@ -10,7 +10,7 @@ from review_service.core.errors import Invalid
 from review_service.organization.models import Agency
 from review_service.review.operations import submit_opinion
 from review_service.review.schemas import parse_opinion, transfer_suggested
-from tests.api.conftest import Api, error_code
+from tests.fixtures.api import Api, error_code
 from tests.fixtures.world import World, opinion
 
 HOLLOW = ("subject_legality", "procedure_legality", "facts_clear", "evidence_sufficient", "law_application")

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from review_service.audit.models import AuditEvent
 from review_service.organization import auth
 from review_service.organization.models import User
-from tests.api.conftest import Api
+from tests.fixtures.api import Api
+from tests.fixtures.web import Browser
 from tests.fixtures.world import PASSWORD
-from tests.web.conftest import Browser
 
 WRONG = "Wrong@pass1"
 

@@ -24,7 +24,7 @@ from review_service.core.clock import beijing_today
 from review_service.core.dates import latest_ahead
 from review_service.replies.operations import reply_to_opinion
 from review_service.review.operations import submit_opinion
-from tests.api.conftest import Api, error_code
+from tests.fixtures.api import Api, error_code
 from tests.fixtures.world import MAJOR_DRAFT, opinion, replies
 from tests.web.forms import DRAFT_FORM
 

@@ -21,8 +21,7 @@ from sqlalchemy.orm import Session
 
 from review_service.audit.models import AuditEvent
 from review_service.cases import storage
-from review_service.cases.blob_commands import record_sweep
-from review_service.cases.blob_sweep import REFERENCES, check
+from review_service.cases.blob_sweep import REFERENCES, check, record_sweep
 from review_service.cases.models import Case, Material
 from review_service.cases.operations import attach_material
 from review_service.cli import main

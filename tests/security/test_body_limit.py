@@ -24,7 +24,7 @@ from werkzeug.test import EnvironBuilder
 from review_service import create_app
 from review_service.review.points import TEN_POINTS
 from review_service.runtime import DEFAULT_MAX_JSON
-from tests.api.conftest import Api, error_code
+from tests.fixtures.api import Api, error_code
 from tests.fixtures.world import MAJOR_DRAFT
 from tests.security import servers
 

@@ -23,7 +23,7 @@ from flask import Flask
 from review_service import create_app
 from review_service.audit.checkpoints import load_or_create_signing_key
 from review_service.cli import main
-from tests.api.conftest import Api
+from tests.fixtures.api import Api
 from tests.fixtures.world import opinion
 
 

@@ -35,7 +35,7 @@ from review_service.audit.writer import append_event
 from review_service.cli import build_parser, main
 from review_service.core.db import make_engine
 from review_service.runtime import open_runtime
-from tests.conftest import PG_URL
+from tests.fixtures.database import PG_URL
 from tests.security.audit_tampering import cut_tail
 
 CATALOG = Path(__file__).resolve().parents[2] / "catalogs" / "shaanxi-market-regulation.yaml"

@@ -7,8 +7,8 @@ from urllib.parse import quote
 import pytest
 from flask import Flask
 
+from tests.fixtures.web import Browser, csrf_token
 from tests.fixtures.world import PASSWORD
-from tests.web.conftest import Browser, csrf_token
 
 # (the ``next`` value as the attacker puts it in the link, already percent-encoded where a browser would)
 BYPASSES = [

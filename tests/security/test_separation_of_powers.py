@@ -24,7 +24,6 @@ from sqlalchemy.exc import DBAPIError
 from review_service.audit.models import AuditEvent
 from review_service.cli import main
 from review_service.core.errors import Forbidden, Invalid
-from review_service.documents.storage import bind_instance
 from review_service.organization.auth import disable_user
 from review_service.organization.models import User, UserRole
 from review_service.organization.operations import add_user, grant_role, revoke_role
@@ -287,9 +286,14 @@ def test_the_auditor_holds_the_trail_alone(api: Any, web_world: Any) -> None:
 # -- the admin reads no case content through any edge ------------------------------------------------------
 
 @pytest.fixture
-def case_with_a_document(web_world: Any, engine: Engine, tmp_path: Path) -> int:
+def instance_path(tmp_path: Path) -> Path:
+    """The test runtime stores documents where the app of :func:`app` reads them."""
+    return tmp_path / "instance"
+
+
+@pytest.fixture
+def case_with_a_document(web_world: Any) -> int:
     """A case in review with its first opinion issued (a .docx), stored where the app reads documents."""
-    bind_instance(engine, tmp_path / "instance")
     case_id = web_world.in_review()
     web_world.act(submit_opinion, "reviewer", case_id=case_id,
                   data=opinion("amend", ("evidence_sufficient",)))

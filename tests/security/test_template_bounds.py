@@ -33,7 +33,7 @@ from review_service.documents.rendering import clean, load_template, render
 from review_service.documents.storage import PACKAGED_TEMPLATES
 from review_service.documents.templates import sample_context
 from review_service.review.models import Review
-from tests.api.conftest import Api
+from tests.fixtures.api import Api
 from tests.fixtures.world import MAJOR_DRAFT, opinion
 
 #: seconds an action with a hostile template may take in all (render deadline 0.5 s; the measured worst

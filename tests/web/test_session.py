@@ -8,7 +8,7 @@ from typing import Any
 import time_machine
 from flask import Flask
 
-from tests.web.conftest import Browser, csrf_token
+from tests.fixtures.web import Browser, csrf_token
 
 
 def _session_cookie(browser: Browser) -> str:

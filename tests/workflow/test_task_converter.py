@@ -12,8 +12,8 @@ from SpiffWorkflow.task import Task
 
 from review_service.workflow import serializer
 from review_service.workflow.task_converter import FastTaskConverter, id_from_text, id_text
+from tests.fixtures.workflow_paths import PATHS, REPLY_ACCEPTED, RESUBMIT, TO_REVIEW
 from tests.workflow.driver import Driver
-from tests.workflow.test_workflow_paths import PATHS, REPLY_ACCEPTED, RESUBMIT, TO_REVIEW
 
 LIBRARY = serializer._make_serializer(fast_tasks=False)
 

@@ -3,94 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
 from review_service.workflow import ProcessRegistry
+from tests.fixtures.workflow_paths import APPROVE, PATHS, REPLY_DISPUTED, REVIEW_APPROVE, TO_REVIEW, Step
 from tests.workflow.driver import PROCESS_ID, Driver
-
-Step = tuple[str, str, dict[str, Any]]
-
-DRAFT_MAJOR: Step = ("draft", "handler", {"signoff_required": False, "major": True})
-DRAFT_MINOR: Step = ("draft", "handler", {"signoff_required": False, "major": False})
-TO_REVIEW: list[Step] = [
-    DRAFT_MAJOR,
-    ("assign", "review_lead", {}),
-    ("intake", "reviewer", {"materials_complete": True}),
-]
-REVIEW_APPROVE: Step = ("review", "reviewer", {"conclusion": "approve"})
-APPROVE: Step = ("approve", "head", {"approved": True})
-REPLY_ACCEPTED: Step = ("reply", "handler", {"disputed": False, "force_coordination": False})
-REPLY_DISPUTED: Step = ("reply", "handler", {"disputed": True, "force_coordination": False})
-RESUBMIT: Step = ("resubmit", "handler", {"abandon": False})
-
-PATHS: dict[str, tuple[list[Step], str]] = {
-    "not major, approved": ([DRAFT_MINOR, APPROVE], "decided"),
-    "major, approved first time": ([*TO_REVIEW, REVIEW_APPROVE, APPROVE], "decided"),
-    "amend, reply, resubmit, approve": (
-        [*TO_REVIEW, ("review", "reviewer", {"conclusion": "amend"}), REPLY_ACCEPTED, RESUBMIT,
-         REVIEW_APPROVE, APPROVE],
-        "decided",
-    ),
-    "reject, reply, resubmit, approve": (
-        [*TO_REVIEW, ("review", "reviewer", {"conclusion": "reject"}), REPLY_ACCEPTED, RESUBMIT,
-         REVIEW_APPROVE, APPROVE],
-        "decided",
-    ),
-    "dispute, coordination upholds the review": (
-        [*TO_REVIEW, ("review", "reviewer", {"conclusion": "amend"}), REPLY_DISPUTED,
-         ("coordinate", "head", {"outcome": "uphold_review"}), REPLY_ACCEPTED, RESUBMIT, REVIEW_APPROVE,
-         APPROVE],
-        "decided",
-    ),
-    "dispute, coordination asks to reconsider": (
-        [*TO_REVIEW, ("review", "reviewer", {"conclusion": "amend"}), REPLY_DISPUTED,
-         ("coordinate", "head", {"outcome": "reconsider"}), REVIEW_APPROVE, APPROVE],
-        "decided",
-    ),
-    "dispute, coordination terminates": (
-        [*TO_REVIEW, ("review", "reviewer", {"conclusion": "reject"}), REPLY_DISPUTED,
-         ("coordinate", "head", {"outcome": "terminate"})],
-        "closed_without_decision",
-    ),
-    "materials incomplete, supplement, intake again": (
-        [DRAFT_MAJOR, ("assign", "review_lead", {}), ("intake", "reviewer", {"materials_complete": False}),
-         ("supplement", "handler", {}), ("intake", "reviewer", {"materials_complete": False}),
-         ("supplement", "handler", {}), ("intake", "reviewer", {"materials_complete": True}),
-         REVIEW_APPROVE, APPROVE],
-        "decided",
-    ),
-    "head returns the case to the handler": (
-        [DRAFT_MINOR, ("approve", "head", {"approved": False}), DRAFT_MAJOR, ("assign", "review_lead", {}),
-         ("intake", "reviewer", {"materials_complete": True}), REVIEW_APPROVE, APPROVE],
-        "decided",
-    ),
-    "sign-off required and given": (
-        [("draft", "handler", {"signoff_required": True, "major": True}),
-         ("signoff", "unit_head", {"signed_off": True}), ("assign", "review_lead", {}),
-         ("intake", "reviewer", {"materials_complete": True}), REVIEW_APPROVE, APPROVE],
-        "decided",
-    ),
-    "sign-off required and refused": (
-        [("draft", "handler", {"signoff_required": True, "major": False}),
-         ("signoff", "unit_head", {"signed_off": False}),
-         ("draft", "handler", {"signoff_required": True, "major": False}),
-         ("signoff", "unit_head", {"signed_off": True}), APPROVE],
-        "decided",
-    ),
-    "round cap forces coordination although nothing is disputed": (
-        [*TO_REVIEW, ("review", "reviewer", {"conclusion": "amend"}),
-         ("reply", "handler", {"disputed": False, "force_coordination": True}),
-         ("coordinate", "head", {"outcome": "reconsider"}), REVIEW_APPROVE, APPROVE],
-        "decided",
-    ),
-    "abandoned at resubmission": (
-        [*TO_REVIEW, ("review", "reviewer", {"conclusion": "reject"}), REPLY_ACCEPTED,
-         ("resubmit", "handler", {"abandon": True})],
-        "closed_without_decision",
-    ),
-}  # fmt: skip
 
 
 @pytest.mark.parametrize(("steps", "end_event"), list(PATHS.values()), ids=list(PATHS))

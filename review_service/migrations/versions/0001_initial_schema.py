@@ -9,8 +9,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from review_service.core.schema import install_extra_ddl
-
 revision = '0001'
 down_revision = None
 branch_labels = None
@@ -408,9 +406,73 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":  # SQLite keeps the cycle's key inline in CREATE TABLE
         op.create_foreign_key("fk_cases_current_draft_id_draft_versions", "cases", "draft_versions",
                               ["current_draft_id"], ["id"])
-    # Triggers of the audit log and the decision gate (DESIGN.md §4.1, §4.5, §9). A later migration
-    # that changes them must carry its own copy of the SQL rather than call into the current code.
-    install_extra_ddl(op.get_bind())
+    # Triggers of the audit log and the decision gate (DESIGN.md §4.1, §4.5, §9), as they were at this
+    # revision. A later migration that changes them carries its own copy of the SQL (0010 does).
+    _install_triggers(op.get_bind().dialect.name)
+
+
+# Frozen copy of the triggers ``review_service.audit.ddl`` and ``review_service.decisions.ddl`` installed
+# at this revision: a migration never runs the application's current code.
+APPEND_ONLY_MESSAGE = "audit_events is append-only"
+IMMUTABLE_TABLES = ("draft_versions", "materials", "classifications", "submissions", "signoffs",
+                    "review_assignments", "review_intakes", "reviews", "replies", "coordinations", "approvals",
+                    "decisions")
+GATE_CONDITION = """
+    NEW.draft_version_id IS NOT (SELECT current_draft_id FROM cases WHERE id = NEW.case_id)
+    OR (NEW.clearance = 'review' AND NEW.review_id IS NOT
+        (SELECT id FROM reviews WHERE case_id = NEW.case_id ORDER BY round DESC LIMIT 1))
+    OR (NEW.clearance = 'not_major' AND NEW.classification_id IS NOT
+        (SELECT max(id) FROM classifications WHERE case_id = NEW.case_id))
+"""
+NOT_CLEARED = "not_cleared: decision without clearance of the current draft"
+
+
+def _install_triggers(dialect: str) -> None:
+    if dialect == "sqlite":
+        for name, verb in (("audit_events_no_update", "UPDATE"), ("audit_events_no_delete", "DELETE")):
+            op.execute(f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {verb} ON audit_events "
+                       f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END")
+        op.execute(f"CREATE TRIGGER IF NOT EXISTS decisions_require_clearance BEFORE INSERT ON decisions "
+                   f"WHEN {GATE_CONDITION} BEGIN SELECT RAISE(ABORT, '{NOT_CLEARED}'); END")
+        for table in IMMUTABLE_TABLES:
+            for verb in ("UPDATE", "DELETE"):
+                op.execute(f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                           f"BEGIN SELECT RAISE(ABORT, '{table} is immutable'); END")
+        return
+    op.execute(f"""CREATE OR REPLACE FUNCTION audit_events_refuse_change() RETURNS trigger AS $$
+        BEGIN
+            RAISE EXCEPTION '{APPEND_ONLY_MESSAGE} (% refused)', TG_OP
+                USING ERRCODE = 'insufficient_privilege';
+        END $$ LANGUAGE plpgsql""")
+    for name, timing in (("audit_events_append_only", "BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW"),
+                         ("audit_events_no_truncate", "BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT")):
+        op.execute(f"""DO $$
+            BEGIN
+                IF NOT EXISTS (
+                    SELECT 1 FROM pg_trigger WHERE tgname = '{name}' AND tgrelid = 'audit_events'::regclass
+                ) THEN
+                    CREATE TRIGGER {name} {timing} EXECUTE FUNCTION audit_events_refuse_change();
+                END IF;
+            END $$""")
+    condition = GATE_CONDITION.replace(" IS NOT", " IS DISTINCT FROM")  # SQLite's null-safe <>
+    op.execute(f"""CREATE OR REPLACE FUNCTION decisions_require_clearance() RETURNS trigger AS $$
+        BEGIN
+            IF {condition} THEN
+                RAISE EXCEPTION '{NOT_CLEARED}' USING ERRCODE = 'check_violation';
+            END IF;
+            RETURN NEW;
+        END $$ LANGUAGE plpgsql""")
+    op.execute("DROP TRIGGER IF EXISTS decisions_require_clearance ON decisions")
+    op.execute("CREATE TRIGGER decisions_require_clearance BEFORE INSERT ON decisions "
+               "FOR EACH ROW EXECUTE FUNCTION decisions_require_clearance()")
+    op.execute("""CREATE OR REPLACE FUNCTION refuse_record_change() RETURNS trigger AS $$
+        BEGIN
+            RAISE EXCEPTION '% is immutable', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+        END $$ LANGUAGE plpgsql""")
+    for table in IMMUTABLE_TABLES:
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_immutable ON {table}")
+        op.execute(f"CREATE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE ON {table} "
+                   "FOR EACH ROW EXECUTE FUNCTION refuse_record_change()")
 
 
 def downgrade() -> None:

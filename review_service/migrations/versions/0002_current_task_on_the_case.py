@@ -8,6 +8,9 @@ The to-do list reads the waiting task from the case row instead of loading every
 """
 from __future__ import annotations
 
+import json
+from xml.etree import ElementTree
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -29,21 +32,49 @@ def upgrade() -> None:
 
 
 def _backfill_current_task() -> None:
-    """Read each open case's waiting task from its stored workflow state (databases made before 0002)."""
-    from review_service.cases.flow import registry
-    from review_service.workflow.models import WorkflowInstance
-    from review_service.workflow.store import load
+    """Read each open case's waiting task from its stored workflow state (databases made before 0002).
 
+    Frozen: the state is read as JSON and the definition as BPMN XML, both as they are stored, not
+    through the workflow engine of whatever code runs this migration.
+    """
     bind = op.get_bind()
     rows = bind.execute(sa.text(
-        "SELECT c.id, w.id, w.definition_sha256, w.state, w.generation FROM cases c "
-        "JOIN workflow_instances w ON w.id = c.workflow_instance_id WHERE w.completed = false"
+        "SELECT c.id, w.state, d.source FROM cases c "
+        "JOIN workflow_instances w ON w.id = c.workflow_instance_id "
+        "JOIN process_definitions d ON d.sha256 = w.definition_sha256 WHERE w.completed = false"
     )).all()
-    for case_id, instance_id, sha256, state, generation in rows:
-        row = WorkflowInstance(id=instance_id, definition_sha256=sha256, state=state, generation=generation)
-        ready = load(registry(), row).ready_tasks()
+    user_tasks: dict[bytes, frozenset[str]] = {}
+    for case_id, state, source in rows:
+        source = bytes(source)
+        if source not in user_tasks:
+            user_tasks[source] = user_task_ids(source)
+        waiting = waiting_user_task(state, user_tasks[source])
         bind.execute(sa.text("UPDATE cases SET current_task = :kind, current_task_id = :task WHERE id = :id"),
-                     {"kind": ready[0].kind if ready else None, "task": ready[0].id if ready else None, "id": case_id})
+                     {"kind": waiting[0] if waiting else None, "task": waiting[1] if waiting else None,
+                      "id": case_id})
+
+
+BPMN_MODEL = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+READY = 16  # SpiffWorkflow's TaskState.READY, as the serialized states store it
+
+
+def user_task_ids(source: bytes) -> frozenset[str]:
+    """The ids of the BPMN definition's user tasks (a task spec's name is its BPMN id)."""
+    root = ElementTree.fromstring(source)
+    return frozenset(element.get("id", "") for element in root.iter(f"{BPMN_MODEL}userTask"))
+
+
+def waiting_user_task(state: str, user_tasks: frozenset[str]) -> tuple[str, str] | None:
+    """``(BPMN id, task id)`` of the first READY user task in tree order (depth first, children in
+    order), as the engine's ready tasks came then; None when the case waits on a timer or has ended."""
+    stored = json.loads(state)
+    tasks, pending = stored["tasks"], [stored["root"]]
+    while pending:
+        task = tasks[pending.pop()]
+        if task["state"] == READY and task["task_spec"] in user_tasks:
+            return task["task_spec"], task["id"]
+        pending.extend(reversed(task["children"]))
+    return None
 
 
 def downgrade() -> None:

@@ -7,6 +7,7 @@ Create Date: 2026-11-25 20:30:00
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -108,10 +109,34 @@ def _grant_app_role(app_role: str) -> None:
     ``app_role``. Tables created by later migrations get the same default privileges, and the
     audit tables lose UPDATE, DELETE and TRUNCATE (README: "The audit trail on PostgreSQL").
     """
-    from review_service.audit.ddl import postgres_app_role_sql
-
-    for statement in postgres_app_role_sql(app_role):
+    for statement in app_role_sql(app_role):
         op.execute(statement)
+
+
+# Frozen copy of ``review_service.audit.ddl.postgres_app_role_sql`` at this revision.
+ROLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$-]{0,62}$")
+AUDIT_RECORD_TABLES = ("audit_events", "audit_checkpoints", "audit_settings")
+
+
+def app_role_sql(app_role: str, schema: str = "public") -> list[str]:
+    """Read and write every table (and later ones, by default privileges); only append the audit records."""
+    if not ROLE_NAME.match(app_role) or not ROLE_NAME.match(schema):
+        raise ValueError(f"不是合法的 PostgreSQL 角色名或模式名：{app_role!r} / {schema!r}")
+    role, space = '"' + app_role + '"', '"' + schema + '"'
+    statements = [
+        f"GRANT USAGE ON SCHEMA {space} TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {space} TO {role}",
+        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {space} TO {role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {space} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {space} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {role}",
+    ]
+    for table in AUDIT_RECORD_TABLES:
+        statements += [
+            f"REVOKE UPDATE, DELETE, TRUNCATE ON TABLE {space}.{table} FROM PUBLIC",
+            f"REVOKE UPDATE, DELETE, TRUNCATE ON TABLE {space}.{table} FROM {role}",
+        ]
+    statements.append(f"GRANT SELECT, INSERT, UPDATE ON TABLE {space}.audit_head TO {role}")
+    return statements
 
 
 def downgrade() -> None:

@@ -6,10 +6,11 @@ Create Date: 2026-11-25 23:50:00.000000
 
 ``indicator_units`` holds every unit the indicator report counts (an opinion, a decision, a case …) with
 its Beijing day and its facts as a key; ``indicator_counts`` how many units of a kind an agency has per
-day and key, which is what the report reads (review_service.indicators.summary). Both are derived data:
-the backfill computes them from the record with the same code that keeps them up to date, and
-``review-service indicators rebuild`` can recompute them at any time. ``indicator_summary_mark`` names the
-audit event up to which every case has been taken in.
+day and key, which is what the report reads (review_service.indicators.summary). Both are derived data,
+created empty here: ``indicator_summary_mark`` names the audit event up to which every case has been taken
+in; its row starts at 0 (no event has been), so the first catch-up (``tick``, every report) takes in every
+case with the code of its day; ``review-service indicators rebuild`` recomputes all at any time. A migration never runs the application's code: a later change of what the
+summary holds empties these tables and sets the mark back to 0 in plain SQL, and the catch-up does the rest.
 """
 from __future__ import annotations
 
@@ -49,19 +50,9 @@ def upgrade() -> None:
     sa.CheckConstraint('id = 1', name=op.f('ck_indicator_summary_mark_single_row')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_indicator_summary_mark')),
     )
-    _backfill()
-
-
-def _backfill() -> None:
-    """Derived data, so the backfill runs the current summary code (the same as the catch-up): a later
-    change of the summary comes with its own migration that calls the rebuild again."""
-    from sqlalchemy.orm import Session
-
-    from review_service.indicators.summary import rebuild
-
-    with Session(bind=op.get_bind()) as session:
-        rebuild(session)  # also sets the mark at the audit log's head
-        session.flush()
+    # No backfill here (see the module docstring). The mark row exists from the start, at 0 (no event taken
+    # in yet): concurrent catch-ups lock it and take turns instead of racing to insert the same units.
+    op.execute("INSERT INTO indicator_summary_mark (id, upto_seq) VALUES (1, 0)")
 
 
 def downgrade() -> None:

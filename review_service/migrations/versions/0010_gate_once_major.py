@@ -8,7 +8,7 @@ Create Date: 2026-12-07 02:30:00.000000
 stays under the gate (DESIGN.md §4.1); ``downgrade_requests`` / ``downgrade_decisions`` are the review
 lead's confirmed reclassifications; ``possible_splits`` the cases flagged as one matter split to stay under a
 threshold. The decision trigger is replaced by one that reads the review, the classification, the approval
-and the submissions itself (review_service.decisions.ddl), and ``cases.status`` admits ``transferred``.
+and the submissions itself (frozen here from review_service.decisions.ddl), and ``cases.status`` admits ``transferred``.
 """
 from __future__ import annotations
 
@@ -102,9 +102,72 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_possible_splits_case_id'), 'possible_splits', ['case_id'], unique=False)
 
-    from review_service.decisions.ddl import install  # the gate as the code defines it, and the new records
+    _install_gate(bind.dialect.name)  # the gate that reads the records itself, and the new records' triggers
 
-    install(bind)
+
+# Frozen copy of what ``review_service.decisions.ddl.install`` created at this revision.
+IMMUTABLE_TABLES = ("draft_versions", "materials", "classifications", "submissions", "signoffs",
+                    "review_assignments", "review_intakes", "reviews", "replies", "coordinations", "approvals",
+                    "decisions", "downgrade_requests", "downgrade_decisions", "possible_splits")
+
+# True when the row NEW would decide a case without clearance. Plain SQL both databases run
+# (PostgreSQL spells SQLite's null-safe ``IS NOT`` as ``IS DISTINCT FROM``).
+GATE_VIOLATION = """
+    NEW.clearance IS NULL OR NEW.clearance NOT IN ('review', 'not_major')
+    OR NEW.draft_version_id IS NOT (SELECT current_draft_id FROM cases WHERE id = NEW.case_id)
+    OR NOT EXISTS (SELECT 1 FROM draft_versions d WHERE d.id = NEW.draft_version_id
+                   AND d.case_id = NEW.case_id AND d.sha256 = NEW.draft_sha256)
+    OR NOT EXISTS (SELECT 1 FROM approvals a WHERE a.id = NEW.approval_id AND a.case_id = NEW.case_id
+                   AND a.approved = true AND a.draft_sha256 = NEW.draft_sha256)
+    OR (NEW.clearance = 'review' AND NOT EXISTS (
+        SELECT 1 FROM reviews r
+        WHERE r.id = NEW.review_id AND r.case_id = NEW.case_id AND r.conclusion = 'approve'
+          AND r.draft_version_id = NEW.draft_version_id AND r.draft_sha256 = NEW.draft_sha256
+          AND r.round = (SELECT max(l.round) FROM reviews l WHERE l.case_id = NEW.case_id)))
+    OR (NEW.clearance = 'not_major' AND NOT (
+        EXISTS (
+            SELECT 1 FROM classifications c
+            WHERE c.id = NEW.classification_id AND c.case_id = NEW.case_id AND c.major = false
+              AND c.draft_version_id = NEW.draft_version_id AND c.draft_sha256 = NEW.draft_sha256
+              AND c.id = (SELECT max(l.id) FROM classifications l WHERE l.case_id = NEW.case_id))
+        AND (NOT EXISTS (SELECT 1 FROM submissions s WHERE s.case_id = NEW.case_id AND s.major = true)
+             OR EXISTS (SELECT 1 FROM downgrade_decisions g
+                        WHERE g.case_id = NEW.case_id AND g.draft_version_id = NEW.draft_version_id
+                          AND g.confirmed = true))))
+"""
+NOT_CLEARED = "not_cleared: decision without clearance of the current draft"
+
+
+def _install_gate(dialect: str) -> None:
+    """Replace the gate trigger; give every record table so far its refuse-change triggers."""
+    if dialect == "sqlite":
+        op.execute("DROP TRIGGER IF EXISTS decisions_require_clearance")
+        op.execute(f"CREATE TRIGGER decisions_require_clearance BEFORE INSERT ON decisions WHEN {GATE_VIOLATION} "
+                   f"BEGIN SELECT RAISE(ABORT, '{NOT_CLEARED}'); END")
+        for table in IMMUTABLE_TABLES:
+            for verb in ("UPDATE", "DELETE"):
+                op.execute(f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                           f"BEGIN SELECT RAISE(ABORT, '{table} is immutable'); END")
+        return
+    condition = GATE_VIOLATION.replace(" IS NOT (", " IS DISTINCT FROM (")
+    op.execute(f"""CREATE OR REPLACE FUNCTION decisions_require_clearance() RETURNS trigger AS $$
+        BEGIN
+            IF {condition} THEN
+                RAISE EXCEPTION '{NOT_CLEARED}' USING ERRCODE = 'check_violation';
+            END IF;
+            RETURN NEW;
+        END $$ LANGUAGE plpgsql""")
+    op.execute("DROP TRIGGER IF EXISTS decisions_require_clearance ON decisions")
+    op.execute("CREATE TRIGGER decisions_require_clearance BEFORE INSERT ON decisions "
+               "FOR EACH ROW EXECUTE FUNCTION decisions_require_clearance()")
+    op.execute("""CREATE OR REPLACE FUNCTION refuse_record_change() RETURNS trigger AS $$
+        BEGIN
+            RAISE EXCEPTION '% is immutable', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+        END $$ LANGUAGE plpgsql""")
+    for table in IMMUTABLE_TABLES:
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_immutable ON {table}")
+        op.execute(f"CREATE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE ON {table} "
+                   "FOR EACH ROW EXECUTE FUNCTION refuse_record_change()")
 
 
 def downgrade() -> None:
@@ -146,6 +209,7 @@ def _status_check(bind: sa.engine.Connection, old: str, new: str) -> None:
         sql = bind.execute(sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'cases'")).scalar()
         assert sql is not None and f"status IN ({old})" in sql, "unexpected cases table definition"
         version = bind.execute(sa.text("PRAGMA schema_version")).scalar()
+        assert version is not None
         bind.execute(sa.text("PRAGMA writable_schema = ON"))
         bind.execute(sa.text("UPDATE sqlite_master SET sql = :sql WHERE type = 'table' AND name = 'cases'"),
                      {"sql": sql.replace(f"status IN ({old})", f"status IN ({new})")})

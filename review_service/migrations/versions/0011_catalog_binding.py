@@ -69,7 +69,7 @@ def _bind_existing() -> None:
     children: dict[Any, list[int]] = {}
     for agency_id, _name, parent_id, _system in rows:
         children.setdefault(parent_id, []).append(agency_id)
-    user_agency = dict(conn.execute(sa.select(users.c.id, users.c.agency_id)).all())
+    user_agency: dict[int, int] = dict(conn.execute(sa.select(users.c.id, users.c.agency_id)).tuples().all())
 
     def subtree(root: int) -> set[int]:
         found: set[int] = set()

@@ -1,0 +1,244 @@
+"""The catalogue of audited actions: every name :func:`core.signals.emit` may send, documented and typed.
+
+An action is named ``subject_past_tense_verb``. Its value is stored in the audit log's ``action`` column,
+hashed into the chain and returned by the API: **never rename a value**; add a member instead. Each member
+carries its documentation (who sends it, when) as its ``__doc__``, and :data:`PAYLOADS` names the
+``TypedDict`` of the payload it sends (:mod:`core.action_payloads`).
+
+Code that matches actions (indicators, checkpoints, the accountability chain, labels of pages) names them
+as ``Action.X``: a typo is an ``AttributeError`` at import, not a rule that silently matches nothing.
+``Action`` is a ``StrEnum``, so a member equals its stored string (``Action.DECISION_MADE == "decision_made"``)
+and SQL comparisons, dict look-ups with a row's ``action`` and JSON output behave as with the plain string.
+
+:class:`ChainAction` holds the few actions that appear only in the accountability chain (people who took part
+in another person's act); they are never emitted nor stored.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Self
+
+from review_service.core import action_payloads as p
+
+
+class _DocumentedEnum(enum.StrEnum):
+    """A ``StrEnum`` whose members are declared as ``NAME = "value", "documentation"``.
+
+    ``doc`` defaults to empty only so that ``Action("case_created")`` (look-up by value) type-checks; a member
+    declared without documentation fails ``tests/core/test_action_catalogue.py``.
+    """
+
+    _value_: str
+
+    def __new__(cls, value: str, doc: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.__doc__ = doc
+        return member
+
+
+class Action(_DocumentedEnum):
+    """An audited action (see the module docstring); the member's ``__doc__`` says who sends it and when."""
+
+    # cases: drafting and submission (handler, unit head)
+    CASE_CREATED = "case_created", "The handler created a case with its first draft (cases.operations)."
+    DRAFT_UPDATED = "draft_updated", "The handler saved a new draft version (cases.operations)."
+    MATERIAL_ATTACHED = "material_attached", "The handler uploaded a material to the case (cases.operations)."
+    CASE_SUBMITTED = "case_submitted", (
+        "The handler submitted the case for legal review, attesting the materials (cases.operations).")
+    SUBMISSION_SIGNED_OFF = "submission_signed_off", "The unit head signed the submission off (cases.operations)."
+    SUBMISSION_SENT_BACK = "submission_sent_back", (
+        "The unit head sent the submission back to the handler (cases.operations).")
+    MATERIALS_SUPPLEMENTED = "materials_supplemented", (
+        "The handler supplemented the materials the reviewer found missing at intake (cases.operations).")
+    POSSIBLE_SPLIT_FLAGGED = "possible_split_flagged", (
+        "On submission, related cases of the same counterparty were flagged as a possible split (cases.splits).")
+    CASE_REASSIGNED = "case_reassigned", "The unit head gave the case to another handler (cases.reassignment)."
+    CASE_SUSPENDED = "case_suspended", "The handler or head suspended the case (cases.suspension)."
+    CASE_RESUMED = "case_resumed", (
+        "The handler or head resumed a suspended case; its deadlines moved on (cases.suspension).")
+    DOWNGRADE_REQUESTED = "downgrade_requested", (
+        "The handler asked to treat a catalog-major case as not major (cases.downgrades).")
+    DOWNGRADE_CONFIRMED = "downgrade_confirmed", "The review lead confirmed a downgrade request (cases.downgrades)."
+    DOWNGRADE_REFUSED = "downgrade_refused", "The review lead refused a downgrade request (cases.downgrades)."
+    WORKFLOW_CONTINUED = "workflow_continued", (
+        "The system continued a long process run in a new generation while completing a step (cases.flow).")
+    STORAGE_SWEPT = "storage_swept", (
+        "The system (tick or CLI) removed or restored stray blob files (cases.blob_sweep).")
+
+    # process paths: withdrawal, termination, transfer (handler, head)
+    SUBMISSION_WITHDRAWN = "submission_withdrawn", "The handler withdrew the submission (paths.operations)."
+    TERMINATION_REQUESTED = "termination_requested", (
+        "The handler asked the head to terminate the case (paths.operations).")
+    CASE_TERMINATED = "case_terminated", "The head approved the termination request (paths.operations)."
+    TERMINATION_REFUSED = "termination_refused", "The head refused the termination request (paths.operations)."
+    CASE_TRANSFERRED = "case_transferred", "The head transferred the case to a judicial organ (paths.operations)."
+    TRANSFER_DECLINED = "transfer_declined", "The head decided not to transfer the case (paths.operations)."
+
+    # review (review lead, reviewer, advisor)
+    REVIEWER_ASSIGNED = "reviewer_assigned", (
+        "The review lead assigned the reviewer (and advisors) to the case (review.operations).")
+    REVIEWER_REASSIGNED = "reviewer_reassigned", (
+        "The review lead replaced the reviewer (and advisors) of the case (review.operations).")
+    RECUSAL_DECLARED = "recusal_declared", (
+        "An assigned reviewer or advisor declared no conflict of interest, or recused (review.recusal).")
+    INTAKE_RECORDED = "intake_recorded", (
+        "The reviewer recorded whether the materials are complete (review.operations).")
+    OPINION_SUBMITTED = "opinion_submitted", "The reviewer submitted the review opinion of a round (review.operations)."
+
+    # replies and coordination (handler, head)
+    REPLY_SUBMITTED = "reply_submitted", "The handler replied in writing to the review opinion (replies.operations)."
+    CASE_RESUBMITTED = "case_resubmitted", (
+        "The handler resubmitted the amended case for another review round (replies.operations).")
+    CASE_ABANDONED = "case_abandoned", (
+        "The handler closed the case without a decision after the opinion (replies.operations).")
+    CASE_COORDINATED = "case_coordinated", "The head coordinated a disputed opinion (coordination.operations)."
+    COLLECTIVE_DISCUSSION_RECORDED = "collective_discussion_recorded", (
+        "The head recorded a collective discussion of the case (coordination.discussion_records).")
+    CASE_FLAGGED_COMPLEX = "case_flagged_complex", (
+        "The head or review lead found the case complex: it needs a collective discussion "
+        "(coordination.discussion_records).")
+
+    # decisions and their publicity (head, handler)
+    DECISION_MADE = "decision_made", (
+        "The head approved the decision (decisions.operations); checkpointed at once (audit.schedule).")
+    CASE_RETURNED = "case_returned", "The head returned the case instead of approving it (decisions.operations)."
+    DECISION_PUBLISHED = "decision_published", "The handler or head published the decision (decisions.publicity)."
+    DECISION_REVOKED = "decision_revoked", (
+        "The handler or head recorded that the decision was revoked, confirmed illegal or ordered remade "
+        "(decisions.publicity); opens an accountability inquiry and is checkpointed at once.")
+    DECISION_WITHDRAWN = "decision_withdrawn", (
+        "The handler or head withdrew the publication of a revoked decision (decisions.publicity).")
+
+    # accountability (auditor, or the system when a decision is revoked)
+    INQUIRY_OPENED = "inquiry_opened", (
+        "An accountability inquiry was opened, by the system on a revocation (accountability.operations).")
+    FINDING_RECORDED = "finding_recorded", (
+        "The auditor recorded a finding on one person of the chain (accountability.operations).")
+    INQUIRY_CLOSED = "inquiry_closed", (
+        "The auditor closed the inquiry and issued its record (accountability.operations).")
+
+    # documents and deadlines (the acting user, or the system)
+    DOCUMENT_ISSUED = "document_issued", (
+        "A step issued a document (opinion, reply, approval record …) for the case (documents.operations).")
+    TEMPLATE_LOADED = "template_loaded", "The CLI installed an instance document template (documents.templates)."
+    DEADLINES_UPDATED = "deadlines_updated", (
+        "A step opened or closed the case's deadlines (deadlines.tracking).")
+    DEADLINE_TIMERS_FIRED = "deadline_timers_fired", (
+        "The system saw the process's deadline timers fire and sent reminders (deadlines.tracking).")
+    DEADLINE_REMINDED = "deadline_reminded", "tick sent a reminder of a watched deadline (jobs.tick)."
+    REVIEW_DEADLINE_EXTENDED = "review_deadline_extended", (
+        "The review lead extended the open review deadline (deadlines.operations).")
+    DEADLINE_RECOMPUTED = "deadline_recomputed", (
+        "A provisional deadline was counted again on a loaded calendar year (deadlines.operations).")
+
+    # reference data (admin, or the system from the CLI)
+    CALENDAR_YEAR_LOADED = "calendar_year_loaded", (
+        "An admin (or the CLI) loaded a year's holiday arrangement (calendar.operations).")
+    CATALOG_LOADED = "catalog_loaded", "An admin (or the CLI) loaded a catalog version (catalog.operations)."
+    CATALOG_CONFIRMED = "catalog_confirmed", (
+        "A review lead whose scope it narrows confirmed a pending catalog version (catalog.confirmation).")
+    CATALOG_REFUSED = "catalog_refused", (
+        "A review lead whose scope it narrows refused a pending catalog version (catalog.confirmation).")
+    INDICATOR_FIGURE_RECORDED = "indicator_figure_recorded", (
+        "A user (or the CLI) entered a hand-kept indicator figure (indicators.operations).")
+
+    # organization and sign-in (admin, the user themself, or the system)
+    AGENCY_ADDED = "agency_added", "An admin (or the CLI) added an agency (organization.operations)."
+    USER_ADDED = "user_added", "An admin (or the CLI) added a user (organization.operations)."
+    ROLE_GRANTED = "role_granted", "An admin (or the CLI) granted a user a role (organization.operations)."
+    ROLE_REVOKED = "role_revoked", "An admin (or the CLI) took a role from a user (organization.operations)."
+    USER_DISABLED = "user_disabled", (
+        "An admin (or the CLI) disabled a user, revoking tokens and sessions (organization.auth).")
+    TOKEN_ISSUED = "token_issued", "A user (or an admin for them) was issued an API token (organization.operations)."
+    TOKEN_REVOKED = "token_revoked", "A user revoked their API token (organization.auth)."
+    USER_LOGGED_IN = "user_logged_in", "A user signed in with the right password (organization.auth)."
+    USER_LOGGED_OUT = "user_logged_out", "A user signed out (organization.auth)."
+    LOGIN_FAILED = "login_failed", (
+        "The system refused a sign-in; the payload keeps the real reason (organization.auth).")
+    ACCOUNT_LOCKED = "account_locked", (
+        "The system locked an account after too many wrong passwords (organization.auth).")
+
+
+class ChainAction(_DocumentedEnum):
+    """Acts shown in the accountability chain for people who took part in another person's act.
+
+    Never emitted nor stored in the audit log: :func:`accountability.queries.responsibility_chain` derives them
+    from the emitted event (``opinion_submitted``, ``collective_discussion_recorded``, ``case_coordinated``,
+    ``decision_made`` …) and the rows it names.
+    """
+
+    OPINION_ASSISTED = "opinion_assisted", "An advisor of the review helped with the opinion of a round."
+    COLLECTIVE_DISCUSSION_CHAIRED = "collective_discussion_chaired", "A head chaired a recorded collective discussion."
+    COLLECTIVE_DISCUSSION_ATTENDED = "collective_discussion_attended", (
+        "A person took part in a collective discussion (recorded, or noted on a coordination or approval).")
+
+
+# The payload each action sends: the stored audit payload is one of these (checked against a real lifecycle).
+PAYLOADS: dict[Action, type] = {
+    Action.CASE_CREATED: p.CaseCreated,
+    Action.DRAFT_UPDATED: p.DraftUpdated,
+    Action.MATERIAL_ATTACHED: p.MaterialAttached,
+    Action.CASE_SUBMITTED: p.CaseSubmitted,
+    Action.SUBMISSION_SIGNED_OFF: p.SubmissionDecided,
+    Action.SUBMISSION_SENT_BACK: p.SubmissionDecided,
+    Action.MATERIALS_SUPPLEMENTED: p.MaterialsSupplemented,
+    Action.POSSIBLE_SPLIT_FLAGGED: p.PossibleSplitFlagged,
+    Action.CASE_REASSIGNED: p.CaseReassigned,
+    Action.CASE_SUSPENDED: p.CaseSuspended,
+    Action.CASE_RESUMED: p.CaseResumed,
+    Action.DOWNGRADE_REQUESTED: p.DowngradeRequested,
+    Action.DOWNGRADE_CONFIRMED: p.DowngradeDecided,
+    Action.DOWNGRADE_REFUSED: p.DowngradeDecided,
+    Action.WORKFLOW_CONTINUED: p.WorkflowContinued,
+    Action.STORAGE_SWEPT: p.StorageSwept,
+    Action.SUBMISSION_WITHDRAWN: p.SubmissionWithdrawn,
+    Action.TERMINATION_REQUESTED: p.TerminationRequested,
+    Action.CASE_TERMINATED: p.TerminationDecided,
+    Action.TERMINATION_REFUSED: p.TerminationDecided,
+    Action.CASE_TRANSFERRED: p.CaseTransferred,
+    Action.TRANSFER_DECLINED: p.TransferDeclined,
+    Action.REVIEWER_ASSIGNED: p.ReviewerAssigned,
+    Action.REVIEWER_REASSIGNED: p.ReviewerReassigned,
+    Action.RECUSAL_DECLARED: p.RecusalDeclared,
+    Action.INTAKE_RECORDED: p.IntakeRecorded,
+    Action.OPINION_SUBMITTED: p.OpinionSubmitted,
+    Action.REPLY_SUBMITTED: p.ReplySubmitted,
+    Action.CASE_RESUBMITTED: p.CaseResubmitted,
+    Action.CASE_ABANDONED: p.CaseAbandoned,
+    Action.CASE_COORDINATED: p.CaseCoordinated,
+    Action.COLLECTIVE_DISCUSSION_RECORDED: p.CollectiveDiscussionRecorded,
+    Action.CASE_FLAGGED_COMPLEX: p.CaseFlaggedComplex,
+    Action.DECISION_MADE: p.DecisionMade,
+    Action.CASE_RETURNED: p.CaseReturned,
+    Action.DECISION_PUBLISHED: p.DecisionPublished,
+    Action.DECISION_REVOKED: p.DecisionRevoked,
+    Action.DECISION_WITHDRAWN: p.DecisionWithdrawn,
+    Action.INQUIRY_OPENED: p.InquiryOpened,
+    Action.FINDING_RECORDED: p.FindingRecorded,
+    Action.INQUIRY_CLOSED: p.InquiryClosed,
+    Action.DOCUMENT_ISSUED: p.DocumentIssued,
+    Action.TEMPLATE_LOADED: p.TemplateLoaded,
+    Action.DEADLINES_UPDATED: p.DeadlinesUpdated,
+    Action.DEADLINE_TIMERS_FIRED: p.DeadlineTimersFired,
+    Action.DEADLINE_REMINDED: p.DeadlineSent,
+    Action.REVIEW_DEADLINE_EXTENDED: p.ReviewDeadlineExtended,
+    Action.DEADLINE_RECOMPUTED: p.DeadlineRecomputed,
+    Action.CALENDAR_YEAR_LOADED: p.CalendarYearLoaded,
+    Action.CATALOG_LOADED: p.CatalogLoaded,
+    Action.CATALOG_CONFIRMED: p.CatalogDecided,
+    Action.CATALOG_REFUSED: p.CatalogDecided,
+    Action.INDICATOR_FIGURE_RECORDED: p.IndicatorFigureRecorded,
+    Action.AGENCY_ADDED: p.AgencyAdded,
+    Action.USER_ADDED: p.UserAdded,
+    Action.ROLE_GRANTED: p.RoleChanged,
+    Action.ROLE_REVOKED: p.RoleChanged,
+    Action.USER_DISABLED: p.UserDisabled,
+    Action.TOKEN_ISSUED: p.TokenIssued,
+    Action.TOKEN_REVOKED: p.UserOnly,
+    Action.USER_LOGGED_IN: p.UserOnly,
+    Action.USER_LOGGED_OUT: p.UserOnly,
+    Action.LOGIN_FAILED: p.LoginFailed,
+    Action.ACCOUNT_LOCKED: p.AccountLocked,
+}
