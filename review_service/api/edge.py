@@ -164,8 +164,8 @@ def _http_error(error: HTTPException) -> Response:
     if status == 413:  # the limit of this request: an upload's, or the small one of every other body
         details["limit"] = request.max_content_length
     response = envelope(code, messages.get(status, error.description or "请求有误。"), status, details)
-    if status == 405 and getattr(error, "valid_methods", None):
-        response.headers["Allow"] = ", ".join(error.valid_methods or [])
+    if status == 405 and (valid_methods := getattr(error, "valid_methods", None)):
+        response.headers["Allow"] = ", ".join(valid_methods)
     return response
 
 

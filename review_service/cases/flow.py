@@ -102,7 +102,8 @@ _LOCK_CASE = (
     .outerjoin(Case.current_draft)  # not locked either: a draft version is immutable; most actions read it
     .options(contains_eager(Case.workflow_instance), contains_eager(Case.agency), contains_eager(Case.current_draft))
     .where(Case.id == bindparam("case_id"))
-    .with_for_update(of=(Case, WorkflowInstance))
+    # SQLAlchemy takes mapped classes here (FOR UPDATE OF their tables); its hints name column expressions only
+    .with_for_update(of=(Case, WorkflowInstance))  # type: ignore[arg-type]
 )
 
 

@@ -10,7 +10,7 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from review_service.cases.case_read import ROLE_OF_TASK, CaseData, case_data, shows_declarations
@@ -177,7 +177,7 @@ def list_cases(session: Session, actor: User, *, status: str | None = None, agen
     scope = visible_agencies(session, actor)
     if agency_id is not None:
         scope = scope & {agency_id}
-    conditions = [Case.agency_id.in_(scope)]
+    conditions: list[ColumnElement[bool]] = [Case.agency_id.in_(scope)]
     if status:
         conditions.append(Case.status == status)
     if q:

@@ -14,12 +14,13 @@ moment: a discussion held at coordination, in an earlier round, never does.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from review_service.cases.classification import latest_classification
@@ -176,5 +177,6 @@ def discussion_page(session: Session, case: Case) -> dict[str, Any]:
     """:func:`discussion_status` with the agency's heads (whom a discussion may name) for the pages."""
     status = discussion_status(session, case)
     ids = role_holders(session, case.agency_id, "head")
-    rows = session.execute(select(User.username, User.name).where(User.id.in_(ids)).order_by(User.id)) if ids else []
+    rows: Iterable[Row[tuple[str, str]]] = (
+        session.execute(select(User.username, User.name).where(User.id.in_(ids)).order_by(User.id)) if ids else [])
     return {**status, "heads": [{"username": row.username, "name": row.name} for row in rows]}

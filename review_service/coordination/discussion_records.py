@@ -78,6 +78,7 @@ def record_discussion(session: Session, *, case: Case, actor: User, data: Collec
         elif user in participants:
             problems.append(f"{user.name}重复")
         else:
+            assert user is not None  # _resolve names a problem wherever it found no user
             participants.append(user)
     if problems:
         fields[f"{prefix}participants"] = "；".join(problems)

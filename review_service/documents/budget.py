@@ -141,7 +141,7 @@ def _container_weight(value: Any, limit: int, seen: dict[int, int], depth: int) 
     if isinstance(value, int | float | bool) or value is None:
         return weight(value)
     if isinstance(value, Namespace):
-        value = value._Namespace__attrs  # type: ignore[attr-defined]  # what its text form prints
+        value = value._Namespace__attrs  # what its text form prints
     if isinstance(value, Mapping):
         items: Iterable[Any] = (part for pair in value.items() for part in pair)
     elif isinstance(value, list | tuple | set | frozenset | KeysView | ValuesView | ItemsView):

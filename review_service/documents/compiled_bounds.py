@@ -151,7 +151,7 @@ def check_bounds(tree: nodes.Template) -> None:
                 pending.extend(calls[callee])
 
 
-def _filter(node: nodes.Expr, name: str) -> nodes.Filter:
+def _filter(node: nodes.Node, name: str) -> nodes.Filter:
     return nodes.Filter(node, name, [], [], None, None, lineno=node.lineno)
 
 
@@ -191,6 +191,7 @@ class _Instrument(NodeTransformer):
 def instrument(tree: nodes.Template) -> nodes.Template:
     """``tree`` with the bounds built in (call after the sandbox and bound checks)."""
     environment = tree.environment
+    assert environment is not None  # set by Environment.parse
     result = _Instrument().visit(tree)
     assert isinstance(result, nodes.Template)
     result.set_environment(environment)

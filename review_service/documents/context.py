@@ -178,7 +178,7 @@ def _submitted_on(session: Session, case: Case, review: Review) -> str:
 
 def _responses(review: Review | None, responses: dict[str, Any], only: str | None = None) -> list[dict[str, Any]]:
     points = review.points if review is not None else {}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key, label in TEN_POINTS.items():
         answer = responses.get(key)
         if answer is None or (only and answer.get("action") != only):

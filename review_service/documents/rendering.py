@@ -118,7 +118,8 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
             self.globals.pop(name, None)
         self.globals["range"] = bounded_ops.bounded_range
         self.filters = {**bounded_ops.bounded_filters(self.filters), **compiled_bounds.HOOKS}
-        self.tests = bounded_ops.bounded_tests(self.tests)
+        # jinja2's Environment.tests is inferred as dict[str, function], which a Callable mapping is not
+        self.tests = bounded_ops.bounded_tests(self.tests)  # type: ignore[assignment,arg-type]
         self._compiled = _LRU()
         self._lock = Lock()
 
@@ -175,23 +176,23 @@ ENVIRONMENT = DocumentEnvironment()
 
 def check_tree(tree: nodes.Template) -> None:
     """Refuse what a document template never needs and a sandbox escape always does."""
-    for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
-        raise _Unsafe(f"第{node.lineno}行引用了其他文件（include/import/extends）")
-    for node in tree.find_all(nodes.Getattr):
-        if node.attr.startswith("_"):
-            raise _Unsafe(f"第{node.lineno}行访问内部属性“{node.attr}”")
-    for node in tree.find_all(nodes.Getitem):
-        if isinstance(node.arg, nodes.Const) and str(node.arg.value).startswith("_"):
-            raise _Unsafe(f"第{node.lineno}行访问内部属性“{str(node.arg.value)[:40]}”")
-    for node in tree.find_all(nodes.Const):
-        if isinstance(node.value, str) and "__" in node.value:
-            raise _Unsafe(f"第{node.lineno}行使用内部名称“{node.value[:40]}”")
-    for node in tree.find_all(nodes.Filter):
-        if node.name == "attr":
-            raise _Unsafe(f"第{node.lineno}行使用 attr 过滤器")
-    for node in tree.find_all(nodes.Name):
-        if node.name.startswith("_") or node.name == "self":
-            raise _Unsafe(f"第{node.lineno}行使用内部名称“{node.name}”")
+    for reference in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+        raise _Unsafe(f"第{reference.lineno}行引用了其他文件（include/import/extends）")
+    for getattr_ in tree.find_all(nodes.Getattr):
+        if getattr_.attr.startswith("_"):
+            raise _Unsafe(f"第{getattr_.lineno}行访问内部属性“{getattr_.attr}”")
+    for getitem in tree.find_all(nodes.Getitem):
+        if isinstance(getitem.arg, nodes.Const) and str(getitem.arg.value).startswith("_"):
+            raise _Unsafe(f"第{getitem.lineno}行访问内部属性“{str(getitem.arg.value)[:40]}”")
+    for const in tree.find_all(nodes.Const):
+        if isinstance(const.value, str) and "__" in const.value:
+            raise _Unsafe(f"第{const.lineno}行使用内部名称“{const.value[:40]}”")
+    for filter_ in tree.find_all(nodes.Filter):
+        if filter_.name == "attr":
+            raise _Unsafe(f"第{filter_.lineno}行使用 attr 过滤器")
+    for name in tree.find_all(nodes.Name):
+        if name.name.startswith("_") or name.name == "self":
+            raise _Unsafe(f"第{name.lineno}行使用内部名称“{name.name}”")
 
 
 class _Template(DocxTemplate):
@@ -291,7 +292,9 @@ def _split(kind: str, source: str, digest: str, data: bytes) -> LoadedTemplate:
     body_xml = _HELPER.xml_to_string(body)
     body_source = _PARAGRAPH.sub(r"\n<w:p\1", _HELPER.patch_xml(body_xml))
     fix_tables = tables_change_shape(body, body_xml)
-    body.getparent().replace(body, etree.Element(_W_BODY))
+    parent = body.getparent()
+    assert parent is not None  # the body is the document root's child
+    parent.replace(body, etree.Element(_W_BODY))
     shell = etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
     marker = shell.index(b"<w:body/>")
     parts = []
@@ -411,7 +414,7 @@ def _well_formed(xml: bytes) -> bytes:
     try:
         parser.Parse(xml, True)
     except expat.ExpatError as error:
-        raise etree.XMLSyntaxError(str(error), None, 0, 0) from None
+        raise etree.XMLSyntaxError(str(error), None, 0, 0) from None  # type: ignore[arg-type]  # lxml takes None: no code
     return xml
 
 

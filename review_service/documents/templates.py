@@ -82,8 +82,8 @@ def sample_context(kind: str, *, largest: bool = False) -> dict[str, Any]:
     responses = [{"number": point["number"], "key": point["key"], "label": point["label"], "action": "disputed",
                   "action_label": "有异议", "explanation": text("explanation"), "opinion": point["opinion"],
                   "remedy": point["remedy"]} for point in points]
-    people = [{"number": number, "name": f"委员{number}", "view": text("opinion")}
-              for number in range(1, (20 if largest else 5) + 1)]
+    people: list[dict[str, Any]] = [{"number": number, "name": f"委员{number}", "view": text("opinion")}
+                                    for number in range(1, (20 if largest else 5) + 1)]
     discussion = {"date": "2026-03-02", "participants": "、".join(p["name"] for p in people),
                   "minutes": text("summary")}
     legal_basis = ["《中华人民共和国食品安全法》第一百二十四条第一款"] * (50 if largest else 2)

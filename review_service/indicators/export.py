@@ -8,6 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIGURE_HEADERS = ("指标", "指标内容", "分值", "计算方法", "数值", "单位", "分子", "分母", "目标", "是否达标",
@@ -33,6 +34,7 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
     """The workbook's bytes: ``指标`` (one row per indicator) and ``证据`` (what each figure rests on)."""
     book = Workbook()
     figures = book.active
+    assert isinstance(figures, Worksheet)  # a new workbook's one sheet
     figures.title = "指标"
     figures.append([f"{report['agency']['name']} 指标报告", f"{report['period']['from']} 至 {report['period']['to']}"])
     figures.append(list(FIGURE_HEADERS))

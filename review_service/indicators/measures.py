@@ -89,7 +89,7 @@ def count_units(ctx: Context, kind: str, units: Select[Any], flags: list[str],
     inner = select(ctx.period.month_of(sub.c.at).label("month"), *[sub.c[f] for f in flags]).subquery()
     stmt = (select(inner.c.month, func.count(), *[func.coalesce(func.sum(inner.c[f]), 0) for f in flags])
             .group_by(inner.c.month))
-    months: dict[str, tuple[int, dict[str, int]]] = {}
+    months = {}
     for row in ctx.session.execute(stmt):
         months[row[0]] = (int(row[1]), {f: int(v) for f, v in zip(flags, row[2:], strict=True)})
     sample = [(int(r[0]), int(r[1])) for r in ctx.session.execute(

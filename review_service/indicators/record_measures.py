@@ -118,6 +118,7 @@ def measure_114(ctx: Context) -> Result:
 def _supervisors(ctx: Context) -> list[int]:
     """Active auditors whose scope covers the agency: of the agency itself or of an agency above it."""
     parents = dict(ctx.session.execute(select(Agency.id, Agency.parent_id)).tuples().all())
+    current: int | None
     above, current = [], ctx.agency_id
     while current is not None and current not in above:
         above.append(current)

@@ -110,6 +110,7 @@ def _page_cache(session: Session) -> Iterator[None]:
         yield
         return
     before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    assert before is not None  # the pragma always answers
     connection.exec_driver_sql(f"PRAGMA cache_size = -{REPORT_CACHE_KIB}")
     try:
         yield

@@ -141,9 +141,9 @@ def _problem_counts(ctx: Context) -> dict[tuple[int, int], dict[str, int]]:
                    Review.conclusion.in_(("amend", "reject")),  # an approving opinion has no problem point
                    Review.problem_mask != 0)
             .group_by(Case.agency_id, Review.reviewer_id, Review.problem_mask))
-    for agency_id, reviewer_id, mask, count in ctx.session.execute(stmt).tuples():
+    for agency_id, reviewer_id, problem_mask, count in ctx.session.execute(stmt).tuples():
         counts = out.setdefault((int(agency_id), int(reviewer_id)), dict.fromkeys(TEN_POINTS, 0))
-        for key in keys_of(int(mask)):
+        for key in keys_of(int(problem_mask)):  # type: ignore[arg-type]  # `problem_mask != 0` leaves NULL out
             counts[key] += int(count)
     return out
 
@@ -246,9 +246,9 @@ def review_statistics(ctx: Context) -> dict[str, Any]:
         facts[(agency_id, reviewer_id, turnaround,
                turnaround is not None and turnaround > settings.review_working_days,
                reply_days, reply_days is not None and reply_days > settings.reply_working_days)] += count
-    for (agency_id, reviewer_id, *fact), count in facts.items():  # the groups' sums, once per distinct fact
-        for group in (overall, by_agency[agency_id], by_reviewer[reviewer_id]):
-            group.add(count, *fact)
+    for (agency_id, reviewer_id, turnaround, overdue, reply_days, reply_overdue), count in facts.items():
+        for group in (overall, by_agency[agency_id], by_reviewer[reviewer_id]):  # once per distinct fact
+            group.add(count, turnaround, overdue, reply_days, reply_overdue)
     if groups:
         agency_rounds, reviewer_rounds = _rounds(ctx)
         for agency_id, rounds in agency_rounds.items():

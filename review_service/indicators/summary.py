@@ -34,9 +34,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, distinct, insert, select, update
+from sqlalchemy import CursorResult, bindparam, delete, distinct, insert, select, update
 from sqlalchemy.orm import Session
 
 from review_service.audit.models import HEAD_ID, AuditEvent, AuditHead
@@ -155,6 +155,7 @@ def load_cases(session: Session, case_ids: list[int] | None, *, skip: frozenset[
         for start in range(0, len(case_ids), LOAD_BATCH):
             out.update(load_cases(session, case_ids[start:start + LOAD_BATCH], skip=skip))
         return out
+    params: dict[str, Any]
     if case_ids is None:
         scope, params = "all", {}
     elif len(case_ids) == 1:
@@ -323,8 +324,8 @@ def _mark(session: Session, *, lock: bool) -> int | None:
 
 
 def _set_mark(session: Session, seq: int) -> None:
-    if session.execute(update(IndicatorSummaryMark).where(IndicatorSummaryMark.id == 1)
-                       .values(upto_seq=seq)).rowcount == 0:
+    if cast(CursorResult[Any], session.execute(  # an UPDATE's result is a cursor result
+            update(IndicatorSummaryMark).where(IndicatorSummaryMark.id == 1).values(upto_seq=seq))).rowcount == 0:
         session.execute(insert(IndicatorSummaryMark).values(id=1, upto_seq=seq))
 
 
@@ -346,7 +347,7 @@ def catch_up(session: Session, *, progress: Any = None) -> int:
     head = _head_seq(session)
     if mark is not None and head <= mark:
         return 0
-    case_ids = sorted(session.scalars(
+    case_ids: list[int] = sorted(session.scalars(
         select(distinct(AuditEvent.case_id)).where(AuditEvent.seq > (mark or 0), AuditEvent.seq <= head,
                                                    AuditEvent.case_id.is_not(None),
                                                    AuditEvent.action.not_in(UNRELATED_ACTIONS))))

@@ -221,7 +221,7 @@ def turnaround_groups(ctx: Context, horizon: str) -> list[tuple[int, int, str, s
     """The statistics' groups ``(agency, reviewer, day, start day, None, reply day, count)`` (the start in the
     intake's place); a start before ``horizon`` (a Beijing date) is none, as the query over the rows has it:
     the latest start is older than the horizon only when every start is."""
-    out = []
+    out: list[tuple[int, int, str, str | None, str | None, str | None, int]] = []
     for agency, day, key, count in _rows(ctx, "turnaround"):
         reviewer, start, reply = key.split("|")
         out.append((agency, int(reviewer), day, start if start and start >= horizon else None, None, reply or None,

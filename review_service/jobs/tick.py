@@ -83,7 +83,8 @@ def _claim_case(session: Session, instance_id: int, now: datetime) -> Case | Non
             .options(contains_eager(Case.workflow_instance), contains_eager(Case.agency))
             .where(WorkflowInstance.id == instance_id, WorkflowInstance.next_due_at <= now,
                    Case.suspended.is_(False))  # 中止: no timer fires for a suspended case
-            .with_for_update(of=(Case, WorkflowInstance), skip_locked=True))
+            # SQLAlchemy takes mapped classes (FOR UPDATE OF their tables); its hints name column expressions
+            .with_for_update(of=(Case, WorkflowInstance), skip_locked=True))  # type: ignore[arg-type]
     return session.scalars(stmt).one_or_none()
 
 

@@ -33,5 +33,5 @@ def reply_form(problem_points: list[str]) -> FlaskForm:
                 answers[key] = {"action": data["action"] or "", "explanation": data["explanation"] or ""}
             return {"responses": answers, "summary": self.summary.data or ""}
 
-    ReplyForm.responses = FormField(responses, label="")  # type: ignore[attr-defined]
+    ReplyForm.responses = FormField(responses, label="")
     return ReplyForm()

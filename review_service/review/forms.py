@@ -64,7 +64,7 @@ PointsForm = type("PointsForm", (Form,), {
 class OpinionForm(FlaskForm):
     """The written opinion (法制审核意见书): ten points, the conclusion, a summary."""
 
-    points = FormField(PointsForm, label="")
+    points: FormField[Any] = FormField(PointsForm, label="")
     conclusion = RadioField("审核结论", choices=options(CONCLUSION_LABELS.items()), validate_choice=False)
     summary = TextAreaField("审核意见综述", render_kw={"rows": 3})
     expected_version = StringField(render_kw={"type": "hidden"})

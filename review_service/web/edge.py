@@ -16,7 +16,7 @@ from typing import Any
 from flask import request
 from flask_login import current_user
 from sqlalchemy.orm import Session
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms 3.2 lacks it (3.3)
 
 from review_service.core.errors import BadRequest, Invalid, ServiceError, Unauthenticated
 from review_service.edge import Planned, runtime, writing
