@@ -37,8 +37,8 @@ def record(session: Session, obj: T) -> T:
     """INSERT the new mapped ``obj`` now and return it, persistent in ``session`` (as ``add`` + ``flush``).
 
     Defaults are applied as at a flush and pending objects are flushed first, so the row may
-    reference them; a class the fast path cannot write exactly as the flush would (mapper events,
-    ``onupdate``) is written by ``add`` + ``flush`` instead (:func:`~review_service.core.records.insert_record`).
+    reference them; a class the fast path cannot write exactly as the flush would (mapper insert
+    events) is written by ``add`` + ``flush`` instead (:func:`~review_service.core.records.insert_record`).
     """
     return insert_record(session, obj)
 

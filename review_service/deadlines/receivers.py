@@ -12,8 +12,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from blinker import Signal
-
 from review_service.core import signals
 from review_service.deadlines import tracking
 from review_service.deadlines.models import DeadlineKind
@@ -67,7 +65,7 @@ def _calendar_year_loaded(sender: int, *, session: Any, actor: Any, version: int
     return recompute_provisional(session, actor=actor, reason=f"calendar_year_loaded:{sender}:v{version}")
 
 
-_RECEIVERS: tuple[tuple[Signal, Any], ...] = (
+_RECEIVERS: signals.Receivers = (
     (signals.step_prepared, _step_prepared),
     (signals.step_completed, _step_completed),
     (signals.case_suspended, _case_suspended),
@@ -80,11 +78,9 @@ _RECEIVERS: tuple[tuple[Signal, Any], ...] = (
 
 def connect() -> None:
     """Connect the receivers (idempotent, strong references)."""
-    for signal, receiver in _RECEIVERS:
-        signal.connect(receiver, weak=False)
+    signals.connect_all(_RECEIVERS)
 
 
 def disconnect() -> None:
     """Disconnect them (tests check that a step refuses to go on without its deadlines)."""
-    for signal, receiver in _RECEIVERS:
-        signal.disconnect(receiver)
+    signals.disconnect_all(_RECEIVERS)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from blinker import Signal
-
 from review_service.core import signals
 from review_service.documents.models import Document
 from review_service.documents.operations import (
@@ -62,7 +60,7 @@ def _transfer(sender: Any, *, session: Any, case: Any, transfer: Any, actor: Any
     return issue_transfer(session, case=case, transfer=transfer, actor=actor)
 
 
-_RECEIVERS: tuple[tuple[Signal, Any], ...] = (
+_RECEIVERS: signals.Receivers = (
     (signals.opinion_recorded, _opinion),
     (signals.reply_recorded, _reply),
     (signals.coordination_recorded, _coordination),
@@ -75,11 +73,9 @@ _RECEIVERS: tuple[tuple[Signal, Any], ...] = (
 
 def connect() -> None:
     """Connect the receivers (idempotent, strong references)."""
-    for signal, receiver in _RECEIVERS:
-        signal.connect(receiver, weak=False)
+    signals.connect_all(_RECEIVERS)
 
 
 def disconnect() -> None:
     """Disconnect them (tests check that a step refuses to go on without its document)."""
-    for signal, receiver in _RECEIVERS:
-        signal.disconnect(receiver)
+    signals.disconnect_all(_RECEIVERS)

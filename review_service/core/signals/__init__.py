@@ -53,6 +53,7 @@ from review_service.core.signals.review import opinion_recorded, reviewer_reassi
 
 __all__ = [
     "AUDITED",
+    "Receivers",
     "StepTimers",
     "UnauditedAction",
     "UnhandledSignal",
@@ -126,6 +127,22 @@ class UnauditedAction(RuntimeError):
 
 class UnhandledSignal(RuntimeError):
     """A signal that carries a legal duty (a document, a deadline) found no receiver: the action must not happen."""
+
+
+#: ``(signal, receiver)`` pairs a domain's ``receivers.py`` connects (:func:`connect_all`).
+Receivers = tuple[tuple[Signal, Callable[..., Any]], ...]
+
+
+def connect_all(receivers: Receivers) -> None:
+    """Connect each receiver to its signal (idempotent; strong references: receivers are module functions)."""
+    for signal, receiver in receivers:
+        signal.connect(receiver, weak=False)
+
+
+def disconnect_all(receivers: Receivers) -> None:
+    """Disconnect them (tests check that a step refuses to go on without its required reactions)."""
+    for signal, receiver in receivers:
+        signal.disconnect(receiver)
 
 
 def send_required(signal: Signal, sender: Any, **kwargs: Any) -> list[Any]:
