@@ -26,8 +26,7 @@ from review_service.core.actions import Action, ChainAction
 from review_service.core.clock import BEIJING, iso
 from review_service.decisions.models import Approval
 from review_service.organization.models import ROLE_LABELS, User
-from review_service.replies.models import Reply
-from review_service.review.models import CONCLUSION_LABELS, Review
+from review_service.review.models import CONCLUSION_LABELS, Reply, Review
 from review_service.review.points import TEN_POINTS
 
 # action → (stage, what the person did); the stages of DESIGN.md §10 in the order a case meets them. Keys are

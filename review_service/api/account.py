@@ -15,7 +15,8 @@ from review_service.api.shapes import AuditEventList, Me, TaskList, TokenIn, Tok
 from review_service.audit.models import HEAD_ID, AuditHead
 from review_service.audit.queries import case_events
 from review_service.audit.verify import verify_chain
-from review_service.cases.queries import MAX_ID, open_tasks, visible_case
+from review_service.case_view.todo import open_tasks
+from review_service.cases.queries import MAX_ID, visible_case
 from review_service.cases.schemas import parse_input
 from review_service.core.clock import iso
 from review_service.core.errors import Forbidden, NotFound

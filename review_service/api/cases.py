@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from review_service.api.edge import Render, endpoint, if_match, parse_body
 from review_service.api.shapes import CaseList, CaseOut, CaseQuery, MaterialCreated, MaterialForm, SubmitIn
+from review_service.case_view.view import visible_case_view
 from review_service.cases import operations as case_ops
-from review_service.cases.queries import case_task_in_scope, list_cases, visible_case_view
+from review_service.cases.queries import case_task_in_scope, list_cases
 from review_service.cases.schemas import DraftIn, parse_input
 from review_service.core.errors import Invalid
 from review_service.core.permissions import require_case_reader

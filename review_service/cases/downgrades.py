@@ -130,7 +130,7 @@ def gate_view(case_id: int, *, ever_major: bool, under_review_gate: bool, downgr
     """What the case page and ``GET /cases/{id}`` show of the gate: history, downgrades, possible splits.
 
     ``downgrades``: each request with its decision or None, oldest first; ``splits``: the case's
-    :class:`PossibleSplit` flags, either side of the pair (both read by ``cases.case_read``).
+    :class:`PossibleSplit` flags, either side of the pair (both read by ``case_view.read``).
     """
     return {
         "ever_major": ever_major,

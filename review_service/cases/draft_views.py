@@ -7,10 +7,11 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 
+from review_service.case_view.view import case_view
 from review_service.cases import operations as case_ops
 from review_service.cases.forms import AbandonForm, DraftForm, MaterialForm, SignoffForm, SubmitForm, SupplementForm
 from review_service.cases.ownership import acts_as_handler
-from review_service.cases.queries import case_task_in_scope, case_view, visible_case
+from review_service.cases.queries import case_task_in_scope, visible_case
 from review_service.cases.views import bp
 from review_service.core.errors import Conflict, Forbidden, Invalid, TooLarge
 from review_service.edge import runtime

@@ -24,8 +24,7 @@ from sqlalchemy.orm import QueryableAttribute, Session
 from review_service.cases.models import Case, DraftVersion, Signoff, Submission
 from review_service.core import tx
 from review_service.core.permissions import require_not_in
-from review_service.replies.models import Reply
-from review_service.review.models import Assignment, Review
+from review_service.review.models import Assignment, Reply, Review
 
 _HANDLER, _REVIEWER, _ADVISORS = "h", "r", "a"
 

@@ -128,7 +128,7 @@ def resume_case(session: Session, *, actor: User, case_id: int, data: Any = None
 def suspension_view(row: Any, by_name: str) -> dict[str, Any]:
     """The suspension in force, as the case JSON and page show it (``by_name``: who suspended the case).
 
-    ``row`` is the open :class:`Suspension` (read by ``cases.case_read``)."""
+    ``row`` is the open :class:`Suspension` (read by ``case_view.read``)."""
     return {"id": str(row.id), "reason": row.reason, "reason_label": SUSPENSION_REASONS.get(row.reason, row.reason),
             "reason_text": row.reason_text, "since": iso(row.suspended_at), "at_task": row.at_task,
             "by": {"id": str(row.suspended_by), "name": by_name}, "role": row.suspended_role}

@@ -12,11 +12,13 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from review_service.case_view.todo import open_tasks
+from review_service.case_view.view import case_view
 from review_service.cases.flow import PROCESS_ID, TASK_LABELS, registry, task_role
 from review_service.cases.forms import CaseFilterForm
 from review_service.cases.models import DECISION_TYPES, STATUS_LABELS, Case, Material
 from review_service.cases.ownership import acts_as_handler
-from review_service.cases.queries import MAX_ID, case_view, open_tasks, visible_case
+from review_service.cases.queries import MAX_ID, visible_case
 from review_service.catalog.schema import CATEGORY_LABELS
 from review_service.coordination.models import OUTCOME_LABELS
 from review_service.coordination.views import discussion_panel  # art. 57 (行政处罚法): the coordination pages' panel

@@ -19,7 +19,7 @@ from review_service.core import signals, tx
 from review_service.core.actions import Action
 from review_service.core.permissions import require_role
 from review_service.organization.models import User
-from review_service.replies.models import Reply
+from review_service.review.models import Reply
 
 
 def coordinate(session: Session, *, actor: User, case_id: int, data: Any,

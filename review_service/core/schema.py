@@ -37,6 +37,5 @@ def import_all_models() -> None:
     from review_service.notifications import models as _notifications  # noqa: F401
     from review_service.organization import models as _organization  # noqa: F401
     from review_service.paths import models as _paths  # noqa: F401
-    from review_service.replies import models as _replies  # noqa: F401
     from review_service.review import models as _review  # noqa: F401
     from review_service.workflow import models as _workflow  # noqa: F401

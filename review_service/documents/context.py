@@ -61,8 +61,7 @@ from review_service.deadlines.models import Deadline, DeadlineState
 from review_service.decisions.models import Approval, Decision
 from review_service.documents.models import KIND_LABELS
 from review_service.organization.models import ROLE_LABELS, User
-from review_service.replies.models import Reply
-from review_service.review.models import CONCLUSION_LABELS, Review
+from review_service.review.models import CONCLUSION_LABELS, Reply, Review
 from review_service.review.points import FINDING_LABELS, TEN_POINTS
 
 ACTION_LABELS = {"accepted": "采纳", "disputed": "有异议"}

@@ -26,8 +26,7 @@ from review_service.documents import context as contexts
 from review_service.documents.models import KIND_LABELS, Document
 from review_service.documents.rendering import TemplateRefused, compile_sources, load_template, render
 from review_service.documents.storage import blobs_for, template_file, template_files, template_path
-from review_service.replies.models import Reply
-from review_service.review.models import Review
+from review_service.review.models import Reply, Review
 
 ROLE_OF_KIND = {"opinion": "reviewer", "reply": "handler", "coordination": "head", "approval": "head",
                 "accountability": "auditor", "collective_discussion": "head"}

@@ -30,8 +30,7 @@ from review_service.cases.models import Case, Submission
 from review_service.core.clock import utcnow
 from review_service.core.db import Base
 from review_service.decisions.models import Decision
-from review_service.replies.models import Reply
-from review_service.review.models import Intake, Review
+from review_service.review.models import Intake, Reply, Review
 
 
 class IndicatorFigure(Base):

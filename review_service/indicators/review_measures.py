@@ -32,9 +32,8 @@ from review_service.indicators.measures import (
 )
 from review_service.indicators.summary import beijing_day
 from review_service.organization.models import Agency, User, UserRole
-from review_service.replies.models import Reply
 from review_service.review.facts import POINT_BIT
-from review_service.review.models import Assignment, Review
+from review_service.review.models import Assignment, Reply, Review
 from review_service.review.points import TEN_POINTS
 
 POINT_INDICATORS: dict[str, str] = dict(zip((str(n) for n in range(95, 105)), TEN_POINTS, strict=True))

@@ -27,9 +27,8 @@ from review_service.indicators.measures import Context, percent
 from review_service.indicators.period import beijing_date
 from review_service.organization.models import Agency, User
 from review_service.organization.settings import agency_settings
-from review_service.replies.models import Reply
 from review_service.review.facts import keys_of
-from review_service.review.models import Intake, Review
+from review_service.review.models import Intake, Reply, Review
 from review_service.review.points import TEN_POINTS
 
 TOP_POINTS = 3

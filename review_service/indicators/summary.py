@@ -46,8 +46,7 @@ from review_service.core.actions import Action
 from review_service.core.clock import BEIJING, as_utc
 from review_service.decisions.models import Decision
 from review_service.indicators.models import IndicatorCount, IndicatorSummaryMark, IndicatorUnit
-from review_service.replies.models import Reply
-from review_service.review.models import Assignment, Intake, Review
+from review_service.review.models import Assignment, Intake, Reply, Review
 from review_service.review.points import TEN_POINTS
 
 #: Audited actions that change none of the rows the summary is computed from: a catch-up skips their cases.

@@ -18,7 +18,7 @@ from review_service.core.actions import Action
 from review_service.core.errors import Invalid
 from review_service.organization.models import User
 from review_service.organization.settings import agency_settings
-from review_service.replies.models import Reply
+from review_service.review.models import Reply
 from review_service.review.points import TEN_POINTS
 from review_service.review.rounds import latest_review
 

@@ -1,4 +1,4 @@
-"""Review assignment, intake check and the ten-point opinion, one opinion per round."""
+"""Review assignment, intake check and the ten-point opinion, one opinion per round, and the unit's reply to it."""
 
 from __future__ import annotations
 
@@ -96,6 +96,30 @@ class Review(Base):
 
     def problem_points(self) -> list[str]:
         return [key for key, point in self.points.items() if point.get("finding") == "problem"]
+
+
+class Reply(Base):
+    """The handling unit's written reply (书面回复) to one round's opinion: answers each problem point,
+    ``accepted`` (what changed) or ``disputed`` (why).
+
+    A round may have a second reply after a coordination upheld the review. The row belongs with the
+    opinion it answers (``review_id``): the unit writes it (``replies.operations``), and coordination reads
+    whether the last one disputed, below both (issue 16 point 3: no package cycle).
+    """
+
+    __tablename__ = "replies"
+    __table_args__ = (UniqueConstraint("review_id", "sequence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"))
+    sequence: Mapped[int] = mapped_column(Integer, default=1)
+    responses: Mapped[dict[str, Any]] = mapped_column(JSON)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    disputed: Mapped[bool] = mapped_column(Boolean)
+    submitted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 DECLARATION_LABELS = {"no_conflict": "与本案无利害关系", "decline": "申请回避"}

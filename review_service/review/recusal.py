@@ -69,7 +69,7 @@ def has_declined(session: Session, case_id: int, user_id: int) -> bool:
 
 
 def declaration_view(row: Any) -> dict[str, Any]:
-    """One declaration on the case, as the case JSON and page show it (``cases.case_read`` reads them)."""
+    """One declaration on the case, as the case JSON and page show it (``case_view.read`` reads them)."""
     return {"user_id": str(row.user_id), "assignment_id": str(row.assignment_id), "capacity": row.capacity,
             "declaration": row.declaration, "label": DECLARATION_LABELS[row.declaration], "reason": row.reason,
             "declared_at": iso(row.declared_at)}
@@ -78,7 +78,7 @@ def declaration_view(row: Any) -> dict[str, Any]:
 def needs_declaration(session: Session, actor: User, case: dict[str, Any]) -> bool:
     """Whether ``actor`` (the assigned reviewer, or an advisor) has yet to declare on the current assignment.
 
-    ``case`` is the case as :func:`review_service.cases.queries.case_view` shows it (for the pages).
+    ``case`` is the case as :func:`review_service.case_view.view.case_view` shows it (for the pages).
     """
     if case["agency"]["id"] != str(actor.agency_id) or not case["tasks"] or case["suspended"]:
         return False

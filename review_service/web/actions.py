@@ -15,9 +15,10 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
+from review_service.case_view.view import case_view
 from review_service.cases.flow import task_role
 from review_service.cases.ownership import acts_as_handler
-from review_service.cases.queries import case_task_in_scope, case_view, visible_case
+from review_service.cases.queries import case_task_in_scope, visible_case
 from review_service.core.errors import Conflict, Forbidden, Invalid, NotCleared, TooLarge
 from review_service.edge import Planned
 from review_service.organization.models import User

@@ -14,7 +14,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
-from review_service.cases.queries import case_task_in_scope, case_view, visible_case
+from review_service.case_view.view import case_view
+from review_service.cases.queries import case_task_in_scope, visible_case
 from review_service.core.errors import Conflict, Forbidden, Invalid
 from review_service.organization.models import User
 from review_service.web.actions import conflict_response

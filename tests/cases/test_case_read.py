@@ -1,4 +1,4 @@
-"""The case read in one statement (``cases/case_read.py``): the same case as the plain reads, and no more statements.
+"""The case read in one statement (``case_view/read.py``): the same case as the plain reads, and no more statements.
 
 Each case is read both ways after every step of its life; the two JSON documents must be the same
 bytes. The statement counts are pinned with SQLAlchemy's ``before_cursor_execute`` event, so a read
@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from review_service.cases.case_read import plain_case, read_case
+from review_service.case_view.read import plain_case, read_case
+from review_service.case_view.view import case_view, render_case_view
 from review_service.cases.downgrades import decide_downgrade, request_downgrade
 from review_service.cases.models import Case
 from review_service.cases.operations import sign_off, update_draft
-from review_service.cases.queries import case_view, render_case_view
 from review_service.cases.suspension import resume_case, suspend_case
 from review_service.coordination.operations import coordinate
 from review_service.decisions.operations import approve_decision

@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from review_service.audit.models import AuditEvent
 from review_service.calendar.days import Calendar
+from review_service.case_view.todo import open_tasks
+from review_service.case_view.view import case_view
 from review_service.cases.models import Case
 from review_service.cases.operations import update_draft
-from review_service.cases.queries import case_view, open_tasks
 from review_service.cases.suspension import resume_case, suspend_case
 from review_service.cases.suspension_models import Suspension
 from review_service.core.clock import as_utc

@@ -3,7 +3,7 @@
 ``lint-imports`` checks the ``[tool.importlinter]`` contract of ``pyproject.toml`` (its ignores are
 listed and explained there). The second test plants an upward import in the real graph (a step
 calling documents directly, as they did before their reactions moved onto signals) and shows that
-the same contract breaks on it. The top-level packages form no cycle (one known pair, explained below), and
+the same contract breaks on it. The top-level packages form no cycle (not even two siblings of one layer), and
 no import of our own modules hides in a function in the packages whose reactions moved onto signals.
 """
 
@@ -44,13 +44,6 @@ def test_an_upward_import_breaks_the_contract() -> None:
     assert not _layers_contract().check(graph, verbose=False).kept
 
 
-#: The one cycle left between two packages: siblings of the steps' layer reading each other's rows. Coordination
-#: reads the last reply (why the head was asked: a dispute or the round cap); a reply reads the round's upholds
-#: (may the unit still dispute). No module-level cycle: ``coordination.operations`` -> ``replies.models`` and
-#: ``replies.operations`` -> ``coordination.uphold`` -> ``coordination.models``.
-KNOWN_PACKAGE_CYCLE_EDGES = {("review_service.coordination.operations", "review_service.replies.models")}
-
-
 def _ignored(config_ignores: list[str]) -> list[tuple[re.Pattern[str], re.Pattern[str]]]:
     def pattern(expression: str) -> re.Pattern[str]:
         parts = {"*": r"[^.]+", "**": r"[^.]+(?:\.[^.]+)*"}
@@ -68,8 +61,7 @@ def test_no_import_cycle_between_packages() -> None:
     edges: dict[str, set[str]] = {}
     for importer in graph.modules:
         for imported in graph.find_modules_directly_imported_by(importer):
-            if (importer, imported) in KNOWN_PACKAGE_CYCLE_EDGES or any(
-                    a.match(importer) and b.match(imported) for a, b in ignored):
+            if any(a.match(importer) and b.match(imported) for a, b in ignored):
                 continue
             top_importer, top_imported = importer.split(".")[:2], imported.split(".")[:2]
             if len(top_importer) == len(top_imported) == 2 and top_importer != top_imported:  # not the app factory
@@ -104,11 +96,11 @@ def _longer_cycle(edges: dict[str, set[str]]) -> list[str]:
 
 #: Function-level imports of our own modules that stay (the README's layers section lists the rule): the
 #: schema registry imports every model on demand; the command line imports a command's modules when it
-#: runs (start-up time); the case read model and the to-do list are another change's (issue 16).
-LAZY_IMPORTS_ALLOWED = ("core/schema.py", "cli/", "cases/case_read.py", "cases/queries.py")
+#: runs (start-up time).
+LAZY_IMPORTS_ALLOWED = ("core/schema.py", "cli/")
 #: The packages whose reactions moved onto signals (issue 16 point 3): no import hidden in a function.
 CHECKED = ("review/", "replies/", "coordination/", "decisions/", "paths/", "cases/", "calendar/", "deadlines/",
-           "documents/", "indicators/", "notifications/", "jobs/", "runtime.py")
+           "documents/", "indicators/", "notifications/", "jobs/", "runtime.py", "case_view/")
 
 
 def test_no_function_level_import_hides_a_dependency() -> None:

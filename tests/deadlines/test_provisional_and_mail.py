@@ -13,8 +13,8 @@ from sqlalchemy import select
 from review_service.audit.models import AuditEvent
 from review_service.calendar.days import Calendar
 from review_service.calendar.operations import load_calendar_year
+from review_service.case_view.todo import open_tasks
 from review_service.cases.models import Case
-from review_service.cases.queries import open_tasks
 from review_service.core.clock import as_utc
 from review_service.deadlines.plan import beijing_midnight, plan
 from review_service.notifications.models import EmailAddress, OutboxMessage

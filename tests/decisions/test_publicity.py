@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from review_service.audit.models import AuditEvent
-from review_service.cases.queries import open_tasks
+from review_service.case_view.todo import open_tasks
 from review_service.core import signals
 from review_service.core.errors import Conflict, Forbidden, Invalid
 from review_service.decisions.operations import approve_decision

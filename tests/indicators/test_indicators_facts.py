@@ -23,10 +23,9 @@ from review_service.indicators.statistics import WorkingDayIndex, _median, _p90,
 from review_service.indicators.summary import catch_up
 from review_service.organization.models import Agency
 from review_service.organization.settings import agency_settings
-from review_service.replies.models import Reply
 from review_service.replies.operations import reply_to_opinion
 from review_service.review.facts import ALL_POINTS, POINT_BIT, keys_of, opinion_facts
-from review_service.review.models import Intake, Review
+from review_service.review.models import Intake, Reply, Review
 from review_service.review.operations import submit_opinion
 from review_service.review.points import TEN_POINTS
 from tests.fixtures.indicators import PROBLEM, Known, beijing, reviewed_case, spanning_case

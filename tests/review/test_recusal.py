@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from review_service.audit.models import AuditEvent
+from review_service.case_view.todo import open_tasks
 from review_service.cases.operations import sign_off, submit_case
-from review_service.cases.queries import open_tasks
 from review_service.cases.reassignment import reassign_case
 from review_service.cases.storage import BlobStore
 from review_service.core.errors import Conflict, Forbidden, Invalid

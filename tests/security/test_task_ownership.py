@@ -18,9 +18,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from review_service.audit.models import AuditEvent
+from review_service.case_view.todo import open_tasks
 from review_service.cases.downgrades import request_downgrade
 from review_service.cases.operations import attach_material, submit_case, update_draft
-from review_service.cases.queries import open_tasks
 from review_service.cases.reassignment import reassign_case
 from review_service.core.clock import utcnow
 from review_service.core.errors import Forbidden, Invalid, NotFound

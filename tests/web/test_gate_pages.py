@@ -43,7 +43,7 @@ def test_the_downgrade_is_asked_and_confirmed_through_the_pages(web_world: Any, 
 
 
 def _tasks(world: Any, name: str) -> list[dict[str, Any]]:
-    from review_service.cases.queries import open_tasks
+    from review_service.case_view.todo import open_tasks
 
     with world.uow() as session:
         return open_tasks(session, world.user(session, name))

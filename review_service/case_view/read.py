@@ -14,6 +14,9 @@ order the plain reads use, so nothing depends on the order an aggregate meets it
 The seam is :func:`case_data`: one statement on SQLite and PostgreSQL, the plain reads on any other
 database. ``tests/cases/test_case_read.py`` pins that both give the same case, as
 ``GET /api/v1/cases/{id}`` shows it, on every state a case passes through, on both databases.
+
+It reads every domain's rows (reviews, replies, coordinations, decisions, deadlines, 回避 declarations), so it
+stands above them, in the layer of documents, accountability and indicators (``review_service/core/README.md``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, bindparam, case, exists, func, literal_column, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
+from review_service.cases.classification import latest_classification
+from review_service.cases.downgrades import downgrade_history
+from review_service.cases.gate import downgrade_confirmed, ever_major
 from review_service.cases.models import (
     Case,
     Classification,
@@ -38,15 +44,19 @@ from review_service.cases.models import (
     PossibleSplit,
     Submission,
 )
+from review_service.cases.splits import possible_splits
 from review_service.cases.suspension_models import Suspension
 from review_service.coordination.models import Coordination
 from review_service.deadlines.models import Deadline
+from review_service.deadlines.queries import case_deadlines
 from review_service.decisions.models import Decision
 from review_service.organization.models import Agency, User, UserRole
-from review_service.replies.models import Reply
-from review_service.review.models import RecusalDeclaration, Review
+from review_service.organization.queries import role_holders, user_by_id
+from review_service.review.models import RecusalDeclaration, Reply, Review
 
-#: The tasks any holder of a role of the case's agency may take (the others have an assignee).
+#: The tasks any holder of a role of the case's agency may take (the others have an assignee). Not the lanes
+#: (``cases.flow.task_role``): the head's lane also holds ``transfer`` and ``terminate``, which the case JSON
+#: shows without candidates (and the to-do list does not list); deriving this map would change the API's JSON.
 ROLE_OF_TASK = {"signoff": "unit_head", "assign": "review_lead", "coordinate": "head", "approve": "head"}
 
 
@@ -56,7 +66,7 @@ class CaseData:
 
     Lists the view does not show in the case's state may be left empty by :func:`plain_case`
     (which skips their reads) and be filled by :func:`read_case`: the view decides what it shows
-    from the case alone (``cases.queries.render_case_view``).
+    from the case alone (``case_view.view.render_case_view``).
     """
 
     case: Any
@@ -92,13 +102,6 @@ def case_data(session: Session, case_id: int) -> CaseData | None:
 
 def plain_case(session: Session, case: Case) -> CaseData:
     """What the view shows, read one query at a time, each only when the case's state can need it."""
-    from review_service.cases.classification import latest_classification
-    from review_service.cases.downgrades import downgrade_history
-    from review_service.cases.gate import downgrade_confirmed, ever_major
-    from review_service.cases.splits import possible_splits
-    from review_service.deadlines.queries import case_deadlines
-    from review_service.organization.queries import role_holders, user_by_id
-
     classification = latest_classification(session, case)
     reviewed = case.round > 0  # before the first opinion there is no review, reply or coordination
     of_case = {"case_id": case.id}
