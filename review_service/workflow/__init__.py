@@ -15,7 +15,8 @@ from review_service.workflow.errors import (
 )
 from review_service.workflow.parser import ProcessDefinition
 from review_service.workflow.registry import ProcessRegistry
-from review_service.workflow.runtime import ReadyTask, WorkflowRun, validate_routing_data
+from review_service.workflow.routing import validate_routing_data
+from review_service.workflow.runtime import ReadyTask, WorkflowRun
 
 __all__ = [
     "ProcessDefinition",
