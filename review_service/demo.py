@@ -18,8 +18,10 @@ from review_service.cases.operations import attach_material, create_case, submit
 from review_service.cases.suspension import suspend_case
 from review_service.catalog.operations import load_files
 from review_service.coordination.operations import coordinate
+from review_service.core.clock import beijing_today, utcnow
 from review_service.core.resources import resource_dir
 from review_service.decisions.operations import approve_decision
+from review_service.decisions.publicity import publish_decision, revoke_decision
 from review_service.organization.models import User
 from review_service.organization.operations import add_agency, add_user
 from review_service.paths.operations import transfer_case
@@ -235,9 +237,6 @@ def _transferred(demo: _Demo) -> None:
 
 def _publicity(demo: _Demo, decided: int) -> None:
     """Publication deadlines: one decision published; another published, then revoked (a withdraw task)."""
-    from review_service.core.clock import beijing_today, utcnow
-    from review_service.decisions.publicity import publish_decision, revoke_decision
-
     demo.step(publish_decision, "zhang.wei", case_id=decided,
               data={"url": "https://scjg.xa.gov.cn/xzcf/2026/209", "published_at": utcnow().isoformat()})
     revoked = demo.to_review(_draft("某眼镜店计量器具违法案（决定已被复议撤销，待撤回公开）", "西市监处〔2026〕213号",

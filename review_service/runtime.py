@@ -37,6 +37,7 @@ from review_service.deadlines import receivers as deadline_receivers
 from review_service.documents import receivers as document_receivers
 from review_service.documents.operations import load_templates
 from review_service.notifications import receivers as notification_receivers
+from review_service.review import receivers as review_receivers
 from review_service.workflow import ProcessRegistry
 from review_service.workflow.warm import warm_runs_part
 
@@ -53,14 +54,15 @@ def connect_receivers() -> None:
     instance folder) each one reads from the session's runtime state (:mod:`core.process_state`).
     The step domains' in-transaction reactions (:mod:`core.signals`): documents issue each step's record,
     deadlines follow the workflow, the suspensions and the calendar; notifications write the reminders of
-    the deadlines' fired timers. Indicators need no receiver: they read
-    the audit trail and the facts columns the steps write themselves.
+    the deadlines' fired timers; review tells who took part on the reviewing side. Indicators need no
+    receiver: they read the audit trail and the facts columns the steps write themselves.
     """
     audit_receivers.connect()
     accountability_receivers.connect()
     document_receivers.connect()
     deadline_receivers.connect()
     notification_receivers.connect()
+    review_receivers.connect()
 
 
 @dataclass

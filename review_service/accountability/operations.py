@@ -24,6 +24,8 @@ from review_service.core.actions import Action
 from review_service.core.clock import iso, utcnow
 from review_service.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review_service.decisions.models import Decision
+from review_service.documents.context import accountability_context
+from review_service.documents.operations import issue_document
 from review_service.organization.models import ROLE_LABELS, User
 
 log = logging.getLogger(__name__)
@@ -139,8 +141,6 @@ def _revocation(session: Session, case_id: int) -> dict[str, Any]:
 def record_context(session: Session, case: Case, inquiry: Inquiry, chain: list[ChainEntry],
                    findings: dict[int, Finding], people: dict[int, dict[str, Any]], actor: User) -> dict[str, Any]:
     """What the accountability record says: the decision, the reason, the chain, each person's finding."""
-    from review_service.documents.context import accountability_context
-
     decision = session.scalars(select(Decision).where(Decision.case_id == case.id)).first()
     roles: dict[int, list[str]] = {}
     for entry in chain:
@@ -163,12 +163,7 @@ def record_context(session: Session, case: Case, inquiry: Inquiry, chain: list[C
 
 def _render_record(session: Session, case: Case, inquiry: Inquiry, chain: list[ChainEntry],
                    findings: dict[int, Finding], people: dict[int, dict[str, Any]], actor: User) -> str | None:
-    """Issue the accountability record through the documents domain; ``None`` when that domain is absent."""
-    try:
-        from review_service.documents.operations import issue_document
-    except ImportError:  # pragma: no cover - the documents domain ships with the product
-        log.info("documents domain not installed: inquiry %s closed without a rendered record", inquiry.id)
-        return None
+    """Issue the accountability record (the documents domain, a sibling of this one); its SHA-256."""
     document = issue_document(session, case=case, kind="accountability", round=inquiry.id,
                               context=record_context(session, case, inquiry, chain, findings, people, actor),
                               actor=actor)

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from review_service.accountability.operations import open_inquiry
 from review_service.core import signals
 
 
 def _open_inquiry(sender: Any, **kwargs: Any) -> None:
     """``decision_revoked`` (kwargs ``session``, ``case_id``, ``reason``): open the inquiry in that transaction."""
-    from review_service.accountability.operations import open_inquiry
-
     open_inquiry(kwargs["session"], case_id=int(kwargs["case_id"]), reason=str(kwargs["reason"]))
 
 

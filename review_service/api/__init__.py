@@ -8,28 +8,27 @@ from __future__ import annotations
 
 from flask import Flask
 
-from review_service.api import body_limits
+from review_service.api import (  # noqa: F401  (the views register themselves on the blueprint)
+    account,
+    accountability,
+    actions,
+    audit,
+    body_limits,
+    cases,
+    catalogs,
+    documents,
+    gate,
+    indicators,
+    openapi,
+    paths,
+    publicity,
+    suspension,
+)
 from review_service.api.edge import api, register_error_handlers
 
 
 def init_app(app: Flask) -> None:
-    """Register ``/api/v1`` on ``app`` (its views are imported here, once)."""
-    from review_service.api import (  # noqa: F401  (the views register themselves)
-        account,
-        accountability,
-        actions,
-        audit,
-        cases,
-        catalogs,
-        documents,
-        gate,
-        indicators,
-        openapi,
-        paths,
-        publicity,
-        suspension,
-    )
-
+    """Register ``/api/v1`` on ``app`` (its views registered themselves when this package was imported)."""
     app.register_blueprint(api)
     register_error_handlers(app)
     body_limits.init_app(app)  # after the views registered: it reads which endpoints take uploads

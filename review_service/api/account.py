@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session
 
 from review_service.api.edge import bearer_token, endpoint, parse_body
 from review_service.api.shapes import AuditEventList, Me, TaskList, TokenIn, TokenOut, UserOut, VerifyOut
+from review_service.audit.checkpoint_check import check_latest_checkpoint
+from review_service.audit.checkpoint_writer import latest_checkpoint
+from review_service.audit.config import recorded_algorithm
 from review_service.audit.models import HEAD_ID, AuditHead
 from review_service.audit.queries import case_events
 from review_service.audit.verify import verify_chain
@@ -111,10 +114,6 @@ def _refuse_admin_only(actor: User) -> None:
                       "recomputed after an edit fails with reason_code checkpoint). checkpoint: the head (seq, "
                       "hash) and the latest signed checkpoint (size, root, text) with the hash algorithm.")
 def audit_verify(session: Session, actor: User) -> dict[str, Any]:
-    from review_service.audit.checkpoint_check import check_latest_checkpoint
-    from review_service.audit.checkpoint_writer import latest_checkpoint
-    from review_service.audit.config import recorded_algorithm
-
     if not (actor.has_role("auditor") or actor.has_role("admin")):
         raise Forbidden(f"此操作需要“{ROLE_LABELS['auditor']}”角色。", rule="role", role="auditor")
     result = verify_chain(session)

@@ -24,6 +24,9 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from review_service import create_app
+from review_service.edge import EXTENSION
+
 #: Responses a worker sends between two full collections of its heap (see :func:`collect_between_requests`).
 COLLECT_EVERY = 50
 NEVER_BY_ITSELF = 1 << 30  # the oldest generation's threshold: no full collection starts inside a request
@@ -113,9 +116,6 @@ class Server(BaseApplication):
         the young generations are still collected as usual. On SQLite the worker also checkpoints
         the WAL from a thread of its own (``core.wal``), so that no commit waits for the disk.
         """
-        from review_service import create_app
-        from review_service.edge import EXTENSION
-
         app = create_app(self.app_config)
         runtime = app.extensions[EXTENSION]
         runtime.warm_up()

@@ -10,18 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from review_service.cases.models import CaseStatus
-from review_service.cases.queries import MAX_ID
-
-Id = Annotated[
-    int,
-    Field(ge=1, le=MAX_ID),
-    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_ID},
-                              {"type": "string", "pattern": "^[0-9]{1,10}$"}],
-                    "description": "an id: an integer or a string of digits"}),
-]
+from review_service.core.input import Id
 
 
 class _In(BaseModel):

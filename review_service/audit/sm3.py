@@ -21,6 +21,8 @@ import hashlib
 import struct
 from collections.abc import Callable
 
+from review_service.audit.chain import register_hash
+
 NAME = "sm3"
 DIGEST_SIZE = 32
 
@@ -114,6 +116,4 @@ def sm3_hex(data: bytes) -> str:
 
 def register_sm3() -> None:
     """Register ``"sm3"`` as a chain hash (``chain.hash_function("sm3")``); safe to call again."""
-    from review_service.audit.chain import register_hash
-
     register_hash(NAME, sm3_hex)

@@ -33,6 +33,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from review_service.cases.classification import latest_classification
 from review_service.cases.downgrades import downgrade_history
+from review_service.cases.flow import task_role
 from review_service.cases.gate import downgrade_confirmed, ever_major
 from review_service.cases.models import (
     Case,
@@ -54,10 +55,15 @@ from review_service.organization.models import Agency, User, UserRole
 from review_service.organization.queries import role_holders, user_by_id
 from review_service.review.models import RecusalDeclaration, Reply, Review
 
-#: The tasks any holder of a role of the case's agency may take (the others have an assignee). Not the lanes
-#: (``cases.flow.task_role``): the head's lane also holds ``transfer`` and ``terminate``, which the case JSON
-#: shows without candidates (and the to-do list does not list); deriving this map would change the API's JSON.
-ROLE_OF_TASK = {"signoff": "unit_head", "assign": "review_lead", "coordinate": "head", "approve": "head"}
+#: The tasks any active holder of the task's role (its BPMN lane, ``cases.flow.task_role``) in the case's agency
+#: may take: the case lists them as candidates. The other tasks have an assignee (the handler's, the
+#: reviewer's), or the head decides them outside the to-do list (``transfer``, ``terminate``: no candidates).
+POOLED_TASKS = ("signoff", "assign", "coordinate", "approve")
+
+
+def pooled_roles(session: Session) -> tuple[tuple[str, str], ...]:
+    """Each pooled task with its role, as the runtime's current process file's lanes give it."""
+    return tuple((task, role) for task in POOLED_TASKS if (role := task_role(session, task)) is not None)
 
 
 @dataclass
@@ -80,7 +86,7 @@ class CaseData:
     downgraded: bool  # a confirmed downgrade of the classified draft (``cases.gate.downgrade_confirmed``)
     downgrades: list[tuple[Any, Any]]  # (request, its decision or None), oldest first
     splits: list[Any]
-    candidates: list[int] = field(default_factory=list)  # who may take a role's task (ROLE_OF_TASK)
+    candidates: list[int] = field(default_factory=list)  # who may take a pooled task (POOLED_TASKS)
     reviews: list[Any] = field(default_factory=list)
     replies: list[Any] = field(default_factory=list)
     coordinations: list[Any] = field(default_factory=list)
@@ -111,8 +117,8 @@ def plain_case(session: Session, case: Case) -> CaseData:
     people = {row.id: {"id": str(row.id), "name": row.name} for row in session.execute(_USER_NAMES, {"ids": user_ids})}
     suspension = session.scalars(_OPEN_SUSPENSION, of_case).one_or_none() if case.suspended else None
     by = user_by_id(session, suspension.suspended_by) if suspension is not None else None
-    candidates = (role_holders(session, case.agency_id, ROLE_OF_TASK[case.current_task])
-                  if case.current_task in ROLE_OF_TASK else [])
+    role = dict(pooled_roles(session)).get(case.current_task or "")
+    candidates = role_holders(session, case.agency_id, role) if role is not None else []
     major = ever_major(session, case)
     return CaseData(
         case=case, agency_name=case.agency.name, draft=case.current_draft, people=people,
@@ -241,7 +247,7 @@ _SPLIT = _Rows("PossibleSplit", _columns(PossibleSplit, "id", "case_id", "relate
 _CANDIDATE = _Rows("Candidate", [User.id])
 
 
-def _statement(dialect: str) -> Any:
+def _statement(dialect: str, roles: tuple[tuple[str, str], ...]) -> Any:
     """The case read for one dialect (built once: a statement built per call recomputes its cache key)."""
     row, rows = _JSON_FUNCTIONS[dialect]
     handler, reviewer = aliased(User), aliased(User)
@@ -256,7 +262,7 @@ def _statement(dialect: str) -> Any:
         stmt = stmt.where(*where)
         return (stmt.order_by(order).limit(1) if order is not None else stmt.limit(1)).scalar_subquery()
 
-    role = case(*((Case.current_task == task, name) for task, name in ROLE_OF_TASK.items()), else_=None)
+    role = case(*((Case.current_task == task, name) for task, name in roles), else_=None)
     return (
         select(
             *_CASE_COLUMNS, Agency.name, DraftVersion.content, DraftVersion.version, DraftVersion.sha256,
@@ -292,15 +298,16 @@ def _statement(dialect: str) -> Any:
     )
 
 
-_STATEMENTS: dict[str, Any] = {}
+# One statement per dialect and process file's roles: a pure function of both (core/process_state.py).
+_STATEMENTS: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
 
 
 def read_case(session: Session, case_id: int) -> CaseData | None:
     """The case and what its view shows, in one statement (SQLite or PostgreSQL); ``None``: no such case."""
-    dialect = session.get_bind().dialect.name
-    statement = _STATEMENTS.get(dialect)
+    key = (session.get_bind().dialect.name, pooled_roles(session))
+    statement = _STATEMENTS.get(key)
     if statement is None:
-        statement = _STATEMENTS[dialect] = _statement(dialect)
+        statement = _STATEMENTS[key] = _statement(*key)
     found = session.execute(statement, {"case_id": case_id}).first()
     if found is None:
         return None

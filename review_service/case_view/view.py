@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from review_service.case_view.read import ROLE_OF_TASK, CaseData, case_data, shows_declarations
+from review_service.case_view.read import POOLED_TASKS, CaseData, case_data, shows_declarations
 from review_service.cases.downgrades import gate_view
 from review_service.cases.models import Case
 from review_service.cases.queries import HANDLER_TASKS, MAX_ID, NOT_FOUND_MESSAGE
@@ -37,7 +37,7 @@ def _tasks(data: CaseData, open_deadlines: dict[str, Any]) -> list[dict[str, Any
         assignee = case.handler_id
     elif kind in ("intake", "review"):
         assignee = case.reviewer_id
-    elif kind in ROLE_OF_TASK:
+    elif kind in POOLED_TASKS:
         candidates = data.candidates
         if kind in ("coordinate", "approve"):
             candidates = [uid for uid in candidates if uid not in (case.handler_id, case.reviewer_id)]

@@ -1,4 +1,9 @@
-"""Who has acted on a case in which capacity: the basis of separation of duties."""
+"""Who has acted on a case in which capacity: the basis of separation of duties.
+
+The handling side's records (drafts, submissions, sign-offs) live at this layer; the reviewing side's
+(reviews, assignments, the unit's replies to them) live above it, in ``review``, which answers the
+``participation_sought`` signal with its statements (``review/receivers.py``). One statement reads both.
+"""
 
 from __future__ import annotations
 
@@ -22,11 +27,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from review_service.cases.models import Case, DraftVersion, Signoff, Submission
-from review_service.core import tx
+from review_service.core import signals, tx
 from review_service.core.permissions import require_not_in
-from review_service.review.models import Assignment, Reply, Review
 
-_HANDLER, _REVIEWER, _ADVISORS = "h", "r", "a"
+#: The capacities a row names: the handling side, a reviewer, a JSON list of advisors.
+HANDLING, REVIEWING, ADVISING = "h", "r", "a"
+CASE_ID: BindParameter[int] = bindparam("case_id")
 
 
 @dataclass
@@ -36,29 +42,38 @@ class Participants:
     advisors: set[int] = field(default_factory=set)
 
 
-def _build_query() -> CompoundSelect[Any]:
+def people(kind: str, column: QueryableAttribute[Any], where: ColumnElement[bool]) -> Select[tuple[str, str]]:
+    """The ``(kind, user id)`` rows of one record kind of the case (``where`` binds :data:`CASE_ID`)."""
+    return select(literal(kind).label("kind"), cast(column, String).label("value")).where(where)
+
+
+def advisor_lists(column: QueryableAttribute[Any], where: ColumnElement[bool]) -> Select[tuple[str, str]]:
+    """The ``(ADVISING, JSON list of user ids)`` rows of one record kind of the case."""
+    return select(literal(ADVISING).label("kind"), cast(column, Text).label("value")).where(where)
+
+
+# What the cases layer itself knows; the reviewing side comes from ``participation_sought``.
+_HANDLING_SIDE = (
+    people(HANDLING, DraftVersion.created_by, DraftVersion.case_id == CASE_ID),
+    people(HANDLING, Submission.submitted_by, Submission.case_id == CASE_ID),
+    # the unit head who signed off a submission answers for it as the handling side does (回避)
+    people(HANDLING, Signoff.unit_head_id, Signoff.case_id == CASE_ID),
+)
+# One statement per set of answers. A pure function of code (every answer is a module's constant), so it
+# may stay module-level (core/process_state.py); building the union afresh would cost ~150 us per call
+# in SQLAlchemy's cache key, and it runs in nearly every action.
+_UNIONS: dict[tuple[int, ...], CompoundSelect[Any]] = {}
+
+
+def _query() -> CompoundSelect[Any]:
     """One round trip: (capacity, user id or JSON list of advisor ids) from every record of the case."""
-    case_id: BindParameter[int] = bindparam("case_id")
-
-    def ids(kind: str, column: QueryableAttribute[Any], where: ColumnElement[bool]) -> Select[tuple[str, str]]:
-        return select(literal(kind).label("kind"), cast(column, String).label("value")).where(where)
-
-    def id_lists(column: QueryableAttribute[Any], where: ColumnElement[bool]) -> Select[tuple[str, str]]:
-        return select(literal(_ADVISORS).label("kind"), cast(column, Text).label("value")).where(where)
-
-    return union_all(
-        ids(_HANDLER, DraftVersion.created_by, DraftVersion.case_id == case_id),
-        ids(_HANDLER, Submission.submitted_by, Submission.case_id == case_id),
-        ids(_HANDLER, Reply.submitted_by, Reply.case_id == case_id),
-        # the unit head who signed off a submission answers for it as the handling side does (回避)
-        ids(_HANDLER, Signoff.unit_head_id, Signoff.case_id == case_id),
-        ids(_REVIEWER, Review.reviewer_id, Review.case_id == case_id),
-        id_lists(Assignment.advisor_ids, Assignment.case_id == case_id),
-        id_lists(Review.advisor_ids, Review.case_id == case_id),
-    )
-
-
-_QUERY = _build_query()  # built once: it runs in nearly every action
+    others = tuple(statement for answer in signals.send_required(signals.participation_sought, "participants")
+                   for statement in answer)
+    key = tuple(map(id, others))
+    query = _UNIONS.get(key)
+    if query is None:  # the union keeps its statements alive, so their ids stay theirs
+        query = _UNIONS.setdefault(key, union_all(*_HANDLING_SIDE, *others))
+    return query
 
 
 def participants(session: Session, case: Case) -> Participants:
@@ -66,10 +81,10 @@ def participants(session: Session, case: Case) -> Participants:
     result = Participants(handlers={case.handler_id})
     if case.reviewer_id is not None:
         result.reviewers.add(case.reviewer_id)
-    for kind, value in tx.fresh(session, _QUERY, {"case_id": case.id}):
-        if kind == _HANDLER:
+    for kind, value in tx.fresh(session, _query(), {"case_id": case.id}):
+        if kind == HANDLING:
             result.handlers.add(int(value))
-        elif kind == _REVIEWER:
+        elif kind == REVIEWING:
             result.reviewers.add(int(value))
         else:
             result.advisors.update(json.loads(value) or [])

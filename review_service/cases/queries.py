@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session, joinedload
 from review_service.cases.models import Case
 from review_service.core.clock import iso
 from review_service.core.errors import NotFound
+from review_service.core.input import MAX_ID
 from review_service.core.permissions import reads_cases
 from review_service.organization.models import User
 from review_service.organization.queries import visible_agencies
 
 PAGE_SIZE = 50
-MAX_ID = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
 HANDLER_TASKS = ("draft", "supplement", "reply", "resubmit")
 NOT_FOUND_MESSAGE = "案件不存在或不在您的权限范围内。"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from review_service.catalog.classify import evaluate
 from review_service.catalog.fields import FIELDS, FieldType
 from review_service.catalog.schema import AllOf, AnyOf, CatalogSpec, Compare, Condition, NotOf, RuleSpec
 
@@ -100,8 +101,6 @@ def _compare_implies(old: Compare, new: Compare) -> bool:
 
 def _holds(compare: Compare, value: Any) -> bool:
     """Whether a present ``value`` satisfies ``compare`` (mirrors :mod:`.classify`)."""
-    from review_service.catalog.classify import evaluate
-
     return evaluate(compare, {compare.field: value})
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, defer, object_session
 
+from review_service.catalog.confirmation import may_decide
 from review_service.catalog.loader import parse_catalog
 from review_service.catalog.models import Catalog, CatalogBinding, CatalogStatus
 from review_service.catalog.schema import CatalogSpec
@@ -35,7 +36,6 @@ _CACHE_SIZE = 64
 
 class CatalogSpecs:
     """One runtime's parsed catalogs by the SHA-256 of their source (bounded; kept by the runtime)."""
-
     def __init__(self) -> None:
         self.specs: OrderedDict[str, CatalogSpec] = OrderedDict()
         self.lock = threading.Lock()
@@ -166,7 +166,6 @@ def catalog_listing(session: Session, actor: Any) -> list[dict[str, Any]]:
     Dates and times stay ``date`` / ``datetime`` (pages format them; the API writes ISO text).
     ``can_decide``: whether ``actor`` may confirm or refuse it (:func:`~.confirmation.may_decide`).
     """
-    from review_service.catalog.confirmation import may_decide
 
     rows = list(session.scalars(ALL_VERSIONS))
     names = dict(session.execute(select(Agency.id, Agency.name)).tuples().all())

@@ -16,8 +16,10 @@ from sqlalchemy import MetaData, Table, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from review_service.core import signals
 from review_service.core.process_state import KEY as PROCESS_STATE
 from review_service.core.process_state import ProcessState
+from review_service.core.records import write_plain_updates
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -91,8 +93,6 @@ def make_session_factory(engine: Engine, state: ProcessState | None = None) -> s
     A runtime passes its own state to its writing and its reading factory; without one the factory
     gets a state of its own (a test's or a tool's engine: the environment's instance folder, nothing signed).
     """
-    from review_service.core.records import write_plain_updates
-
     factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True,
                            info={PROCESS_STATE: state if state is not None else ProcessState()})
     event.listen(factory, "before_flush", write_plain_updates)  # case rows: one Core UPDATE, not the flush
@@ -102,8 +102,6 @@ def make_session_factory(engine: Engine, state: ProcessState | None = None) -> s
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One transaction: commit on success, roll back on any error, then run post-commit hooks."""
-    from review_service.core import signals
-
     session = factory()
     try:
         with session.begin():

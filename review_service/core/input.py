@@ -6,14 +6,25 @@ failed is named, with the reason in Chinese.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError, WithJsonSchema
 
 from review_service.core.dates import RANGE_ERROR
 from review_service.core.errors import Invalid
 
 M = TypeVar("M", bound=BaseModel)
+
+MAX_ID = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
+
+# An id in a request body: an integer, or a string of digits (pydantic's lax mode turns it into one).
+Id = Annotated[
+    int,
+    Field(ge=1, le=MAX_ID),
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                              {"type": "string", "pattern": "^[0-9]{1,10}$"}],
+                    "description": "an id: an integer or a string of digits"}),
+]
 
 
 def invalid_from(error: ValidationError) -> Invalid:

@@ -3,8 +3,8 @@
 Each is counted (:func:`~.budget.charge`) and its result weighed (:func:`~.budget.produced`); the
 amplifiers (``*``, ``**`` and ``+``, ``%`` / ``|format`` / ``str.format`` widths, ``center``,
 ``indent``, ``replace``, ``join``, ``batch``, ``slice``, ``sum`` and the string methods) are
-checked *before* they allocate. The limits are in :mod:`.budget`; :mod:`.rendering` calls these
-from its sandbox's hooks (``call_binop``, ``call``, ``wrap_str_format``) and installs the filters,
+checked *before* they allocate. The limits are in :mod:`.budget`; :mod:`.sandbox` calls these
+from its environment's hooks (``call_binop``, ``call``, ``wrap_str_format``) and installs the filters,
 tests and ``range``.
 """
 

@@ -1,6 +1,6 @@
 """What a document template may spend: the limits, and the per-render budget that counts against them.
 
-The sandbox (:mod:`.rendering`) keeps a template inside; the bounds keep it small. One render
+The sandbox (:mod:`.sandbox`) keeps a template inside; the bounds keep it small. One render
 gets one :class:`Budget` (a context variable, so threads and nested renders never share one):
 
 - **steps**: every loop iteration (a sized sequence is charged its length before the first, a

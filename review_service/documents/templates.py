@@ -29,14 +29,9 @@ from sqlalchemy.orm import Session
 
 from review_service.core import signals
 from review_service.core.actions import Action
+from review_service.documents.docx_parts import MAX_TEMPLATE_BYTES
 from review_service.documents.models import KIND_LABELS
-from review_service.documents.rendering import (
-    MAX_TEMPLATE_BYTES,
-    TemplateRefused,
-    compile_sources,
-    load_template,
-    render,
-)
+from review_service.documents.rendering import TemplateRefused, compile_sources, load_template, render
 from review_service.review.points import FINDING_LABELS, TEN_POINTS
 
 # the longest texts the forms accept (cases/schemas.py, review/schemas.py, replies/operations.py)

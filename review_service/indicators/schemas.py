@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from review_service.api.shapes import Id
 from review_service.core.dates import BoundedDate
+from review_service.core.input import Id
 
 
 class IndicatorQuery(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from review_service.core.db import Base, make_engine
-from review_service.core.schema import import_all_models
+from review_service.schema import import_all_models
 
 import_all_models()
 target_metadata = Base.metadata

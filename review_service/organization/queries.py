@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from review_service.audit.models import AuditEvent
 from review_service.core.actions import Action
 from review_service.core.permissions import reads_cases
 from review_service.organization.models import Agency, User, UserRole
@@ -65,7 +66,6 @@ def account_events(session: Session, agency_ids: set[int], *, after: int, limit:
 
     Rides the ``(case_id, seq)`` index: these events belong to no case.
     """
-    from review_service.audit.models import AuditEvent
 
     return list(session.scalars(
         select(AuditEvent).where(AuditEvent.case_id.is_(None), AuditEvent.seq > after,

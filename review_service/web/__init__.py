@@ -1,6 +1,7 @@
 """The server-rendered web application: login, layout, error pages, security headers.
 
-Domain pages live in their domains (``cases/views.py``, ``review/views.py`` …); this
+Each domain's pages live here in a package named after it (``web/cases/views.py``,
+``web/review/views.py`` …, with their forms and templates), above every domain; this
 package wires them into the app (:func:`init_app`, an explicit list of blueprints) and
 holds what every page shares: the session (:mod:`.session`), the edge of a page request
 (:mod:`.edge`), the layout (``templates/base.html``: blocks ``title``, ``head``, ``nav``,
@@ -9,43 +10,39 @@ holds what every page shares: the session (:mod:`.session`), the edge of a page 
 
 from __future__ import annotations
 
+import importlib
 import os
 from datetime import timedelta
 
-from flask import Blueprint, Flask
-from flask_wtf.csrf import CSRFProtect
+from flask import Flask
 
-web = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
-csrf = CSRFProtect()
+from review_service.web import errors, filters, security, session
+from review_service.web.blueprint import csrf, web
 
 # Every module holding pages (a ``bp`` blueprint), an explicit list: a domain adds its views module here.
 DOMAIN_VIEWS = (
     "review_service.web.auth",
-    "review_service.cases.views",
-    "review_service.cases.draft_views",
-    "review_service.cases.gate_views",
-    "review_service.review.views",
-    "review_service.review.recusal_views",
-    "review_service.cases.suspension_views",
-    "review_service.cases.reassignment_views",
-    "review_service.replies.views",
-    "review_service.coordination.views",
-    "review_service.decisions.views",
-    "review_service.paths.views",
-    "review_service.organization.views",
-    "review_service.catalog.views",
-    "review_service.catalog.confirm_views",
-    "review_service.indicators.views",
-    "review_service.accountability.views",
+    "review_service.web.cases.views",
+    "review_service.web.cases.draft_views",
+    "review_service.web.cases.gate_views",
+    "review_service.web.review.views",
+    "review_service.web.review.recusal_views",
+    "review_service.web.cases.suspension_views",
+    "review_service.web.cases.reassignment_views",
+    "review_service.web.replies.views",
+    "review_service.web.coordination.views",
+    "review_service.web.decisions.views",
+    "review_service.web.paths.views",
+    "review_service.web.organization.views",
+    "review_service.web.catalog.views",
+    "review_service.web.catalog.confirm_views",
+    "review_service.web.indicators.views",
+    "review_service.web.accountability.views",
 )
 
 
 def init_app(app: Flask) -> None:
     """Register the web pages on ``app`` (after :func:`review_service.api.init_app`)."""
-    import importlib
-
-    from review_service.web import errors, filters, security, session
-
     # Flask has defaults for these keys, so they are set here (SECURE_COOKIES / REVIEW_SERVICE_SECURE_COOKIES=1
     # behind HTTPS; IDLE_TIMEOUT in minutes, 30 by default as §9a asks)
     secure = app.config.get("SECURE_COOKIES", os.environ.get("REVIEW_SERVICE_SECURE_COOKIES", "") in ("1", "true"))

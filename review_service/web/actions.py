@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
@@ -22,43 +22,15 @@ from review_service.cases.queries import case_task_in_scope, visible_case
 from review_service.core.errors import Conflict, Forbidden, Invalid, NotCleared, TooLarge
 from review_service.edge import Planned
 from review_service.organization.models import User
+from review_service.web.cases.page import render_case
 from review_service.web.edge import Failure, acting, expected_version, reading
-
-# Where each waiting task is done (kind → endpoint); the to-do list and the case page link there.
-TASK_ENDPOINTS: dict[str, str] = {
-    "draft": "cases.submit",
-    "supplement": "cases.supplement",
-    "resubmit": "cases.submit",
-    "signoff": "cases.signoff",
-    "assign": "review.assign",
-    "intake": "review.intake",
-    "review": "review.opinion",
-    "reply": "replies.reply",
-    "coordinate": "coordination.coordinate",
-    "approve": "decisions.approve",
-    "publish": "decisions.publish",
-    "withdraw": "decisions.withdraw",
-    "reassign": "review.reassign",  # the reviewer declined (回避): the lead assigns someone else
-    "terminate": "paths.decide_termination",
-    "transfer": "paths.transfer",
-}
 
 Perform = Callable[[Session, User, int | None], Any]
 Extra = Callable[[Session, User, dict[str, Any]], dict[str, Any]]
 
 
-def task_link(kind: str | None, case_id: int | str) -> str | None:
-    """The page where a task of ``kind`` is done, or None (a task another module's pages handle)."""
-    endpoint = TASK_ENDPOINTS.get(kind or "")
-    if endpoint is None or endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, case_id=case_id)
-
-
 def conflict_response(case_id: int, message: str) -> Any:
     """The case as it stands now, with a notice that someone else acted first (409)."""
-    from review_service.cases.views import render_case
-
     return render_case(case_id, conflict=message, status=409)
 
 

@@ -1,7 +1,6 @@
 """The process diagram, drawn server-side as inline SVG from the BPMN file's own BPMNDI coordinates.
 
 Call it from a page template::
-
     render_case_diagram(current_task: str | None, completed: Iterable[str] = (), *,
                         source: bytes | None = None) -> markupsafe.Markup
 
@@ -40,6 +39,7 @@ from collections.abc import Iterable
 from lxml import etree
 from markupsafe import Markup
 
+from review_service.cases.flow import BPMN_DIR, PROCESS_ID
 from review_service.web.diagram_geometry import Box, Diagram, Edge, Node, Point, diagram_geometry
 
 __all__ = ["Diagram", "Edge", "Node", "diagram_geometry", "process_position", "render_case_diagram", "render_diagram"]
@@ -97,7 +97,6 @@ def _fmt(value: float) -> str:
 
 class _Svg:
     """A tiny builder over lxml: lxml escapes every text and attribute it serializes."""
-
     def __init__(self, view_box: Box, label: str) -> None:
         self.root = etree.Element(f"{{{SVG_NS}}}svg", nsmap={None: SVG_NS})
         for key, value in {
@@ -312,7 +311,6 @@ def render_case_diagram(
 ) -> Markup:
     """The case's process diagram as inline SVG, its current step highlighted (see the module docstring)."""
     if source is None:  # the packaged process file (a page passes its runtime's: cases.views)
-        from review_service.cases.flow import BPMN_DIR, PROCESS_ID
 
         source = (BPMN_DIR / f"{PROCESS_ID}.bpmn").read_bytes()
     return render_diagram(diagram_geometry(source), current_task, completed)

@@ -16,9 +16,11 @@ from typing import Any
 from flask import Flask, current_app, redirect, url_for
 from flask_login import LoginManager, current_user
 
+from review_service.core.errors import Forbidden
+from review_service.edge import runtime
 from review_service.organization.models import ROLE_LABELS, User
 from review_service.organization.queries import user_by_id
-from review_service.web import web
+from review_service.web.blueprint import web
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -35,7 +37,6 @@ CASE_ACTORS = tuple(role for role in CASE_READERS if role != "auditor")  # audit
 @dataclass(frozen=True)
 class WebUser:
     """A snapshot of the logged-in user for this request (views load the ``User`` in their own transaction)."""
-
     id: int
     username: str
     name: str
@@ -67,8 +68,6 @@ class WebUser:
 @login_manager.user_loader
 def _load_user(identity: str) -> WebUser | None:
     """The session's user if they are still active and the session's version is the current one."""
-    from review_service.edge import runtime
-
     user_part, _, version_part = identity.partition(":")
     if not (user_part.isdigit() and version_part.isdigit()) or len(user_part) > 10:
         return None
@@ -96,8 +95,6 @@ def allow(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not current_user.has_role(*roles):
-                from review_service.core.errors import Forbidden
-
                 raise Forbidden("您的角色不能访问此页面。", rule="role")
             return view(*args, **kwargs)
 

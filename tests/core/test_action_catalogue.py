@@ -27,7 +27,6 @@ from review_service.accountability.operations import close_inquiry, record_findi
 from review_service.accountability.queries import chain_people, responsibility_chain
 from review_service.audit import schedule
 from review_service.audit.models import AuditEvent
-from review_service.cases import views as case_views
 from review_service.cases.downgrades import decide_downgrade, request_downgrade
 from review_service.cases.operations import sign_off, supplement_materials, update_draft
 from review_service.cases.reassignment import reassign_case
@@ -56,6 +55,7 @@ from review_service.replies.operations import abandon_case, reply_to_opinion
 from review_service.review.operations import assign_reviewer, reassign_reviewer, record_intake, submit_opinion
 from review_service.runtime import connect_receivers
 from review_service.web import filters
+from review_service.web.cases import page as case_page
 from tests.fixtures.accountability import revoke, two_rounds_and_coordination
 from tests.fixtures.world import AGENCY, PASSWORD, World, build_world, minor_draft, opinion, replies
 
@@ -72,7 +72,7 @@ RULES: dict[str, Iterable[Any]] = {
     "accountability.queries.DRAFT_NAMING": accountability_queries.DRAFT_NAMING,
     "organization.queries.ACCOUNT_ACTIONS": organization_queries.ACCOUNT_ACTIONS,
     "web.filters.ACTION_LABELS": filters.ACTION_LABELS,
-    "cases.views.STEP_OF_ACTION": case_views.STEP_OF_ACTION,
+    "web.cases.page.STEP_OF_ACTION": case_page.STEP_OF_ACTION,
 }
 # Literal strings that equal an action's value but are something else: (file under review_service, value).
 # core/signals declares blinker signals named as the action they follow (decision_revoked, case_suspended …):

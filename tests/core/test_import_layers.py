@@ -4,7 +4,7 @@
 listed and explained there). The second test plants an upward import in the real graph (a step
 calling documents directly, as they did before their reactions moved onto signals) and shows that
 the same contract breaks on it. The top-level packages form no cycle (not even two siblings of one layer), and
-no import of our own modules hides in a function in the packages whose reactions moved onto signals.
+no import of our own modules hides in a function anywhere in the package (but the listed places).
 """
 
 from __future__ import annotations
@@ -94,20 +94,17 @@ def _longer_cycle(edges: dict[str, set[str]]) -> list[str]:
     return []
 
 
-#: Function-level imports of our own modules that stay (the README's layers section lists the rule): the
-#: schema registry imports every model on demand; the command line imports a command's modules when it
-#: runs (start-up time).
-LAZY_IMPORTS_ALLOWED = ("core/schema.py", "cli/")
-#: The packages whose reactions moved onto signals (issue 16 point 3): no import hidden in a function.
-CHECKED = ("review/", "replies/", "coordination/", "decisions/", "paths/", "cases/", "calendar/", "deadlines/",
-           "documents/", "indicators/", "notifications/", "jobs/", "runtime.py", "case_view/")
+#: Function-level imports of our own modules that stay (review_service/core/README.md lists them): the
+#: command line imports a command's modules when it runs (start-up time of every command), and the package
+#: root's ``create_app`` (every import of a submodule passes through the root, which must stay light).
+LAZY_IMPORTS_ALLOWED = ("cli/", "__init__.py")
 
 
 def test_no_function_level_import_hides_a_dependency() -> None:
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         relative = path.relative_to(PACKAGE).as_posix()
-        if not relative.startswith(CHECKED) or relative.startswith(LAZY_IMPORTS_ALLOWED):
+        if relative.startswith(LAZY_IMPORTS_ALLOWED) or relative.startswith("migrations/"):
             continue
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):

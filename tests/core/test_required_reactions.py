@@ -14,11 +14,13 @@ import pytest
 from blinker import Namespace
 from sqlalchemy import func, select
 
+from review_service.cases.participants import participants
 from review_service.core import signals
 from review_service.core.signals import UnhandledSignal
 from review_service.deadlines import receivers as deadline_receivers
 from review_service.documents import receivers as document_receivers
 from review_service.documents.models import Document
+from review_service.review import receivers as review_receivers
 from review_service.review.models import Intake, Review
 from review_service.review.operations import record_intake, submit_opinion
 from review_service.runtime import connect_receivers
@@ -66,7 +68,7 @@ def test_every_step_signal_has_its_receiver_once_connected() -> None:
                 signals.collective_discussion_recorded, signals.approval_recorded, signals.termination_approved,
                 signals.case_transferred, signals.step_prepared, signals.step_completed, signals.case_suspended,
                 signals.case_resumed, signals.handler_reassigned, signals.reviewer_reassigned,
-                signals.calendar_year_loaded, signals.deadline_stage_reached]
+                signals.calendar_year_loaded, signals.deadline_stage_reached, signals.participation_sought]
     assert [s.name for s in required if not s.receivers] == []
 
 
@@ -100,3 +102,17 @@ def test_no_step_without_its_deadlines(world: World) -> None:
     assert _count(world, Intake) == 0
     world.act(record_intake, "reviewer", case_id=case_id, complete=True)
     assert world.case(case_id).current_task == "review"
+
+
+def test_nobody_is_held_apart_without_the_reviewing_side(world: World) -> None:
+    """Who took part (回避, separation of duties) asks the review area; without its answer nothing acts."""
+    case_id = world.assigned(advisors=("advisor",))
+    with world.uow() as session:
+        # the advisor is named only on the assignment, a row of the review area
+        assert world.ids["advisor"] in participants(session, world.case(case_id)).advisors
+    review_receivers.disconnect()
+    try:
+        with world.uow() as session, pytest.raises(UnhandledSignal):
+            participants(session, world.case(case_id))
+    finally:
+        review_receivers.connect()

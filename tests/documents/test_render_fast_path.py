@@ -19,7 +19,8 @@ from docxtpl import DocxTemplate
 from lxml import etree
 
 from review_service.documents import operations
-from review_service.documents.rendering import ENVIRONMENT, TemplateRefused, clean, load_template, render
+from review_service.documents.rendering import TemplateRefused, clean, load_template, render
+from review_service.documents.sandbox import ENVIRONMENT
 from review_service.documents.storage import PACKAGED_TEMPLATES
 from tests.fixtures.documents import full_lifecycle
 

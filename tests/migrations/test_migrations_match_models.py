@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
 from review_service.core.db import Base
-from review_service.core.schema import import_all_models
+from review_service.schema import import_all_models
 
 
 def test_the_migrated_database_matches_the_models(engine: Engine) -> None:

@@ -99,7 +99,7 @@ def test_wrong_role_gets_the_403_page_in_the_layout(as_user: Any, web_world: Any
 
 
 def test_unexpected_error_is_a_500_page(app: Any, as_user: Any, monkeypatch: Any) -> None:
-    from review_service.cases import views
+    from review_service.web.cases import views
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")

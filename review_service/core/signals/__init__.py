@@ -41,6 +41,7 @@ from review_service.core.signals.cases import (
     case_resumed,
     case_suspended,
     handler_reassigned,
+    participation_sought,
     step_completed,
     step_prepared,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "emit",
     "handler_reassigned",
     "opinion_recorded",
+    "participation_sought",
     "reply_recorded",
     "reviewer_reassigned",
     "run_after_commit",

@@ -69,3 +69,14 @@ handler_reassigned: Signal = _signals.signal(
     ``handler_id`` (the new one). The deadlines receiver hands the handler's open deadlines over and returns
     ``True``; the send requires it.""",
 )
+
+participation_sought: Signal = _signals.signal(
+    "participation_sought",
+    doc="""Sent by ``cases.participants`` to learn who took part in a case from the areas above it.
+
+    sender: ``"participants"``; no kwargs. Each area whose records make a person take part in a case
+    answers with the ``SELECT``s of its ``(kind, value)`` rows bound to ``:case_id`` (built once, with
+    ``cases.participants.people`` and ``advisor_lists``): the review area for its reviews, assignments and
+    the unit's replies. ``cases.participants`` unites them with its own into one statement. Sent with
+    ``send_required``: without the reviewing side nobody would be held apart (回避, separation of duties).""",
+)

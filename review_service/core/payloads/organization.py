@@ -1,0 +1,65 @@
+"""Payloads of organization and sign-in: agencies, users, roles, tokens, log-ins and locked accounts.
+
+No ``from __future__ import annotations``: see :mod:`review_service.core.payloads`.
+"""
+
+from typing import NotRequired, TypedDict
+
+
+class AgencyAdded(TypedDict):
+    agency_id: int
+    name: str
+    parent_id: int | None
+    system: str | None
+
+
+class UserAdded(TypedDict):
+    user_id: int
+    username: str
+    roles: list[str]
+    qualification: str
+
+
+class RoleChanged(TypedDict):
+    """``role_granted`` and ``role_revoked``: the role, and the roles held afterwards."""
+
+    user_id: int
+    username: str
+    role: str
+    roles: list[str]
+
+
+class UserDisabled(TypedDict):
+    user_id: int
+    username: str
+    was_active: bool
+    tokens_revoked: int
+    session_version: int
+
+
+class UserOnly(TypedDict):
+    """``user_logged_in``, ``user_logged_out``, ``token_revoked``: just the user."""
+
+    user_id: int
+
+
+class TokenIssued(TypedDict):
+    user_id: int
+    expires_at: str
+
+
+class LoginFailed(TypedDict):
+    """An unknown username carries no ``user_id``; only a wrong password counts ``failures``."""
+
+    username: str
+    reason: str  # unknown_user | wrong_password | disabled | locked
+    user_id: NotRequired[int]
+    failures: NotRequired[int]
+
+
+class AccountLocked(TypedDict):
+    user_id: int
+    username: str
+    reason: str
+    failures: int
+    locked_until: str

@@ -1,0 +1,41 @@
+"""Payloads of the review: the reviewer assigned, a conflict of interest declared, intake, the opinion.
+
+No ``from __future__ import annotations``: see :mod:`review_service.core.payloads`.
+"""
+
+from typing import TypedDict
+
+
+class ReviewerAssigned(TypedDict):
+    reviewer_id: int
+    advisor_ids: list[int]
+    qualification: str
+
+
+class ReviewerReassigned(ReviewerAssigned):
+    assignment_id: int
+
+
+class IntakeRecorded(TypedDict):
+    complete: bool
+    missing: list[str]
+    status: str
+
+
+class OpinionSubmitted(TypedDict):
+    review_id: int
+    round: int
+    draft_sha256: str
+    conclusion: str
+    points: dict[str, str]  # point key → finding
+    advisor_ids: list[int] | None
+    quality_advice: int
+    status: str
+
+
+class RecusalDeclared(TypedDict):
+    assignment_id: int
+    capacity: str
+    declaration: str
+    reason: str
+    assignment_returned: bool

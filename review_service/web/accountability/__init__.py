@@ -1,0 +1,1 @@
+"""The accountability pages: the web edge of review_service.accountability."""

@@ -1,0 +1,1 @@
+"""The cases pages: the web edge of review_service.cases."""

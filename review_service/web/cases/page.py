@@ -1,0 +1,119 @@
+"""The case page: what it shows (:func:`case_context`) and its rendering, also after a conflict (409)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app, render_template, request
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from review_service.case_view.view import case_view
+from review_service.cases.flow import PROCESS_ID, TASK_LABELS, registry, task_role
+from review_service.cases.models import DECISION_TYPES, STATUS_LABELS, Case
+from review_service.cases.ownership import acts_as_handler
+from review_service.cases.queries import visible_case
+from review_service.catalog.schema import CATEGORY_LABELS
+from review_service.coordination.models import OUTCOME_LABELS
+from review_service.core.actions import Action
+from review_service.organization.models import ROLE_LABELS, User
+from review_service.organization.settings import MATERIAL_KIND_LABELS
+from review_service.review.models import CONCLUSION_LABELS
+from review_service.review.points import FINDING_LABELS, TEN_POINTS
+from review_service.web.coordination.panel import discussion_panel  # art. 57 (行政处罚法)
+from review_service.web.diagram import process_position, render_case_diagram
+from review_service.web.edge import reading
+from review_service.web.offers import offered
+from review_service.web.reads import (
+    classification_details,
+    draft_diff,
+    draft_versions,
+    review_staffing,
+    timeline,
+)
+
+log = logging.getLogger(__name__)
+
+# The audit actions that mark a process step as done (for the diagram's shading).
+STEP_OF_ACTION: dict[str, str] = {
+    Action.CASE_SUBMITTED: "draft",
+    Action.SUBMISSION_SIGNED_OFF: "signoff",
+    Action.REVIEWER_ASSIGNED: "assign",
+    Action.INTAKE_RECORDED: "intake",
+    Action.MATERIALS_SUPPLEMENTED: "supplement",
+    Action.OPINION_SUBMITTED: "review",
+    Action.REPLY_SUBMITTED: "reply",
+    Action.CASE_RESUBMITTED: "resubmit",
+    Action.CASE_COORDINATED: "coordinate",
+    Action.DECISION_MADE: "approve",
+}
+# tasks other modules add to the process (publicity of decisions) are named here too
+ALL_TASK_LABELS = {**TASK_LABELS, "publish": "公开决定", "withdraw": "撤回公开", "reassign": "重新分配审核人员"}
+LABELS = {"status": STATUS_LABELS, "task": ALL_TASK_LABELS, "decision_type": DECISION_TYPES, "points": TEN_POINTS,
+          "finding": FINDING_LABELS, "conclusion": CONCLUSION_LABELS, "outcome": OUTCOME_LABELS,
+          "category": CATEGORY_LABELS, "material": MATERIAL_KIND_LABELS, "role": ROLE_LABELS,
+          "reply_action": {"accepted": "采纳", "disputed": "有异议"}}
+
+
+def _diagram(session: Session, case_row: Case, events: list[dict[str, Any]]) -> Markup:
+    """The process diagram at the case's position (its waiting task, or the end event it reached)."""
+    current = process_position(case_row.current_task, case_row.status)
+    completed = {STEP_OF_ACTION[e["action"]] for e in events if e["action"] in STEP_OF_ACTION}
+    try:  # the runtime's current process file, as the case's actions run it
+        return render_case_diagram(current, completed, source=registry(session).definition(PROCESS_ID).source)
+    except Exception:  # a drawing problem must never take the case page down
+        log.exception("process diagram failed")
+        return Markup('<p class="muted">流程图暂不可用。</p>')
+
+
+def _version_number(name: str, versions: list[Any], default: int | None) -> int | None:
+    raw = request.args.get(name, "")
+    numbers = {v.version for v in versions}
+    if raw.isdigit() and len(raw) < 8 and int(raw) in numbers:
+        return int(raw)
+    return default
+
+
+def case_context(session: Session, actor: User, case_id: int) -> dict[str, Any]:
+    """Everything the case page shows, read in one snapshot."""
+    case_row = visible_case(session, actor, case_id)
+    case = case_view(session, case_row)
+    versions = draft_versions(session, case_row.id)
+    latest = versions[-1].version if versions else None
+    a = _version_number("a", versions, latest - 1 if latest and latest > 1 else latest)
+    b = _version_number("b", versions, latest)
+    by_number = {v.version: v for v in versions}
+    diff = draft_diff(by_number[a], by_number[b]) if a and b and a != b else []
+    sees_audit = bool(actor.roles - {"admin"})  # the admin never reads the audit trail (三权分立)
+    events = timeline(session, case_row.id) if sees_audit else []
+    replies_by_round: dict[int, list[dict[str, Any]]] = {}
+    for reply in case["replies"]:
+        replies_by_round.setdefault(reply["round"], []).append(reply)
+    task = case["tasks"][0] if case["tasks"] else None
+    own = acts_as_handler(actor, case_row)  # a handler task is the assignee's (cases/ownership.py)
+    role = (task_role(session, task["kind"]) or "-") if task else "-"
+    can_act = (bool(task) and case_row.agency_id == actor.agency_id and actor.has_role(role)
+               and (role != "handler" or own))
+    return {"case": case, "versions": versions, "diff": diff, "a": a, "b": b, "events": events,
+            "sees_audit": sees_audit, "classification": classification_details(session, case_row),
+            "staffing": review_staffing(session, case_row.id), "replies_by_round": replies_by_round,
+            "task": task, "can_act": can_act,
+            "can_edit": own and case_row.current_task in ("draft", "supplement", "resubmit"),
+            "can_revoke": case_row.status == "decided" and case_row.agency_id == actor.agency_id
+            and (own or actor.has_role("head")),
+            "can_extend": case_row.current_task == "review" and case_row.agency_id == actor.agency_id
+            and actor.has_role("review_lead"),
+            "can_account": "accountability.show" in current_app.view_functions and case_row.status == "decided"
+            and bool(actor.roles & {"auditor", "head"}),
+            "diagram": _diagram(session, case_row, events), **offered(session, actor, case),
+            "discussion": _discussion_panel(session, actor, case_row)}
+
+
+def _discussion_panel(session: Session, actor: User, case_row: Any) -> dict[str, Any] | None:
+    return discussion_panel(session, actor, case_row)
+
+
+def render_case(case_id: int, *, conflict: str | None = None, status: int = 200) -> Any:
+    with reading() as (session, actor):
+        return render_template("cases/case.html", conflict=conflict, **case_context(session, actor, case_id)), status

@@ -1,0 +1,1 @@
+"""The catalog pages: the web edge of review_service.catalog."""

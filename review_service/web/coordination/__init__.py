@@ -1,0 +1,1 @@
+"""The coordination pages: the web edge of review_service.coordination."""

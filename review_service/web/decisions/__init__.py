@@ -1,0 +1,1 @@
+"""The decisions pages: the web edge of review_service.decisions."""

@@ -1,0 +1,74 @@
+"""The head's approval (the decision is made on the cleared draft, or the case goes back), and its publicity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from sqlalchemy.orm import Session
+
+from review_service.core.errors import Invalid
+from review_service.decisions.operations import approve_decision
+from review_service.decisions.publicity import publish_decision, revoke_decision, withdraw_decision
+from review_service.organization.models import User
+from review_service.web.actions import case_action
+from review_service.web.coordination.panel import discussion_extra
+from review_service.web.decisions.forms import ApprovalForm, PublishForm, RevokeForm, WithdrawForm
+from review_service.web.session import allow
+
+bp = Blueprint("decisions", __name__)
+
+
+@bp.route("/cases/<int:case_id>/approve", methods=["GET", "POST"])
+@allow("head")
+def approve(case_id: int) -> Any:
+    """Approve or return. Without an approving review of this exact draft nothing is decided (art. 58)."""
+    form = ApprovalForm()
+
+    def perform(session: Session, actor: User, version: int | None) -> None:
+        if form.approve.data not in ("yes", "no"):
+            raise Invalid("请选择同意或退回。", fields={"approve": "请选择同意或退回"})
+        approve_decision(session, actor=actor, case_id=case_id, data=form.approval(), expected_version=version)
+
+    done = "已退回承办人员。" if form.approve.data == "no" else "已同意，决定已作出。"
+    return case_action(case_id, form, tasks=("approve",), template="decisions/approve.html", perform=perform,
+                       done=done, extra=discussion_extra)
+
+
+@bp.route("/cases/<int:case_id>/publish", methods=["GET", "POST"])
+@allow("handler", "head")
+def publish(case_id: int) -> Any:
+    """Record where and when the decision was published (indicators 36, 37)."""
+    form = PublishForm()
+
+    def perform(session: Session, actor: User, version: int | None) -> None:
+        publish_decision(session, actor=actor, case_id=case_id, data=form.publication(), expected_version=version)
+
+    return case_action(case_id, form, tasks=("publish",), template="decisions/publish.html", perform=perform,
+                       done="公开情况已登记。")
+
+
+@bp.route("/cases/<int:case_id>/revoke", methods=["GET", "POST"])
+@allow("handler", "head")
+def revoke(case_id: int) -> Any:
+    """Record that the decision was revoked, confirmed illegal or ordered remade (opens an accountability inquiry)."""
+    form = RevokeForm()
+
+    def perform(session: Session, actor: User, version: int | None) -> None:
+        revoke_decision(session, actor=actor, case_id=case_id, data=form.revocation(), expected_version=version)
+
+    return case_action(case_id, form, tasks=(None, "publish", "withdraw"), template="decisions/revoke.html",
+                       perform=perform, done="已登记，责任追究程序已启动。", decided_only=True)
+
+
+@bp.route("/cases/<int:case_id>/withdraw", methods=["GET", "POST"])
+@allow("handler", "head")
+def withdraw(case_id: int) -> Any:
+    """Record that the published decision was withdrawn (行政处罚法 art. 48)."""
+    form = WithdrawForm()
+
+    def perform(session: Session, actor: User, version: int | None) -> None:
+        withdraw_decision(session, actor=actor, case_id=case_id, data=form.withdrawal(), expected_version=version)
+
+    return case_action(case_id, form, tasks=("withdraw",), template="decisions/withdraw.html", perform=perform,
+                       done="撤回情况已登记。")

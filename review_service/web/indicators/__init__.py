@@ -1,0 +1,1 @@
+"""The indicators pages: the web edge of review_service.indicators."""

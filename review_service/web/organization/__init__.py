@@ -1,0 +1,1 @@
+"""The organization pages: the web edge of review_service.organization."""

@@ -1,0 +1,1 @@
+"""The paths pages: the web edge of review_service.paths."""

@@ -1,0 +1,1 @@
+"""The replies pages: the web edge of review_service.replies."""

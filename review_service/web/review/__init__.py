@@ -1,0 +1,1 @@
+"""The review pages: the web edge of review_service.review."""

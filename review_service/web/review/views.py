@@ -1,0 +1,127 @@
+"""Pages of the review body: assign a reviewer, check intake, write the ten-point opinion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+from sqlalchemy.orm import Session
+
+from review_service.core.errors import Invalid
+from review_service.deadlines.operations import extend_review
+from review_service.organization.models import User
+from review_service.review import operations as review_ops
+from review_service.review.quality import quality_advice
+from review_service.review.recusal import needs_declaration
+from review_service.review.schemas import parse_opinion
+from review_service.web.actions import case_action
+from review_service.web.edge import Failure, field_name, lines, options
+from review_service.web.reads import agency_people
+from review_service.web.review.forms import AssignForm, ExtensionForm, IntakeForm, OpinionForm
+from review_service.web.session import allow
+
+bp = Blueprint("review", __name__)
+QUALIFIED, UNQUALIFIED = "有法律职业资格", "无法律职业资格"
+
+
+def _people(session: Session, actor: User, case: dict[str, Any]) -> dict[str, Any]:
+    agency_id = int(case["agency"]["id"])
+    return {"reviewers": agency_people(session, agency_id, "reviewer"),
+            "advisors": agency_people(session, agency_id, "advisor")}
+
+
+@bp.route("/cases/<int:case_id>/review/assign", methods=["GET", "POST"])
+@allow("review_lead")
+def assign(case_id: int) -> Any:
+    """The review lead assigns a qualified reviewer and optional advisors."""
+    form = AssignForm()
+
+    def choices(session: Session, actor: User, case: dict[str, Any]) -> dict[str, Any]:
+        people = _people(session, actor, case)
+        form.reviewer_id.choices = options([("", "请选择")] + [
+            (str(u.id), f"{u.name}（{QUALIFIED if u.qualification == 'legal_profession' else UNQUALIFIED}）")
+            for u in people["reviewers"]])
+        form.advisor_ids.choices = options((str(u.id), u.name) for u in people["advisors"])
+        return {}
+
+    def perform(session: Session, actor: User, version: int | None) -> None:
+        if not form.reviewer():
+            raise Invalid("请选择审核人员。", fields={"reviewer_id": "请选择审核人员"})
+        review_ops.assign_reviewer(session, actor=actor, case_id=case_id, reviewer_id=form.reviewer(),
+                                   advisor_ids=form.advisors(), expected_version=version)
+
+    return case_action(case_id, form, tasks=("assign",), template="review/assign.html", perform=perform,
+                       done="已分配审核人员。", extra=choices)
+
+
+@bp.route("/cases/<int:case_id>/review/intake", methods=["GET", "POST"])
+@allow("reviewer")
+def intake(case_id: int) -> Any:
+    """The reviewer checks that the materials are complete (受理审查)."""
+    form = IntakeForm()
+
+    def perform(session: Session, actor: User, version: int | None) -> None:
+        review_ops.record_intake(session, actor=actor, case_id=case_id, complete=form.complete.data == "yes",
+                                 missing=lines(form.missing.data), expected_version=version)
+
+    def context(session: Session, actor: User, case: dict[str, Any]) -> dict[str, Any]:
+        return {"recusal_needed": needs_declaration(session, actor, case)}
+
+    return case_action(case_id, form, tasks=("intake",), template="review/intake.html", perform=perform,
+                       done="受理审查结果已记录。", extra=context)
+
+
+def _friendlier(failure: Failure, form: OpinionForm) -> Failure:
+    """Say "please choose" for a finding or conclusion left empty, rather than "value not allowed"."""
+    for name in list(failure.fields):
+        if name.endswith("-finding") or name == "conclusion":
+            key = name.split("-")[1] if name.startswith("points-") else None
+            value = form.points.form[key].finding.data if key and key in form.points.form else form.conclusion.data
+            if not value:
+                failure.fields[name] = "请选择"
+    return failure
+
+
+@bp.route("/cases/<int:case_id>/review", methods=["GET", "POST"])
+@allow("reviewer")
+def opinion(case_id: int) -> Any:
+    """The ten-point opinion: "检查" shows the quality advice without submitting; "提交" submits it."""
+    form = OpinionForm()
+    checking = request.method == "POST" and request.form.get("action") == "check"
+    advice: list[dict[str, str]] | None = None
+    failure = Failure()
+    if checking and form.validate_on_submit():
+        try:
+            advice = quality_advice(parse_opinion(form.opinion()))
+        except Invalid as error:
+            failure = Failure.of(error)
+
+    def perform(session: Session, actor: User, version: int | None) -> None:
+        review_ops.submit_opinion(session, actor=actor, case_id=case_id, data=form.opinion(),
+                                  expected_version=version)
+
+    def context(session: Session, actor: User, case: dict[str, Any]) -> dict[str, Any]:
+        return {"advice": advice, "checked": checking and not failure, "field_name": field_name}
+
+    return case_action(case_id, form, tasks=("review",), template="review/opinion.html", perform=perform,
+                       done="审核意见已提交。", extra=context, failure=failure or None,
+                       show_only=checking and not failure,  # advice shown: nothing is submitted
+                       adjust=lambda found: _friendlier(found, form),
+                       step=lambda: review_ops.opinion_step(form.opinion()))  # the operation's routing data
+
+
+@bp.route("/cases/<int:case_id>/review/extend", methods=["GET", "POST"])
+@allow("review_lead")
+def extend(case_id: int) -> Any:
+    """The review lead extends the review deadline once, with a reason."""
+    form = ExtensionForm()
+
+    def perform(session: Session, actor: User, version: int | None) -> None:
+        raw = (form.days.data or "").strip()
+        extend_review(session, actor=actor, case_id=case_id,
+                      data={"days": int(raw) if raw.isdigit() and len(raw) < 4 else raw,
+                            "reason": form.reason.data or ""},
+                      expected_version=version)
+
+    return case_action(case_id, form, tasks=("review",), template="review/extend.html", perform=perform,
+                       done="审核期限已延长。")

@@ -1,0 +1,1 @@
+"""Tests of the cases pages (review_service/web/cases)."""

@@ -1,0 +1,1 @@
+"""Tests of the coordination pages (review_service/web/coordination)."""

@@ -1,0 +1,1 @@
+"""Tests of the organization pages (review_service/web/organization)."""

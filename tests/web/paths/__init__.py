@@ -1,0 +1,1 @@
+"""Tests of the paths pages (review_service/web/paths)."""
