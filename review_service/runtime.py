@@ -124,7 +124,9 @@ class Runtime:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only transaction: one consistent snapshot, no write lock, always rolled back."""
+        """A read that changes nothing and takes no write lock: on SQLite one snapshot (a deferred transaction,
+        rolled back); on PostgreSQL the reading pool's read-only connections (``core.db.reading_pool``), where
+        each statement sees what was committed when it began, as in a ``READ COMMITTED`` transaction."""
         with read_only(self.read_session_factory) as session:
             yield session
 

@@ -140,7 +140,7 @@ def test_suspension_downgrades_and_possible_splits_read_the_same(world: World) -
 
 def test_a_case_read_is_the_token_and_one_statement(api: Any, world: World, app: Any) -> None:
     """``GET /api/v1/cases/{id}``: the caller's token, then the case with everything it shows."""
-    engine = app.extensions["review_service"].engine
+    engine = app.extensions["review_service"].read_session_factory.kw["bind"]  # PostgreSQL: the reading pool (core.db)
     case_id = world.in_review()
     world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("amend", PROBLEM))
     world.act(reply_to_opinion, "handler", case_id=case_id, data=replies(PROBLEM, "disputed"))
