@@ -136,17 +136,29 @@ def attach_material(session: Session, *, actor: User, case_id: int, kind: str, t
     return material
 
 
-def missing_materials(session: Session, case: Case) -> list[str]:
-    """Required 送审材料 kinds that are neither uploaded nor listed in the draft.
+def required_materials(case: Case) -> list[str]:
+    """The 送审材料 kinds the case's submission must carry (the draft page's checklist shows them).
 
     A decision taken after a hearing needs the hearing record (听证笔录/报告) whatever the agency requires.
     """
-    agency = case.agency
     assert case.current_draft is not None
     draft = json.loads(case.current_draft.content)
-    required = list(agency_settings(agency).required_for(case.decision_type))
+    required = list(agency_settings(case.agency).required_for(case.decision_type))
     if draft.get("hearing_held") and HEARING_RECORD not in required:
         required.append(HEARING_RECORD)
+    return required
+
+
+def missing_reason(missing: list[str]) -> str:
+    """The ``materials`` field's reason, naming each missing kind in Chinese (the code stays ``invalid``)."""
+    return "缺少" + "、".join(MATERIAL_KIND_LABELS.get(k, k) for k in missing)
+
+
+def missing_materials(session: Session, case: Case) -> list[str]:
+    """Required 送审材料 kinds that are neither uploaded nor listed in the draft."""
+    assert case.current_draft is not None
+    draft = json.loads(case.current_draft.content)
+    required = required_materials(case)
     present = set(session.scalars(_MATERIAL_KINDS, {"case_id": case.id}))
     present |= {item["kind"] for item in draft.get("materials", [])}
     return [kind for kind in required if kind not in present]
@@ -164,7 +176,7 @@ def submit_case(session: Session, *, actor: User, case_id: int, attest: bool,
     missing = missing_materials(session, case)
     if missing:
         raise Invalid("送审材料不齐全：" + "、".join(MATERIAL_KIND_LABELS.get(k, k) for k in missing),
-                      fields={"materials": "缺少必需的送审材料"}, missing=missing)
+                      fields={"materials": missing_reason(missing)}, missing=missing)
     draft = case.current_draft
     assert draft is not None
     classification = classify_draft(session, case, draft)
@@ -217,7 +229,7 @@ def supplement_materials(session: Session, *, actor: User, case_id: int, note: s
     missing = missing_materials(session, case)
     if missing:
         raise Invalid("仍缺少送审材料：" + "、".join(MATERIAL_KIND_LABELS.get(k, k) for k in missing),
-                      fields={"materials": "缺少必需的送审材料"}, missing=missing)
+                      fields={"materials": missing_reason(missing)}, missing=missing)
     flow.complete("supplement", {}, actor=actor, role="handler")
     draft = case.current_draft
     assert draft is not None

@@ -26,6 +26,7 @@ from review_service.core.payloads import (
     deadlines,
     decisions,
     documents,
+    notifications,
     organization,
     paths,
     reference,
@@ -98,6 +99,8 @@ class Action(_DocumentedEnum):
     INTAKE_RECORDED = "intake_recorded", (
         "The reviewer recorded whether the materials are complete (review.operations).")
     OPINION_SUBMITTED = "opinion_submitted", "The reviewer submitted the review opinion of a round (review.operations)."
+    OPINION_DRAFT_SAVED = "opinion_draft_saved", (
+        "The reviewer saved the unsubmitted opinion of a round (暂存, review.opinion_drafts).")
 
     # replies and coordination (handler, head)
     REPLY_SUBMITTED = "reply_submitted", "The handler replied in writing to the review opinion (replies.operations)."
@@ -171,6 +174,12 @@ class Action(_DocumentedEnum):
         "The system refused a sign-in; the payload keeps the real reason (organization.auth).")
     ACCOUNT_LOCKED = "account_locked", (
         "The system locked an account after too many wrong passwords (organization.auth).")
+    PASSWORD_RESET = "password_reset", (
+        "An admin reset a user's password, ending their sessions and tokens (organization.operations).")
+    ACCOUNT_UNLOCKED = "account_unlocked", (
+        "An admin unlocked an account locked after too many wrong passwords (organization.auth).")
+    NOTIFICATIONS_READ = "notifications_read", (
+        "A user marked their reminders (站内提醒) as read in the inbox (notifications.operations).")
 
 
 class ChainAction(_DocumentedEnum):
@@ -216,6 +225,7 @@ PAYLOADS: dict[Action, type] = {
     Action.RECUSAL_DECLARED: review.RecusalDeclared,
     Action.INTAKE_RECORDED: review.IntakeRecorded,
     Action.OPINION_SUBMITTED: review.OpinionSubmitted,
+    Action.OPINION_DRAFT_SAVED: review.OpinionDraftSaved,
     Action.REPLY_SUBMITTED: replies.ReplySubmitted,
     Action.CASE_RESUBMITTED: replies.CaseResubmitted,
     Action.CASE_ABANDONED: replies.CaseAbandoned,
@@ -253,4 +263,7 @@ PAYLOADS: dict[Action, type] = {
     Action.USER_LOGGED_OUT: organization.UserOnly,
     Action.LOGIN_FAILED: organization.LoginFailed,
     Action.ACCOUNT_LOCKED: organization.AccountLocked,
+    Action.PASSWORD_RESET: organization.PasswordReset,
+    Action.ACCOUNT_UNLOCKED: organization.AccountUnlocked,
+    Action.NOTIFICATIONS_READ: notifications.NotificationsRead,
 }

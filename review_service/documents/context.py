@@ -206,7 +206,12 @@ def _discussion(session: Session, discussion: dict[str, Any] | None) -> dict[str
     participants = discussion.get("participants") or []
     names = _names(session, participants)
     shown = [names.get(int(p), str(p)) if str(p).isdigit() else str(p) for p in participants]
-    return {"date": discussion.get("date", ""), "participants": "、".join(shown),
+    raw = str(discussion.get("date") or "")
+    try:  # the date as a document writes it (2026年10月20日); anything else as recorded
+        held = chinese_date_of(date.fromisoformat(raw))
+    except ValueError:
+        held = raw
+    return {"date": held, "participants": "、".join(shown),
             "minutes": discussion.get("minutes", "")}
 
 

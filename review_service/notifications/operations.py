@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from review_service.core.clock import iso
+from review_service.core import signals
+from review_service.core.actions import Action
+from review_service.core.clock import iso, utcnow
 from review_service.deadlines.models import KIND_LABELS, Deadline
 from review_service.notifications.mail import smtp_settings
 from review_service.notifications.models import EmailAddress, Notification, OutboxMessage
+from review_service.organization.models import User
 from review_service.organization.queries import role_holders
 
 STAGE_LABELS = {"due_soon": "期限将届满（剩 1 个工作日）", "overdue": "已超过期限"}
@@ -77,3 +80,38 @@ def notifications_for(session: Session, user_id: int, *, limit: int = 100) -> li
     return [{"id": str(n.id), "kind": n.kind, "case_id": None if n.case_id is None else str(n.case_id),
              "title": n.title, "body": n.body, "created_at": iso(n.created_at), "read": n.read_at is not None}
             for n in rows]
+
+
+#: How many reminders one 全部标为已读 marks at most (the inbox shows the latest 100; older ones go in later presses).
+MARK_LIMIT = 500
+
+
+def unread_total(session: Session, user_id: int) -> int:
+    """How many of the user's reminders are unread (the header's badge): one COUNT."""
+    stmt = select(func.count()).select_from(Notification).where(Notification.user_id == user_id,
+                                                                Notification.read_at.is_(None))
+    return int(session.scalar(stmt) or 0)
+
+
+def mark_read(session: Session, *, actor: User, notification_ids: list[int] | None = None) -> int:
+    """Mark the actor's unread reminders read: those of ``notification_ids``, or all when it is None.
+
+    Someone else's reminder or one already read is left alone (no error: two tabs may press at once);
+    the ids actually marked are audited as one ``notifications_read`` action. Returns how many.
+    """
+    stmt = select(Notification).where(Notification.user_id == actor.id, Notification.read_at.is_(None))
+    if notification_ids is not None:
+        if not notification_ids:
+            return 0
+        stmt = stmt.where(Notification.id.in_(sorted(set(notification_ids))))
+    rows = list(session.scalars(stmt.order_by(Notification.id).limit(MARK_LIMIT)))
+    if not rows:
+        return 0
+    now = utcnow()
+    for row in rows:
+        row.read_at = now
+    session.flush()
+    ids = [row.id for row in rows]
+    signals.emit(Action.NOTIFICATIONS_READ, session=session, actor=actor, role="self", agency_id=actor.agency_id,
+                 case_id=None, payload={"notification_ids": ids, "count": len(ids)})
+    return len(ids)

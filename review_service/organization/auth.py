@@ -182,3 +182,30 @@ def disable_user(session: Session, *, actor: User | None, user_id: int) -> User:
                  payload={"user_id": user.id, "username": user.username, "was_active": was_active,
                           "tokens_revoked": revoked, "session_version": user.session_version})
     return user
+
+
+def unlock_user(session: Session, *, actor: User, user_id: int) -> User:
+    """An admin lifts the lock-out of a user of their agencies (or below): the failure count starts again.
+
+    The admin unlocks neither themselves (they would be locked out of this page) nor an auditor (三权分立).
+    """
+    require_role(actor, "admin")
+    user = session.get(User, user_id)
+    if user is None or user.agency_id not in agency_subtree(session, actor.agency_id):
+        raise NotFound("用户不存在或不在您的管理范围内。")
+    refuse_operator_only(user.roles)
+    if not _locked(user.locked_until, utcnow()) and not user.failed_logins:
+        raise Invalid("该账户未被锁定。", fields={"user_id": "未被锁定"})
+    locked_until = as_utc(user.locked_until).isoformat() if user.locked_until is not None else None
+    failures = user.failed_logins
+    user.locked_until = None
+    user.failed_logins = 0
+    signals.emit(Action.ACCOUNT_UNLOCKED, session=session, actor=actor, role="admin", agency_id=user.agency_id,
+                 case_id=None, payload={"user_id": user.id, "username": user.username, "locked_until": locked_until,
+                                        "failures": failures})
+    return user
+
+
+def is_locked(user: User) -> bool:
+    """Whether ``user`` cannot log in now for too many wrong passwords (the admin's page shows it)."""
+    return _locked(user.locked_until, utcnow())

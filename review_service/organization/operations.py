@@ -74,7 +74,7 @@ def add_user(session: Session, *, actor: User | None, username: str, name: str, 
     if bad_roles or not roles:
         fields["roles"] = "角色不正确：" + "、".join(bad_roles) if bad_roles else "至少一个角色"
     if qualification not in {q.value for q in Qualification}:
-        fields["qualification"] = "资格只能是 legal_profession、law_degree 或 none"
+        fields["qualification"] = "资格不正确：只能是法律职业资格、法学专业学历或无"
     problem = password_problem(password)
     if problem:
         fields["password"] = problem
@@ -183,3 +183,75 @@ def revoke_role(session: Session, *, actor: User | None, username: str, role: st
     _emit(session, Action.ROLE_REVOKED, actor, user.agency_id,
           {"user_id": user.id, "username": user.username, "role": role, "roles": sorted(user.roles)})
     return user
+
+
+def set_roles(session: Session, *, actor: User | None, username: str, roles: list[str]) -> User:
+    """Give ``username`` exactly ``roles``: each added role audited ``role_granted``, each removed ``role_revoked``.
+
+    The whole set is checked first (at least one role, known roles, 三权分立, no operator-only role from an
+    admin), so a refused edit changes nothing; grants run before revocations, so the last role never lapses.
+    """
+    wanted = list(dict.fromkeys(roles))
+    known = {r.value for r in Role}
+    unknown = [r for r in wanted if r not in known]
+    if unknown or not wanted:
+        raise Invalid("角色有误。", fields={"roles": "请至少选择一个角色" if not unknown else "角色不正确"})
+    user = _managed_user(session, actor, username)
+    if actor is not None:
+        refuse_operator_only(wanted)
+    require_separate_powers(wanted)
+    held = set(user.roles)
+    if held == set(wanted):
+        raise Invalid("角色没有变化。", fields={"roles": "所选角色与现有角色相同"})
+    for role in wanted:
+        if role not in held:
+            grant_role(session, actor=actor, username=username, role=role)
+    for role in sorted(held - set(wanted)):
+        revoke_role(session, actor=actor, username=username, role=role)
+    return user
+
+
+# a one-time password: easy to read aloud over the phone (no 0/O, 1/l/I), always meets the password rule
+_OTP_LETTERS = "abcdefghjkmnpqrstuvwxyz"
+_OTP_DIGITS = "23456789"
+
+
+def one_time_password() -> str:
+    """A random password of 12 characters from lower case, upper case, digits and a symbol."""
+    pick = secrets.choice
+    body = [pick(_OTP_LETTERS) for _ in range(4)] + [pick(_OTP_LETTERS.upper()) for _ in range(4)]
+    body += [pick(_OTP_DIGITS) for _ in range(3)] + ["@"]
+    secrets.SystemRandom().shuffle(body)
+    return "".join(body)
+
+
+def reset_password(session: Session, *, actor: User, user_id: int, password: str | None) -> tuple[User, str]:
+    """An admin sets a user's password (``password``) or has a one-time one made (``None``); returns it.
+
+    Every session and API token of the user ends, so whoever knew the old password is out. The password
+    never enters the audit trail. The admin resets neither their own password here nor an auditor's (三权分立).
+    """
+    require_role(actor, "admin")
+    user = session.get(User, user_id)
+    if user is None or user.agency_id not in agency_subtree(session, actor.agency_id):
+        raise NotFound("用户不存在或不在您的管理范围内。")
+    if user.id == actor.id:
+        raise Forbidden("不能在此重置自己的密码。", rule="separation_of_duties")
+    refuse_operator_only(user.roles)
+    if not user.active:
+        raise Invalid("该账户已停用，不能重置密码。", fields={"mode": "账户已停用"})
+    generated = password is None
+    chosen = one_time_password() if password is None else password
+    if problem := password_problem(chosen):
+        raise Invalid("新密码不符合要求。", fields={"password": problem})
+    user.password_hash = hash_password(chosen)
+    user.session_version += 1
+    revoked = 0
+    for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
+        token.revoked_at = utcnow()
+        revoked += 1
+    session.flush()
+    _emit(session, Action.PASSWORD_RESET, actor, user.agency_id,
+          {"user_id": user.id, "username": user.username, "generated": generated, "tokens_revoked": revoked,
+           "session_version": user.session_version})
+    return user, chosen

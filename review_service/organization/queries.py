@@ -58,7 +58,7 @@ def role_holders(session: Session, agency_id: int, role: str) -> list[int]:
 
 # the administration the auditor watches (三权分立): who was added, given or denied which role, disabled
 ACCOUNT_ACTIONS = (Action.AGENCY_ADDED, Action.USER_ADDED, Action.ROLE_GRANTED, Action.ROLE_REVOKED,
-                   Action.USER_DISABLED)
+                   Action.USER_DISABLED, Action.PASSWORD_RESET, Action.ACCOUNT_UNLOCKED)
 
 
 def account_events(session: Session, agency_ids: set[int], *, after: int, limit: int) -> list[Any]:

@@ -50,6 +50,8 @@ class AgencySettings(BaseModel):
     publish_working_days: int = Field(default=7, ge=1, le=60)  # 行政许可 / 行政处罚 decisions
     publish_working_days_other: int = Field(default=20, ge=1, le=60)
     withdraw_working_days: int = Field(default=3, ge=1, le=30)
+    # 即将到期 (the yellow mark on tasks, lists and the case page): from this many working days before a due day
+    due_soon_working_days: int = Field(default=1, ge=0, le=30)
     penalty_decision_days: int = Field(default=90, ge=1, le=365)  # calendar days from case filing
     # Opinion points that can never be 不适用, by decision type ("*": any other type). A hollow
     # opinion (主体、程序、事实、证据、法律适用 all "not applicable") must not clear a case (DESIGN.md §7).

@@ -10,14 +10,14 @@ from sqlalchemy.orm import Session
 
 from review_service.cases.flow import CaseFlow, lock_case
 from review_service.cases.models import Case, Submission
-from review_service.cases.operations import ATTESTATION, _require_handler, missing_materials
+from review_service.cases.operations import ATTESTATION, _require_handler, missing_materials, missing_reason
 from review_service.cases.schemas import parse_input
 from review_service.coordination.uphold import dispute_refusal, upholds
 from review_service.core import signals, tx
 from review_service.core.actions import Action
 from review_service.core.errors import Invalid
 from review_service.organization.models import User
-from review_service.organization.settings import agency_settings
+from review_service.organization.settings import MATERIAL_KIND_LABELS, agency_settings
 from review_service.review.models import Reply
 from review_service.review.points import TEN_POINTS
 from review_service.review.rounds import latest_review
@@ -93,7 +93,8 @@ def resubmit_case(session: Session, *, actor: User, case_id: int, attest: bool,
         raise Invalid("请确认送审材料真实、准确、完整。", fields={"attest": "须承诺材料真实、准确、完整"})
     missing = missing_materials(session, case)
     if missing:
-        raise Invalid("送审材料不齐全。", fields={"materials": "缺少必需的送审材料"}, missing=missing)
+        raise Invalid("送审材料不齐全：" + "、".join(MATERIAL_KIND_LABELS.get(k, k) for k in missing),
+                      fields={"materials": missing_reason(missing)}, missing=missing)
     draft = case.current_draft
     assert draft is not None
     submission = Submission(case_id=case.id, draft_version_id=draft.id, draft_sha256=draft.sha256,

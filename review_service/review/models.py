@@ -148,3 +148,24 @@ class RecusalDeclaration(Base):
     declaration: Mapped[str] = mapped_column(String(12))
     reason: Mapped[str] = mapped_column(Text, default="")
     declared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OpinionDraft(Base):
+    """暂存: the reviewer's unsubmitted opinion of one round, as typed (review.opinion_drafts).
+
+    Not a record of the case: it is scratch work kept so a lapsed session or a closed tab loses nothing.
+    One per case, round and reviewer; overwritten by each 暂存 and removed once the round's opinion is submitted.
+    """
+
+    __tablename__ = "opinion_drafts"
+    __table_args__ = (
+        UniqueConstraint("case_id", "round", "reviewer_id"),
+        CheckConstraint("round >= 1", name="round_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

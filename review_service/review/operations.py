@@ -20,6 +20,7 @@ from review_service.organization.queries import user_by_id
 from review_service.organization.settings import agency_settings
 from review_service.review.facts import opinion_facts
 from review_service.review.models import Assignment, Intake, Review
+from review_service.review.opinion_drafts import discard_opinion_draft
 from review_service.review.quality import quality_advice
 from review_service.review.recusal import cleared_advisors, has_declined, require_declared
 from review_service.review.schemas import OpinionIn, parse_opinion, refuse_hollow
@@ -203,6 +204,7 @@ def submit_opinion(session: Session, *, actor: User, case_id: int, data: Any,
     review.points_written, review.problem_mask = facts["points_written"], facts["problem_points"]
     review.advice_count, review.advisor_count = facts["advice_count"], facts["advisor_count"]
     tx.record(session, review)
+    discard_opinion_draft(session, case_id=case.id, round_number=round_number)  # the 暂存 ends with the opinion
     case.round = round_number
     case.rounds_since_coordination += 1
     flow.complete("review", review_routing(opinion), actor=actor, role="reviewer")

@@ -38,6 +38,8 @@ DOMAIN_VIEWS = (
     "review_service.web.catalog.confirm_views",
     "review_service.web.indicators.views",
     "review_service.web.accountability.views",
+    "review_service.web.documents.views",
+    "review_service.web.notifications.views",
 )
 
 

@@ -23,32 +23,35 @@ there is no script, no event handler, no ``style`` attribute or element (a stric
 ``style-src`` would drop them): colours are presentation attributes. Each node is a
 ``<g data-element-id=… data-kind=…>``; the current one also has ``data-state="current"`` and
 ``aria-current="step"``, a completed one ``data-state="completed"``. The ``<svg>`` has
-``class="process-diagram"``, ``width="100%"`` and a ``viewBox`` around the drawing, so it scales
-to its container; page CSS may set ``max-width``/``overflow`` on that class.
+``class="process-diagram"``, a ``viewBox`` around the drawing and ``width``/``height`` at its full size
+(one diagram unit a CSS pixel: labels stay readable); the case page shows it in a box that scrolls.
 
 The geometry (lanes, shapes, edges, labels) comes from :mod:`.diagram_geometry`, parsed once per
-file (keyed by its SHA-256) with the same safe lxml parser as the linter.
+file (keyed by its SHA-256) with the same safe lxml parser as the linter; :mod:`.diagram_labels` puts
+each label where it overlaps no other label, shape or lane title and no flow crosses it.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from lxml import etree
 from markupsafe import Markup
 
 from review_service.cases.flow import BPMN_DIR, PROCESS_ID
 from review_service.web.diagram_geometry import Box, Diagram, Edge, Node, Point, diagram_geometry
+from review_service.web.diagram_labels import LABEL_SIZE, Label, place_labels, wrap_text
 
-__all__ = ["Diagram", "Edge", "Node", "diagram_geometry", "process_position", "render_case_diagram", "render_diagram"]
+__all__ = ["Diagram", "Edge", "Node", "diagram_geometry", "process_position", "render_case_diagram", "render_diagram",
+           "wrap_text"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 
 FONT_FAMILY = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',sans-serif"
-#: The modeler's default size of an external label without DI bounds (bpmn-js DEFAULT_LABEL_SIZE).
-DEFAULT_LABEL = (90.0, 20.0)
+#: A lane named "承办人员 (handler)" shows as 承办人员: the role key is for the engine, not for people.
+_ROLE_SUFFIX = re.compile(r"\s*[(（][A-Za-z_ ]+[)）]\s*$")
 
 # Colours: neutral lines, an amber current step, green completed steps (presentation attributes only).
 INK = "#1f2933"
@@ -58,38 +61,6 @@ CURRENT_FILL = "#fff1c2"
 CURRENT_STROKE = "#c2410c"
 DONE_FILL = "#e3f4e8"
 DONE_STROKE = "#2f7d4f"
-
-# --- text -------------------------------------------------------------------------------------------
-
-
-def _char_width(char: str, size: float) -> float:
-    if char == " ":
-        return size * 0.3
-    if ord(char) >= 0x2E80 or char in "（）：；，。、？！":
-        return size
-    return size * 0.58
-
-
-def _text_width(text: str, size: float) -> float:
-    return sum(_char_width(c, size) for c in text)
-
-
-def wrap_text(text: str, width: float, size: float) -> list[str]:
-    """Break a label into lines no wider than ``width``: between CJK characters, or at spaces."""
-    # Tokens: each CJK character alone, Latin words whole, each space alone.
-    tokens = re.findall(r"[\u2e80-\U0010ffff]|[^\s\u2e80-\U0010ffff]+|\s", text)
-    lines: list[str] = []
-    line = ""
-    for token in tokens:
-        if line.strip() and _text_width(line + token, size) > width:
-            lines.append(line.rstrip())
-            line = token.lstrip()
-        else:
-            line += token
-    if line.strip():
-        lines.append(line.strip())
-    return lines
-
 
 def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
@@ -102,7 +73,8 @@ class _Svg:
         for key, value in {
             "class": "process-diagram",
             "viewBox": " ".join(_fmt(v) for v in view_box),
-            "width": "100%",
+            "width": _fmt(view_box[2]),
+            "height": _fmt(view_box[3]),
             "preserveAspectRatio": "xMinYMin meet",
             "role": "img",
             "aria-label": label,
@@ -151,12 +123,12 @@ def _draw_lanes(svg: _Svg, diagram: Diagram) -> None:
         x, y, w, h = pool.bounds
         svg.add(group, "rect", x=x, y=y, width=w, height=h, fill="#f8fafc")
         svg.add(group, "line", x1=x + 30, y1=y, x2=x + 30, y2=y + h)
-        _vertical_label(svg, pool.name, x, y, h, size=13.0)
+        _vertical_label(svg, _ROLE_SUFFIX.sub("", pool.name), x, y, h, size=13.0)
     for lane in diagram.lanes:
         x, y, w, h = lane.bounds
         svg.add(group, "rect", x=x, y=y, width=w, height=h, fill="#ffffff")
         svg.add(group, "line", x1=x + 30, y1=y, x2=x + 30, y2=y + h)
-        _vertical_label(svg, lane.name, x, y, h, size=12.0)
+        _vertical_label(svg, _ROLE_SUFFIX.sub("", lane.name), x, y, h, size=12.0)
 
 
 def _vertical_label(svg: _Svg, name: str, x: float, y: float, h: float, *, size: float) -> None:
@@ -177,17 +149,14 @@ def _arrow_head(a: Point, b: Point) -> str:
     return " ".join(f"{_fmt(px)},{_fmt(py)}" for px, py in (b, (bx + nx, by + ny), (bx - nx, by - ny)))
 
 
-def _flow_label_box(edge: Edge) -> Box:
-    """Where a modeler puts a flow's name when the file gives no label bounds: mid of the middle segment."""
-    if edge.label:
-        return edge.label
-    mid = len(edge.waypoints) // 2 - 1
-    (ax, ay), (bx, by) = edge.waypoints[mid], edge.waypoints[mid + 1]
-    cx, cy = (ax + bx) / 2, (ay + by) / 2
-    return (cx - DEFAULT_LABEL[0] / 2, cy - DEFAULT_LABEL[1] / 2, *DEFAULT_LABEL)
+def _placed_text(svg: _Svg, group: etree._Element, label: Label | None, **attrs: str) -> None:
+    if label is None:
+        return
+    x, y, w, _ = label.box
+    svg.text(group, list(label.lines), x + w / 2, y, LABEL_SIZE, **attrs)
 
 
-def _draw_edges(svg: _Svg, diagram: Diagram) -> None:
+def _draw_edges(svg: _Svg, diagram: Diagram, labels: Mapping[str, Label]) -> None:
     layer = svg.add(None, "g", data_layer="flows")
     for edge in diagram.edges:
         group = svg.add(layer, "g", data_element_id=edge.id, data_kind="sequenceFlow")
@@ -203,15 +172,11 @@ def _draw_edges(svg: _Svg, diagram: Diagram) -> None:
             mx, my = ax + 10 * math.cos(angle), ay + 10 * math.sin(angle)
             dx, dy = 5 * math.cos(angle + math.pi / 4), 5 * math.sin(angle + math.pi / 4)
             svg.add(group, "line", x1=mx - dx, y1=my - dy, x2=mx + dx, y2=my + dy, stroke=INK, stroke_width="1.5")
-        if edge.name:
-            x, y, w, h = _flow_label_box(edge)
-            lines = wrap_text(edge.name, max(w, 90.0), 11.0)
-            top = y + h / 2 - len(lines) * 11.0 * 1.2 / 2
-            svg.text(group, lines, x + w / 2, top, 11.0, fill="#3e4c59", stroke="#ffffff", stroke_width="3",
+        _placed_text(svg, group, labels.get(edge.id), fill="#3e4c59", stroke="#ffffff", stroke_width="3",
                      paint_order="stroke", stroke_linejoin="round")
 
 
-def _draw_node(svg: _Svg, layer: etree._Element, node: Node, state: str | None) -> None:
+def _draw_node(svg: _Svg, layer: etree._Element, node: Node, state: str | None, label: Label | None) -> None:
     fill, stroke, width = _colours(state)
     title = node.name or node.id
     group = svg.add(layer, "g", data_element_id=node.id, data_kind=node.kind, data_state=state,
@@ -230,7 +195,7 @@ def _draw_node(svg: _Svg, layer: etree._Element, node: Node, state: str | None) 
             svg.add(group, "path", d=f"M{_fmt(cx - d)} {_fmt(cy - d)}L{_fmt(cx + d)} {_fmt(cy + d)}"
                     f"M{_fmt(cx + d)} {_fmt(cy - d)}L{_fmt(cx - d)} {_fmt(cy + d)}",
                     stroke=stroke, stroke_width="3.5", fill="none")
-        _external_label(svg, group, node)
+        _placed_text(svg, group, label, stroke="none")
     elif node.kind.endswith("Event"):
         r = min(w, h) / 2
         thick = {"endEvent": "4", "startEvent": "2"}.get(node.kind, "1.5")
@@ -246,7 +211,7 @@ def _draw_node(svg: _Svg, layer: etree._Element, node: Node, state: str | None) 
             svg.add(group, "circle", cx=cx, cy=cy, r=r * 0.6, fill="#ffffff", stroke=stroke, stroke_width="1.5")
             svg.add(group, "path", d=f"M{_fmt(cx)} {_fmt(cy)}V{_fmt(cy - r * 0.45)}M{_fmt(cx)} {_fmt(cy)}"
                     f"L{_fmt(cx + r * 0.3)} {_fmt(cy + r * 0.1)}", stroke=stroke, stroke_width="1.5", fill="none")
-        _external_label(svg, group, node)
+        _placed_text(svg, group, label, stroke="none")
     elif node.kind == "textAnnotation":
         svg.add(group, "path", d=f"M{_fmt(x + 15)} {_fmt(y)}H{_fmt(x)}V{_fmt(y + h)}H{_fmt(x + 15)}",
                 fill="none", stroke=INK, stroke_width="1")
@@ -265,19 +230,6 @@ def _draw_node(svg: _Svg, layer: etree._Element, node: Node, state: str | None) 
                  font_weight="bold" if state == "current" else None)
 
 
-def _external_label(svg: _Svg, group: etree._Element, node: Node) -> None:
-    if not node.name:
-        return
-    x, y, w, h = node.bounds
-    if node.label:
-        lx, ly, lw, lh = node.label
-    else:  # below the shape, as bpmn-js places a label it has no bounds for
-        lw, lh = DEFAULT_LABEL
-        lx, ly = x + w / 2 - lw / 2, y + h + 5
-    lines = wrap_text(node.name, max(lw, 60.0), 11.0)
-    svg.text(group, lines, lx + lw / 2, ly + max(0.0, (lh - len(lines) * 11.0 * 1.2) / 2), 11.0, stroke="none")
-
-
 def render_diagram(diagram: Diagram, current_task: str | None = None, completed: Iterable[str] = ()) -> Markup:
     """Draw a parsed diagram with ``current_task`` highlighted and ``completed`` shaded."""
     done = set(completed)
@@ -287,11 +239,12 @@ def render_diagram(diagram: Diagram, current_task: str | None = None, completed:
         label += f"：当前环节 {names[current_task] or current_task}"
     svg = _Svg(diagram.view_box, label)
     _draw_lanes(svg, diagram)
-    _draw_edges(svg, diagram)
+    labels = {label.owner: label for label in place_labels(diagram)}
+    _draw_edges(svg, diagram, labels)
     layer = svg.add(None, "g", data_layer="nodes")
     for node in diagram.nodes:
         state = "current" if node.id == current_task else "completed" if node.id in done else None
-        _draw_node(svg, layer, node, state)
+        _draw_node(svg, layer, node, state, labels.get(node.id))
     return Markup(etree.tostring(svg.root, encoding="unicode"))
 
 

@@ -1,22 +1,26 @@
-"""Template filters shared by every page: Beijing time, file sizes, audit action names in Chinese."""
+"""Template filters shared by every page: dates and times as documents write them (Beijing time), file sizes,
+audit action names in Chinese."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 from flask import Flask
+from markupsafe import Markup, escape
 
 from review_service.core.actions import Action
-from review_service.core.clock import BEIJING, as_utc
+from review_service.web.cases.wording import cn_date, cn_datetime
 
-# The Chinese name of each audited action on the pages (an action without one shows its value); keys are
+# The Chinese name of each audited action on the pages (tests/web checks every Action has one); keys are
 # Action members, str-typed as the filter looks up stored actions.
 ACTION_LABELS: dict[str, str] = {
     Action.CASE_CREATED: "创建案件", Action.DRAFT_UPDATED: "修改草稿", Action.MATERIAL_ATTACHED: "上传材料",
     Action.CASE_SUBMITTED: "报送法制审核", Action.SUBMISSION_SIGNED_OFF: "承办机构负责人签核",
     Action.SUBMISSION_SENT_BACK: "承办机构负责人退回", Action.REVIEWER_ASSIGNED: "分配审核人员",
     Action.INTAKE_RECORDED: "受理审查", Action.MATERIALS_SUPPLEMENTED: "补充材料",
+    Action.OPINION_DRAFT_SAVED: "暂存审核意见",
     Action.OPINION_SUBMITTED: "提交审核意见", Action.REPLY_SUBMITTED: "书面回复", Action.CASE_RESUBMITTED: "重新报送",
     Action.CASE_ABANDONED: "不再作出决定", Action.CASE_COORDINATED: "协调", Action.DECISION_MADE: "作出决定",
     Action.CASE_RETURNED: "负责人退回", Action.WORKFLOW_CONTINUED: "流程续接", Action.DECISION_PUBLISHED: "公开决定",
@@ -37,14 +41,17 @@ ACTION_LABELS: dict[str, str] = {
     Action.INQUIRY_CLOSED: "责任追究结案", Action.STORAGE_SWEPT: "清理存储遗留文件",
     Action.TEMPLATE_LOADED: "载入文书模板", Action.USER_ADDED: "新增用户", Action.ROLE_GRANTED: "授予角色",
     Action.ROLE_REVOKED: "撤销角色", Action.USER_DISABLED: "停用用户",
+    Action.CALENDAR_YEAR_LOADED: "载入工作日历", Action.INDICATOR_FIGURE_RECORDED: "记录指标数据",
+    Action.AGENCY_ADDED: "新增机关", Action.TOKEN_ISSUED: "签发接口令牌", Action.TOKEN_REVOKED: "吊销接口令牌",
+    Action.USER_LOGGED_IN: "登录", Action.USER_LOGGED_OUT: "退出登录", Action.LOGIN_FAILED: "登录失败",
+    Action.ACCOUNT_LOCKED: "锁定账户", Action.PASSWORD_RESET: "重置密码", Action.ACCOUNT_UNLOCKED: "解锁账户",
+    Action.NOTIFICATIONS_READ: "阅读通知",
 }
 
 
-def beijing(value: datetime | None) -> str:
-    """A stored (UTC) time as Beijing time, to the minute."""
-    if value is None:
-        return "—"
-    return as_utc(value).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+def beijing(value: datetime | str | None) -> str:
+    """A stored (UTC) time as Beijing time, to the minute, as a document writes it: ``2026年12月7日 14:05``."""
+    return cn_datetime(value)
 
 
 def filesize(value: Any) -> str:
@@ -57,10 +64,29 @@ def filesize(value: Any) -> str:
 
 
 def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
+    """The action's Chinese name; an action without one (added later) reads 其他操作, never its code."""
+    return ACTION_LABELS.get(action, "其他操作")
+
+
+_ACTION_CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+_COMMAND = re.compile(r"review-service [^）)]*")
+
+
+def in_words(text: str | None) -> Markup:
+    """A domain's explanatory text for a page: audit action codes it names (``case_created``) in their Chinese
+    names, a command line it quotes for the operator (``review-service …``) set as code the reader types."""
+    escaped = str(escape(text or ""))
+    escaped = _COMMAND.sub(lambda m: f'<code data-ascii-ok>{m.group(0)}</code>', escaped)
+    parts = re.split(r"(<code data-ascii-ok>.*?</code>)", escaped)
+    return Markup("".join(part if part.startswith("<code") else
+                          _ACTION_CODE.sub(lambda m: ACTION_LABELS.get(m.group(0), m.group(0)), part)
+                          for part in parts))
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(beijing)
+    app.add_template_filter(cn_date)
+    app.add_template_filter(cn_datetime)
     app.add_template_filter(filesize)
     app.add_template_filter(action_label)
+    app.add_template_filter(in_words)

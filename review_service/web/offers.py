@@ -44,3 +44,9 @@ def offered(session: Session, actor: User, case: dict[str, Any]) -> dict[str, bo
             and needs_declaration(session, actor, case),
             "can_reassign": own and actor.has_role("review_lead") and awaiting_reassignment(case),
             "can_reassign_handler": may_reassign_handler(actor, case)}
+
+
+def may_register_revocation(actor: User, case: dict[str, Any], *, own: bool, revoked: bool) -> bool:
+    """登记撤销 while the decision stands: a decided case of the actor's agency, its handler or a head, once only."""
+    return (case["status"] == "decided" and not revoked and case["agency"]["id"] == str(actor.agency_id)
+            and (own or actor.has_role("head")))

@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.pages import log_in
+from tests.browser.pages import TIMEOUT_MS, log_in
 from tests.fixtures.live_server import LiveServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,8 +37,6 @@ SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("REVIEW_SERVICE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-#: How long one Playwright action or expectation may wait (ms): pages answer in well under a second.
-TIMEOUT_MS = 10_000
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

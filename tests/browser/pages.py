@@ -6,6 +6,9 @@ from typing import Any
 
 from review_service.demo import DEMO_PASSWORD
 
+#: How long one Playwright action or expectation may wait (ms): pages answer in well under a second.
+TIMEOUT_MS = 10_000
+
 
 def submit(page: Any, button: str | Any) -> Any:
     """Click a form's submit button (by its label, or a locator) and wait for the page it leads to.

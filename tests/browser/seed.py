@@ -26,6 +26,7 @@ from review_service.organization import operations as organization_operations
 from review_service.organization.models import User
 from review_service.review.operations import submit_opinion
 from review_service.runtime import open_runtime
+from tests.browser.seed_forms import form_cases
 from tests.fixtures.world import MAJOR_DRAFT, World, opinion
 
 #: The demo users who play the world's parts.
@@ -70,6 +71,7 @@ def main() -> None:
         cases = {name: world.in_review(_draft(title, number))
                  for number, (name, title) in enumerate(IN_REVIEW.items())}
         cases["lowered"] = _lowered_after_return(world)
+        cases |= form_cases(world)  # issue 17 points 3, 4 (tests/browser/seed_forms.py)
     finally:
         runtime.close()
     print(json.dumps(cases))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,10 @@ ADMIN_API = {
     ("GET", "/api/v1/openapi.json"): "the contract",
 }
 ADMIN_PAGES = {"web.home", "organization.agencies", "organization.users", "organization.new_user",
-               "organization.disable_user", "catalog.catalogs"}
+               "organization.disable_user", "catalog.catalogs",
+               # one account's page and its changes (issue 17): people only, no case content
+               "organization.user", "organization.edit_roles", "organization.reset_user_password",
+               "organization.unlock_user"}
 DENIED = (403, 404)
 # what a route needs besides its path to reach its access check (the rest is asked with an empty body)
 QUERIES = {"/api/v1/cases": {"q": "商贸"}, "/api/v1/indicators": {"from": "2026-01-01", "to": "2026-12-31"},
@@ -361,8 +365,14 @@ def test_no_page_opens_a_case_to_the_admin(app: Flask, as_user: Any, case_with_a
     admitting = {rule.endpoint for rule in app.url_map.iter_rules()
                  if "admin" in (getattr(app.view_functions[rule.endpoint], "allowed_roles", None) or ())}
     assert admitting == ADMIN_PAGES, "a page admits the admin: is it free of case content?"
+    head = as_user("head")
+    page = head.get(f"/cases/{case_with_a_document}").get_data(as_text=True)
+    found = re.search(rf"/cases/{case_with_a_document}/documents/(\d+)", page)
+    assert found, "the control: the case page links its documents for a reader"
+    document_id = int(found.group(1))
+    assert head.get(f"/cases/{case_with_a_document}/documents/{document_id}").status_code == 200
     admin = as_user("admin")
     for rule in app.url_map.iter_rules():
         if "case_id" in rule.arguments and "GET" in rule.methods and not rule.rule.startswith("/api/"):
-            path = _fill(rule.rule, {"case_id": case_with_a_document, "material_id": 1})
+            path = _fill(rule.rule, {"case_id": case_with_a_document, "material_id": 1, "document_id": document_id})
             assert admin.get(path).status_code in DENIED, rule.rule

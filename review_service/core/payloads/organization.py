@@ -63,3 +63,22 @@ class AccountLocked(TypedDict):
     reason: str
     failures: int
     locked_until: str
+
+
+class PasswordReset(TypedDict):
+    """Never the password: whether the system generated a one-time one, and what the reset ended."""
+
+    user_id: int
+    username: str
+    generated: bool
+    tokens_revoked: int
+    session_version: int
+
+
+class AccountUnlocked(TypedDict):
+    """``locked_until``: the end of the lock the admin lifted (ISO, UTC), ``None`` if only failures were counted."""
+
+    user_id: int
+    username: str
+    locked_until: str | None
+    failures: int

@@ -33,6 +33,12 @@ class OpinionSubmitted(TypedDict):
     status: str
 
 
+class OpinionDraftSaved(TypedDict):
+    round: int
+    points_answered: int  # points with a finding chosen
+    sha256: str  # of the saved content: the text itself stays out of the audit log
+
+
 class RecusalDeclared(TypedDict):
     assignment_id: int
     capacity: str

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
 
 from review_service.case_view.view import case_view
 from review_service.cases import operations as case_ops
@@ -16,6 +17,7 @@ from review_service.edge import runtime
 from review_service.organization.models import User
 from review_service.replies import operations as reply_ops
 from review_service.web.actions import case_action, conflict_response
+from review_service.web.cases.checklist import material_checklist, missing_labels
 from review_service.web.cases.forms import AbandonForm, DraftForm, MaterialForm, SignoffForm, SubmitForm, SupplementForm
 from review_service.web.cases.views import bp
 from review_service.web.edge import Failure, acting, expected_version, reading
@@ -57,9 +59,11 @@ def _draft_page(case_id: int, form: DraftForm, material_form: MaterialForm, fail
         if request.method == "GET":
             draft = {k: v for k, v in case["draft"].items() if k not in ("version", "sha256", "materials")}
             form.fill(draft)
+        checklist = material_checklist(session, row, case)
         return render_template("cases/draft.html", form=form, material_form=material_form, failure=failure,
                                material_failure=material_failure, case=case, assigned_to=assigned_to,
-                               open=waiting in EDITABLE and not assigned_to), status
+                               open=waiting in EDITABLE and not assigned_to, checklist=checklist,
+                               missing=missing_labels(checklist)), status
 
 
 @bp.route("/cases/<int:case_id>/draft", methods=["GET", "POST"])
@@ -88,31 +92,56 @@ def edit_draft(case_id: int) -> Any:
 @bp.route("/cases/<int:case_id>/materials", methods=["POST"])
 @allow("handler")
 def upload_material(case_id: int) -> Any:
-    """Upload one 送审材料 file; it is stored by its SHA-256."""
+    """Upload one or several 送审材料 files of one kind: each one material, stored by its SHA-256.
+
+    All or none: the files are attached in one transaction, so a refused file leaves none of them attached.
+    """
     form, failure, status = MaterialForm(), Failure(), 200
     if form.validate_on_submit():
-        upload = form.file.data
-        if upload is None or not getattr(upload, "filename", ""):
+        files = form.files()
+        if not files:
             failure, status = Failure("请选择要上传的文件。", {"file": "请选择要上传的文件"}), 422
         else:
             try:
                 with acting() as (session, actor):
                     case_task_in_scope(session, actor, case_id)
-                    case_ops.attach_material(session, actor=actor, case_id=case_id, kind=form.kind.data or "",
-                                             title=form.title.data or "", filename=upload.filename,
-                                             data=upload.read(), content_type=upload.mimetype or None,
-                                             blobs=runtime().blobs, max_size=runtime().max_upload,
-                                             expected_version=expected_version())
+                    version = expected_version()
+                    for upload in files:
+                        _attach(session, actor, case_id, form, upload, len(files), version)
+                        version = None  # the first file moved the case on: the rest follow it in this transaction
             except Conflict as error:
                 return conflict_response(case_id, error.message)
             except (Invalid, TooLarge, Forbidden) as error:
                 failure, status = Failure.of(error), error.http_status
             else:
-                flash("材料已上传。", "success")
+                flash(f"已上传 {len(files)} 份材料。" if len(files) > 1 else "材料已上传。", "success")
                 return redirect(url_for("cases.edit_draft", case_id=case_id) + "#materials")
     else:
         failure, status = Failure.from_form(form), 422
     return _draft_page(case_id, DraftForm(formdata=None), form, Failure(), failure, status)
+
+
+def _attach(session: Session, actor: User, case_id: int, form: MaterialForm, upload: FileStorage, count: int,
+            version: int | None) -> None:
+    """One file of an upload; a refusal names the file when several were sent."""
+    try:
+        case_ops.attach_material(session, actor=actor, case_id=case_id, kind=form.kind.data or "",
+                                 title=form.title_for(upload, count), filename=upload.filename or "",
+                                 data=upload.read(), content_type=upload.mimetype or None,
+                                 blobs=runtime().blobs, max_size=runtime().max_upload, expected_version=version)
+    except (Invalid, TooLarge) as error:
+        if count == 1:
+            raise
+        named = f"“{upload.filename}”：{error.message}本次选择的文件均未上传。"
+        if isinstance(error, TooLarge):
+            raise TooLarge(named, **error.details) from error
+        raise Invalid(named, fields={name: f"“{upload.filename}”{reason}" for name, reason in error.fields.items()},
+                      **{k: v for k, v in error.details.items() if k != "fields"}) from error
+
+
+def _checklist(session: Session, actor: User, case: dict[str, Any]) -> dict[str, Any]:
+    checklist = material_checklist(session, visible_case(session, actor, int(case["id"])), case)
+    return {"checklist": checklist, "missing": missing_labels(checklist)}
 
 
 @bp.route("/cases/<int:case_id>/submit", methods=["GET", "POST"])
@@ -130,7 +159,7 @@ def submit(case_id: int) -> Any:
                                  expected_version=version)
 
     return case_action(case_id, form, tasks=("draft", "resubmit"), template="cases/submit.html", perform=perform,
-                       done="已报送。")
+                       done="已报送。", extra=_checklist)
 
 
 @bp.route("/cases/<int:case_id>/supplement", methods=["GET", "POST"])
@@ -143,7 +172,7 @@ def supplement(case_id: int) -> Any:
                                       expected_version=version)
 
     return case_action(case_id, form, tasks=("supplement",), template="cases/supplement.html", perform=perform,
-                       done="已报告材料补充完毕，等待审核人员受理审查。")
+                       done="已报告材料补充完毕，等待审核人员受理审查。", extra=_checklist)
 
 
 @bp.route("/cases/<int:case_id>/signoff", methods=["GET", "POST"])

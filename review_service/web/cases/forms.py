@@ -7,11 +7,13 @@ service's: these forms only carry the values (and the CSRF token).
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
-from wtforms import BooleanField, Form, FormField, RadioField, SelectField, StringField, TextAreaField
+from flask_wtf.file import MultipleFileField
+from werkzeug.datastructures import FileStorage
+from wtforms import BooleanField, Form, FormField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from review_service.cases.models import DECISION_TYPES, STATUS_LABELS
@@ -83,20 +85,37 @@ class DraftForm(FlaskForm):
 
 
 class MaterialForm(FlaskForm):
+    """One upload: one or several files of one kind; each file becomes one material (all or none)."""
+
     kind = SelectField("材料类别", choices=options(MATERIAL_KIND_LABELS.items()))
-    title = StringField("材料名称")
-    file = FileField("文件")
+    title = StringField("材料名称（可选）")
+    file = MultipleFileField("文件（可一次选择多个）")
     expected_version = StringField(render_kw={"type": "hidden"})
+
+    def files(self) -> list[FileStorage]:
+        """The chosen files (a browser sends one empty part when none is chosen)."""
+        return [upload for upload in self.file.data or [] if isinstance(upload, FileStorage) and upload.filename]
+
+    def title_for(self, upload: FileStorage, count: int) -> str:
+        """A material's name: the given name for one file; with several, each file's name after it."""
+        stem = PurePath(upload.filename or "").stem or "材料"
+        given = (self.title.data or "").strip()
+        if not given:
+            return stem
+        return given if count == 1 else f"{given}（{stem}）"
 
 
 class SubmitForm(FlaskForm):
     attest = BooleanField("本承办机构承诺：所报送的材料真实、准确、完整，"
                           "并对案件事实、证据、法律适用和程序的合法性负责。")
+    # never an input: names the service's ``materials`` reason in the error summary (送审材料：缺少……)
+    materials = HiddenField("送审材料")
     expected_version = StringField(render_kw={"type": "hidden"})
 
 
 class SupplementForm(FlaskForm):
     note = TextAreaField("补充说明")
+    materials = HiddenField("送审材料")  # as in SubmitForm
     expected_version = StringField(render_kw={"type": "hidden"})
 
 

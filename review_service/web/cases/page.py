@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, url_for
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from review_service.calendar.queries import calendar_from_db
 from review_service.case_view.view import case_view
 from review_service.cases.flow import PROCESS_ID, TASK_LABELS, registry, task_role
 from review_service.cases.models import DECISION_TYPES, STATUS_LABELS, Case
@@ -17,14 +18,20 @@ from review_service.cases.queries import visible_case
 from review_service.catalog.schema import CATEGORY_LABELS
 from review_service.coordination.models import OUTCOME_LABELS
 from review_service.core.actions import Action
+from review_service.deadlines.queries import case_deadlines
+from review_service.documents.queries import documents_for_case
 from review_service.organization.models import ROLE_LABELS, User
 from review_service.organization.settings import MATERIAL_KIND_LABELS
 from review_service.review.models import CONCLUSION_LABELS
 from review_service.review.points import FINDING_LABELS, TEN_POINTS
+from review_service.web.cases.aftermath import case_aftermath
+from review_service.web.cases.deadline_panel import deadline_rows, task_glance
+from review_service.web.cases.steps import step_bar
+from review_service.web.cases.wording import cn_date, cn_datetime
 from review_service.web.coordination.panel import discussion_panel  # art. 57 (行政处罚法)
 from review_service.web.diagram import process_position, render_case_diagram
 from review_service.web.edge import reading
-from review_service.web.offers import offered
+from review_service.web.offers import may_register_revocation, offered
 from review_service.web.reads import (
     classification_details,
     draft_diff,
@@ -95,19 +102,25 @@ def case_context(session: Session, actor: User, case_id: int) -> dict[str, Any]:
     role = (task_role(session, task["kind"]) or "-") if task else "-"
     can_act = (bool(task) and case_row.agency_id == actor.agency_id and actor.has_role(role)
                and (role != "handler" or own))
+    after = case_aftermath(session, case_row.id)
+    calendar = calendar_from_db(session)
     return {"case": case, "versions": versions, "diff": diff, "a": a, "b": b, "events": events,
             "sees_audit": sees_audit, "classification": classification_details(session, case_row),
             "staffing": review_staffing(session, case_row.id), "replies_by_round": replies_by_round,
             "task": task, "can_act": can_act,
             "can_edit": own and case_row.current_task in ("draft", "supplement", "resubmit"),
-            "can_revoke": case_row.status == "decided" and case_row.agency_id == actor.agency_id
-            and (own or actor.has_role("head")),
+            "can_revoke": may_register_revocation(actor, case, own=own, revoked=after.revoked),
             "can_extend": case_row.current_task == "review" and case_row.agency_id == actor.agency_id
             and actor.has_role("review_lead"),
             "can_account": "accountability.show" in current_app.view_functions and case_row.status == "decided"
             and bool(actor.roles & {"auditor", "head"}),
             "diagram": _diagram(session, case_row, events), **offered(session, actor, case),
-            "discussion": _discussion_panel(session, actor, case_row)}
+            "discussion": _discussion_panel(session, actor, case_row),
+            "after": after, "steps": step_bar(case, ALL_TASK_LABELS, published=after.published, revoked=after.revoked),
+            "documents": documents_for_case(session, case_row.id, url_for=lambda d: url_for(
+                "documents.download", case_id=d.case_id, document_id=d.id)),
+            "deadline_rows": deadline_rows(case_row, case, case_deadlines(session, case_row.id), calendar),
+            "task_glance": task_glance(case_row, task, calendar), "cn_date": cn_date, "cn_datetime": cn_datetime}
 
 
 def _discussion_panel(session: Session, actor: User, case_row: Any) -> dict[str, Any] | None:

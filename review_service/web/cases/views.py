@@ -8,17 +8,31 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Blueprint, render_template, request, send_file
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from review_service.case_view.todo import open_tasks
-from review_service.cases.models import DECISION_TYPES, STATUS_LABELS, Case, Material
+from review_service.case_view.todo_glance import todo_list
+from review_service.cases.models import DECISION_TYPES, STATUS_LABELS, Material
 from review_service.cases.queries import MAX_ID, visible_case
-from review_service.core.clock import as_utc
+from review_service.core.clock import as_utc, beijing_today
 from review_service.core.dates import bounded_date_problem
 from review_service.core.errors import NotFound
 from review_service.edge import runtime
+from review_service.organization.models import User
+from review_service.web.cases.aftermath import revoked_case_ids
 from review_service.web.cases.forms import CaseFilterForm
+from review_service.web.cases.list_export import EXPORT_LIMIT, attachment, cases_xlsx, todo_xlsx
+from review_service.web.cases.listing import (
+    QUICK_FILTERS,
+    QUICK_HINTS,
+    SORTS,
+    ListTools,
+    list_tools,
+    sort_args,
+    sort_mark,
+)
 from review_service.web.cases.page import ALL_TASK_LABELS, LABELS, render_case
+from review_service.web.cases.wording import cn_date, cn_datetime
 from review_service.web.edge import options, reading
 from review_service.web.reads import (
     CaseFilters,
@@ -31,27 +45,77 @@ from review_service.web.task_links import task_link
 bp = Blueprint("cases", __name__)
 log = logging.getLogger(__name__)
 
+# the gate's downgrade request (cases.downgrades) is a to-do item the process does not know as a task
+LIST_LABELS = {**LABELS, "task": {**LABELS["task"], "downgrade": "确认降级申请"}}
+
+
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
-    return {"labels": LABELS, "task_link": task_link}
+    return {"labels": LIST_LABELS, "task_link": task_link}
+
+
+# the lists', the inbox's and the indicator page's dates, written as the case page writes them (wording.py)
+bp.add_app_template_filter(cn_date, "cn_day")
+bp.add_app_template_filter(cn_datetime, "cn_minute")
+
+
+def _list_context(tools: ListTools) -> dict[str, Any]:
+    """What both lists' templates need for the search box, the quick filters and the sortable headers."""
+    query = {key: value for key, value in request.args.items() if key != "page" and value}
+    return {"tools": tools, "query": query, "quick_names": QUICK_FILTERS, "quick_hints": QUICK_HINTS,
+            "sorts": SORTS, "sort_args": lambda key: sort_args(query, tools, key),
+            "sort_mark": lambda key: sort_mark(tools, key)}
+
+
+def _todo_tasks(session: Session, actor: User, kind: str, tools: ListTools) -> tuple[list[dict[str, Any]], list[str]]:
+    """The actor's tasks as 待办 shows them (filtered and sorted), and the task kinds they have at all."""
+    tasks = todo_list(session, actor, open_tasks(session, actor))
+    kinds = sorted({task["kind"] for task in tasks}, key=lambda k: (k not in ALL_TASK_LABELS, k))
+    needle = tools.q.casefold()
+    tasks = [task for task in tasks
+             if (not kind or task["kind"] == kind)
+             and (not needle or needle in task["title"].casefold() or needle in (task["case_number"] or "").casefold())
+             and (not tools.overdue or task["overdue"]) and (not tools.mine or task["mine"])
+             and (not tools.waiting or task["named"])]
+    oldest = datetime.min.replace(tzinfo=UTC)
+    if tools.sort == "number":
+        present = [t for t in tasks if t["case_number"]]
+        present.sort(key=lambda t: (t["case_number"], int(t["case_id"])), reverse=tools.descending)
+        return present + [t for t in tasks if not t["case_number"]], kinds
+    if tools.sort == "received":
+        tasks.sort(key=lambda t: (as_utc(t["received_at"] or oldest), int(t["case_id"])), reverse=tools.descending)
+        return tasks, kinds
+    if tools.sort == "due":
+        dated = [t for t in tasks if t["due_date"]]
+        dated.sort(key=lambda t: (t["due_date"], int(t["case_id"])), reverse=tools.descending)
+        return dated + [t for t in tasks if not t["due_date"]], kinds
+    # the default: the case changed last first (as before the list tools)
+    tasks.sort(key=lambda t: (as_utc(t["updated_at"] or oldest), int(t["case_id"])), reverse=True)
+    return tasks, kinds
 
 
 @bp.route("/todo")
 @allow(*CASE_ACTORS)
 def todo() -> Any:
-    """待办: the user's open tasks across cases, newest first, optionally of one kind."""
+    """待办: the user's open tasks across cases (by default the case changed last first), with search, the quick
+    filters (逾期, 我经办的, 本轮待我处理), sortable 案号 / 收到时间 / 期限 and, on every task, how close it is due."""
     kind = request.args.get("kind", "")
+    tools = list_tools(request.args)
     with reading() as (session, actor):
-        tasks = open_tasks(session, actor)
-        kinds = sorted({task["kind"] for task in tasks}, key=lambda k: (k not in ALL_TASK_LABELS, k))
-        ids = [int(task["case_id"]) for task in tasks]
-        updated = dict(session.execute(select(Case.id, Case.updated_at).where(Case.id.in_(ids))).tuples().all())
-        oldest = datetime.min.replace(tzinfo=UTC)
-        tasks.sort(key=lambda task: (as_utc(updated.get(int(task["case_id"])) or oldest), int(task["case_id"])),
-                   reverse=True)
-        if kind:
-            tasks = [task for task in tasks if task["kind"] == kind]
-        return render_template("cases/todo.html", tasks=tasks, kinds=kinds, kind=kind)
+        tasks, kinds = _todo_tasks(session, actor, kind, tools)
+    return render_template("cases/todo.html", tasks=tasks, kinds=kinds, kind=kind, **_list_context(tools))
+
+
+@bp.route("/todo/export.xlsx")
+@allow(*CASE_ACTORS)
+def todo_export() -> Any:
+    """待办 as a spreadsheet: the tasks the page shows with the same query (filters and order)."""
+    kind = request.args.get("kind", "")
+    tools = list_tools(request.args)
+    with reading() as (session, actor):
+        tasks, _ = _todo_tasks(session, actor, kind, tools)
+        who = actor.name
+    return attachment(todo_xlsx(tasks, LIST_LABELS, who), f"待办事项-{beijing_today():%Y%m%d}.xlsx")
 
 
 def _filters(form: CaseFilterForm) -> tuple[CaseFilters, dict[str, str]]:
@@ -83,18 +147,46 @@ def _filters(form: CaseFilterForm) -> tuple[CaseFilters, dict[str, str]]:
     return filters, errors
 
 
+def _case_search(session: Session, actor: User, form: CaseFilterForm,
+                 tools: ListTools) -> tuple[CaseFilters, dict[str, str]]:
+    """The case list's filters: the form's, then the list tools (sort, 逾期, 我经办的, 本轮待我处理)."""
+    agencies = scope_agencies(session, actor)
+    form.agency.choices = options([("", "全部"), *((str(a.id), a.name) for a in agencies)])
+    filters, errors = _filters(form)
+    filters.sort, filters.descending = tools.sort, tools.descending
+    filters.overdue, filters.mine = tools.overdue, tools.mine
+    if tools.waiting:  # the cases whose task now waits on the actor: exactly their 待办
+        waiting = open_tasks(session, actor) if set(actor.roles) & set(CASE_ACTORS) else []
+        filters.waiting_ids = sorted({int(task["case_id"]) for task in waiting})
+    return filters, errors
+
+
 @bp.route("/cases")
 @allow(*CASE_READERS)
 def case_list() -> Any:
-    """Cases in the user's scope, with search and filters, paginated."""
+    """Cases in the user's scope, with search, filters, the quick filters and sortable columns, paginated."""
     form = CaseFilterForm(request.args)
+    tools = list_tools(request.args)
     with reading() as (session, actor):
-        agencies = scope_agencies(session, actor)
-        form.agency.choices = options([("", "全部"), *((str(a.id), a.name) for a in agencies)])
-        filters, errors = _filters(form)
+        filters, errors = _case_search(session, actor, form, tools)
         result = search_cases(session, actor, filters)
-        query = {key: value for key, value in request.args.items() if key != "page" and value}
-        return render_template("cases/list.html", form=form, result=result, errors=errors, query=query)
+        revoked = revoked_case_ids(session, [c["id"] for c in result["items"]])  # the 已撤销 badge (aftermath.py)
+        return render_template("cases/list.html", form=form, result=result, errors=errors, revoked=revoked,
+                               **_list_context(tools))
+
+
+@bp.route("/cases/export.xlsx")
+@allow(*CASE_READERS)
+def case_list_export() -> Any:
+    """The case list as a spreadsheet: every case the same query finds (all pages, up to the export limit)."""
+    form = CaseFilterForm(request.args)
+    tools = list_tools(request.args)
+    with reading() as (session, actor):
+        filters, _ = _case_search(session, actor, form, tools)
+        filters.page, filters.page_size = 1, EXPORT_LIMIT
+        result = search_cases(session, actor, filters)
+        caption = f"{actor.name}可查阅的案件"
+    return attachment(cases_xlsx(result, LIST_LABELS, caption), f"案件列表-{beijing_today():%Y%m%d}.xlsx")
 
 
 @bp.route("/cases/<int:case_id>/materials/<int:material_id>")

@@ -7,19 +7,21 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from review_service.audit.exports import export_status
 from review_service.core.clock import beijing_today
 from review_service.core.errors import Invalid
 from review_service.edge import writing
-from review_service.indicators.export import met_label
+from review_service.indicators.export import XLSX_TYPE, met_label, report_xlsx
 from review_service.indicators.period import Period
 from review_service.indicators.report import build_report, report_scope, take_in_recent_actions
 from review_service.organization.models import Agency
 from review_service.organization.queries import visible_agencies
 from review_service.web.edge import reading
+from review_service.web.reads import evidence_in_words
 from review_service.web.session import allow
 
 bp = Blueprint("indicators", __name__)
@@ -75,6 +77,8 @@ def index() -> Any:
         agency_id = agency.id
         # the audit trail is the auditor's (三权分立): only they see where its checkpoints' outside copies stand
         checkpoints = export_status(session) if actor.has_role("auditor") else None
+        evidence = evidence_in_words(session, next((entry["evidence"] for entry in report["indicators"]
+                                                     if entry["id"] == request.args.get("show", "")), None))
     shown = request.args.get("show", "")
     for entry in report["indicators"]:
         is_share = entry["unit"] == "%" and entry["trend"]
@@ -88,6 +92,41 @@ def index() -> Any:
                  *((f"审核人员：{row['reviewer']['name']}", row) for row in stats["by_reviewer"])]
     selected = next((entry for entry in report["indicators"] if entry["id"] == shown), None)
     return render_template("indicators/index.html", report=report, selected=selected, choices=choices,
-                           stat_rows=stat_rows, checkpoints=checkpoints,
+                           stat_rows=stat_rows, checkpoints=checkpoints, evidence=evidence,
                            query={"from": period.start.isoformat(), "to": period.end.isoformat(),
                                   "agency": str(agency_id)})
+
+
+def _export_report() -> dict[str, Any]:
+    """The report an export link asks for: the API's (same scope, same figures), on the page's session."""
+    with reading() as (session, actor):
+        period = _period()
+        take_in_recent_actions(session, writing)
+        agency, agency_ids = report_scope(session, actor, _agency_id())
+        return build_report(session, agency=agency, agency_ids=agency_ids, period=period)
+
+
+def _filename(report: dict[str, Any], suffix: str) -> str:
+    return f"指标报告-{report['agency']['name']}-{report['period']['from']}至{report['period']['to']}.{suffix}"
+
+
+@bp.route("/indicators/export.xlsx")
+@allow(*READERS)
+def export_xlsx() -> Any:
+    """导出 XLSX: the report as ``GET /api/v1/indicators.xlsx`` gives it (sheet 1 the figures, 2 the evidence)."""
+    report = _export_report()
+    response = Response(report_xlsx(report), mimetype=XLSX_TYPE)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(_filename(report, 'xlsx'))}"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/indicators/export.json")
+@allow(*READERS)
+def export_json() -> Any:
+    """JSON: the report as ``GET /api/v1/indicators`` gives it, saved as a file."""
+    report = _export_report()
+    response = jsonify(report)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(_filename(report, 'json'))}"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import PasswordField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from review_service.core.permissions import OPERATOR_ONLY
@@ -36,3 +36,40 @@ class UserForm(FlaskForm):
 
 class DisableForm(FlaskForm):
     """Only the CSRF token: the user to disable is in the URL."""
+
+
+def _role_checkboxes(label: str) -> SelectMultipleField:
+    return SelectMultipleField(label, choices=options(ADMIN_GRANTABLE.items()), validate_choice=False,
+                               widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+
+
+#: what the user list can be narrowed to, by the state of the account
+STATUS_FILTERS = {"": "全部", "active": "启用", "disabled": "已停用", "locked": "已锁定"}
+
+
+class UserSearchForm(FlaskForm):
+    """The user list's search (GET: no CSRF token, nothing changes)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("搜索", render_kw={"type": "search", "placeholder": "用户名或姓名"})
+    role = SelectField("角色", choices=options([("", "全部"), *ADMIN_GRANTABLE.items()]), validate_choice=False)
+    status = SelectField("状态", choices=options(STATUS_FILTERS.items()), validate_choice=False)
+
+
+class RolesForm(FlaskForm):
+    roles = _role_checkboxes("角色")
+
+
+PASSWORD_MODES = {"generate": "由系统生成一次性密码（仅显示一次）", "set": "由管理员设置新密码"}
+
+
+class PasswordResetForm(FlaskForm):
+    mode = RadioField("重置方式", choices=options(PASSWORD_MODES.items()), default="generate", validate_choice=False)
+    password = PasswordField("新密码")
+    password2 = PasswordField("再次输入新密码")
+
+
+class UnlockForm(FlaskForm):
+    """Only the CSRF token: the user to unlock is in the URL."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,11 +16,24 @@ from review_service.core.dates import past_date_problem
 from review_service.core.errors import Forbidden, Invalid, NotFound
 from review_service.core.permissions import OPERATOR_ONLY
 from review_service.organization import auth
+from review_service.organization.auth import is_locked
 from review_service.organization.models import Agency, User
-from review_service.organization.operations import add_agency, add_user
+from review_service.organization.operations import add_agency, add_user, reset_password, set_roles
 from review_service.organization.queries import agency_subtree
 from review_service.web.edge import Failure, acting, options, reading
-from review_service.web.organization.forms import QUALIFICATION_LABELS, AgencyForm, DisableForm, UserForm
+from review_service.web.organization.accounts import Search, find_users, managed_user, state_text, when
+from review_service.web.organization.forms import (
+    ADMIN_GRANTABLE,
+    PASSWORD_MODES,
+    QUALIFICATION_LABELS,
+    AgencyForm,
+    DisableForm,
+    PasswordResetForm,
+    RolesForm,
+    UnlockForm,
+    UserForm,
+    UserSearchForm,
+)
 from review_service.web.session import allow
 
 bp = Blueprint("organization", __name__, url_prefix="/admin")
@@ -61,13 +74,105 @@ def agencies() -> Any:
 @bp.route("/users")
 @allow("admin")
 def users() -> Any:
-    """Users of the admin's agencies with their roles; each can be disabled."""
+    """Users of the admin's agencies with their roles, searchable by name, role and state; each opens to manage."""
+    search_form = UserSearchForm(request.args)
+    search = Search(text=(search_form.q.data or "")[:100], role=search_form.role.data or "",
+                    status=search_form.status.data or "")
     with reading() as (session, actor):
-        scope = agency_subtree(session, actor.agency_id)
-        rows = list(session.scalars(select(User).where(User.agency_id.in_(scope))
-                                    .order_by(User.agency_id, User.username)).unique())
-        return render_template("organization/users.html", users=rows, disable_form=DisableForm(),
+        rows, more = find_users(session, actor, search)
+        return render_template("organization/users.html", users=rows, more=more, search_form=search_form,
+                               searched=search != Search(), states={u.id: state_text(u) for u in rows},
                                qualifications=QUALIFICATION_LABELS, me=actor.id, operator_only=set(OPERATOR_ONLY))
+
+
+def _user_page(user_id: int, *, roles_form: RolesForm | None = None, password_form: PasswordResetForm | None = None,
+               failure: Failure | None = None, one_time: str | None = None, status: int = 200) -> Any:
+    """The page of one user: their facts, their roles, a password reset, unlock and disable."""
+    with reading() as (session, actor):
+        user = managed_user(session, actor, user_id)
+        if roles_form is None:
+            roles_form = RolesForm(formdata=None, roles=sorted(user.roles & set(ADMIN_GRANTABLE)))
+        html = render_template(
+            "organization/user.html", user=user, state=state_text(user), created=when(user.created_at),
+            qualifications=QUALIFICATION_LABELS, roles_form=roles_form,
+            password_form=password_form or PasswordResetForm(formdata=None), modes=PASSWORD_MODES,
+            failure=failure or Failure(), one_time=one_time, unlock_form=UnlockForm(), disable_form=DisableForm(),
+            locked=is_locked(user), failures=user.failed_logins, until=when(user.locked_until),
+            managed_elsewhere=bool(user.roles & set(OPERATOR_ONLY)), myself=user.id == actor.id)
+    response = make_response(html, status)
+    if one_time:  # shown once: no copy in any cache, and never in a flash message (the cookie is only signed)
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/users/<int:user_id>")
+@allow("admin")
+def user(user_id: int) -> Any:
+    """One user's account: roles, password, lock-out."""
+    return _user_page(user_id)
+
+
+@bp.route("/users/<int:user_id>/roles", methods=["POST"])
+@allow("admin")
+def edit_roles(user_id: int) -> Any:
+    """Give the user exactly the ticked roles (三权分立: never admin with auditor; the auditor only by the CLI)."""
+    form = RolesForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("organization.user", user_id=user_id))
+    try:
+        with acting() as (session, actor):
+            target = managed_user(session, actor, user_id)
+            set_roles(session, actor=actor, username=target.username, roles=list(form.roles.data or []))
+            name = target.name
+    except Invalid as error:
+        return _user_page(user_id, roles_form=form, failure=Failure.of(error), status=422)
+    except Forbidden as error:  # 三权分立, or the admin's own account: said next to the roles
+        return _user_page(user_id, roles_form=form, failure=Failure(message=error.message,
+                                                                    fields={"roles": error.message}), status=403)
+    flash(f"已更新{name}的角色。", "success")
+    return redirect(url_for("organization.user", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@allow("admin")
+def reset_user_password(user_id: int) -> Any:
+    """Reset the password: one the admin sets, or a one-time one shown on the answer only; sessions end."""
+    form = PasswordResetForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("organization.user", user_id=user_id))
+    generate = form.mode.data != "set"
+    try:
+        if not generate and form.password.data != form.password2.data:
+            raise Invalid("两次输入的新密码不一致。", fields={"password2": "两次输入的新密码不一致"})
+        with acting() as (session, actor):
+            target, password = reset_password(session, actor=actor, user_id=user_id,
+                                              password=None if generate else form.password.data or "")
+            name = target.name
+    except (Invalid, Forbidden) as error:
+        form.password.data = form.password2.data = ""
+        return _user_page(user_id, password_form=form, failure=Failure.of(error),
+                          status=403 if isinstance(error, Forbidden) else 422)
+    if generate:
+        return _user_page(user_id, one_time=password)
+    flash(f"已重置{name}的密码，其全部会话和令牌已失效。", "success")
+    return redirect(url_for("organization.user", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@allow("admin")
+def unlock_user(user_id: int) -> Any:
+    """Lift a lock-out after too many wrong passwords."""
+    if not UnlockForm().validate_on_submit():
+        return redirect(url_for("organization.user", user_id=user_id))
+    try:
+        with acting() as (session, actor):
+            managed_user(session, actor, user_id)
+            name = auth.unlock_user(session, actor=actor, user_id=user_id).name
+    except (Invalid, Forbidden) as error:
+        flash(error.message, "error")
+    else:
+        flash(f"已解除{name}的账户锁定。", "success")
+    return redirect(url_for("organization.user", user_id=user_id))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -76,26 +181,37 @@ def new_user() -> Any:
     """Create a user with roles at one of the admin's agencies; the password must meet the rule."""
     form, failure, status = UserForm(), Failure(), 422
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            since = None
-            if (form.reviewing_since.data or "").strip():
-                try:
-                    since = date.fromisoformat((form.reviewing_since.data or "").strip())
-                except ValueError:
-                    raise Invalid("日期格式不正确。", fields={"reviewing_since": "应为日期（YYYY-MM-DD）"}) from None
+        # the form's own faults are kept and said together with the service's: every field at once
+        early: dict[str, str] = {}
+        since = None
+        if (form.reviewing_since.data or "").strip():
+            try:
+                since = date.fromisoformat((form.reviewing_since.data or "").strip())
+            except ValueError:
+                early["reviewing_since"] = "应为日期（例如 2020-09-01）"
+            else:
                 if problem := past_date_problem(since):  # core.dates: a fact, not after today
-                    raise Invalid("日期超出允许范围。", fields={"reviewing_since": problem})
-            if form.password.data != form.password2.data:
-                raise Invalid("两次输入的密码不一致。", fields={"password2": "两次输入的密码不一致"})
+                    early["reviewing_since"] = problem
+                    since = None
+        if form.password.data != form.password2.data:
+            early["password2"] = "两次输入的密码不一致"
+        try:
             with acting() as (session, actor):
                 if form.agency.data not in {a.name for a in _agencies(session, actor)}:
-                    raise Invalid("请选择所属机关。", fields={"agency": "只能在您管理的机关中新增用户"})
-                add_user(session, actor=actor, username=form.username.data or "", name=form.name.data or "",
-                         agency=form.agency.data, roles=list(form.roles.data or []),
-                         password=form.password.data or "", qualification=form.qualification.data or "none",
-                         reviewing_since=since)
+                    early["agency"] = "请选择您管理的机关"
+                try:
+                    add_user(session, actor=actor, username=form.username.data or "", name=form.name.data or "",
+                             agency=form.agency.data or "", roles=list(form.roles.data or []),
+                             password=form.password.data or "", qualification=form.qualification.data or "none",
+                             reviewing_since=since)
+                except NotFound:
+                    if "agency" not in early:
+                        raise
+                if early:  # nothing is kept: the transaction rolls back
+                    raise Invalid("用户信息有误。", fields=early)
         except Invalid as error:
             failure = Failure.of(error)
+            failure.fields = {**failure.fields, **early}
         except Forbidden as error:  # a role the admin may not give (三权分立): said next to the roles
             failure, status = Failure(message=error.message, fields={"roles": error.message}), 403
         else:

@@ -13,6 +13,7 @@ from wtforms import Form, FormField, RadioField, SelectField, SelectMultipleFiel
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from review_service.review.models import CONCLUSION_LABELS
+from review_service.review.opinion_drafts import POINT_FIELDS
 from review_service.review.points import FINDING_LABELS, TEN_POINTS, TRANSFER_FINDING_LABELS
 from review_service.web.edge import lines, options
 
@@ -42,12 +43,15 @@ class IntakeForm(FlaskForm):
     expected_version = StringField(render_kw={"type": "hidden"})
 
 
+GROW = {"class": "grow"}  # forms.js lets these textareas grow with their text
+
+
 class PointForm(Form):
     finding = RadioField("审核结论", choices=options(FINDING_LABELS.items()), validate_choice=False)
-    opinion = TextAreaField("审核意见", render_kw={"rows": 2})
-    citations = TextAreaField("依据的法律条款（每行一条）", render_kw={"rows": 2})
-    remedy = TextAreaField("修改要求", render_kw={"rows": 2})
-    reason = StringField("不适用的理由（仅不适用时）")
+    opinion = TextAreaField("审核意见", render_kw={"rows": 3, **GROW})
+    citations = TextAreaField("依据的法律条款（每行一条）", render_kw={"rows": 2, **GROW})
+    remedy = TextAreaField("修改要求", render_kw={"rows": 2, **GROW})
+    reason = TextAreaField("不适用的理由", render_kw={"rows": 2, **GROW})
 
 
 class TransferPointForm(PointForm):
@@ -66,8 +70,24 @@ class OpinionForm(FlaskForm):
 
     points: FormField[Any] = FormField(PointsForm, label="")
     conclusion = RadioField("审核结论", choices=options(CONCLUSION_LABELS.items()), validate_choice=False)
-    summary = TextAreaField("审核意见综述", render_kw={"rows": 3})
+    summary = TextAreaField("审核意见综述", render_kw={"rows": 3, **GROW})
     expected_version = StringField(render_kw={"type": "hidden"})
+
+    def draft_data(self) -> dict[str, Any]:
+        """The form as typed, for 暂存 (``review.opinion_drafts``): nothing parsed, nothing dropped."""
+        points = {key: {name: self.points.form[key][name].data or "" for name in POINT_FIELDS}
+                  for key in TEN_POINTS}
+        return {"points": points, "conclusion": self.conclusion.data or "", "summary": self.summary.data or ""}
+
+    def restore(self, content: dict[str, Any]) -> None:
+        """Show a 暂存 in the form (the CSRF token and the case version stay as rendered)."""
+        for key in TEN_POINTS:
+            point = (content.get("points") or {}).get(key) or {}
+            for name in POINT_FIELDS:
+                value = point.get(name) or ""
+                self.points.form[key][name].data = (value or None) if name == "finding" else value  # None: no radio
+        self.conclusion.data = content.get("conclusion") or None
+        self.summary.data = content.get("summary") or ""
 
     def opinion(self) -> dict[str, Any]:
         """The opinion as ``submit_opinion`` takes it (API.md)."""

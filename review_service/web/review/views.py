@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, flash, jsonify, redirect, request, url_for
 from sqlalchemy.orm import Session
 
-from review_service.core.errors import Invalid
+from review_service.cases.queries import case_task_in_scope
+from review_service.core.errors import Conflict, Invalid, ServiceError
 from review_service.deadlines.operations import extend_review
 from review_service.organization.models import User
 from review_service.review import operations as review_ops
+from review_service.review.opinion_drafts import opinion_draft, save_opinion_draft
 from review_service.review.quality import quality_advice
 from review_service.review.recusal import needs_declaration
 from review_service.review.schemas import parse_opinion
-from review_service.web.actions import case_action
-from review_service.web.edge import Failure, field_name, lines, options
+from review_service.web.actions import case_action, conflict_response
+from review_service.web.edge import Failure, acting, field_name, lines, options
 from review_service.web.reads import agency_people
 from review_service.web.review.forms import AssignForm, ExtensionForm, IntakeForm, OpinionForm
-from review_service.web.session import allow
+from review_service.web.review.opinion_fill import fill_untouched
+from review_service.web.review.opinion_page import idle_seconds, minute, page_context
+from review_service.web.session import CASE_ACTORS, allow
 
 bp = Blueprint("review", __name__)
 QUALIFIED, UNQUALIFIED = "有法律职业资格", "无法律职业资格"
@@ -85,9 +89,16 @@ def _friendlier(failure: Failure, form: OpinionForm) -> Failure:
 @bp.route("/cases/<int:case_id>/review", methods=["GET", "POST"])
 @allow("reviewer")
 def opinion(case_id: int) -> Any:
-    """The ten-point opinion: "检查" shows the quality advice without submitting; "提交" submits it."""
+    """The ten-point opinion: "暂存" keeps it unsubmitted, "其余各项无问题" fills the untouched points,
+    "检查" shows the quality advice without submitting; "提交" submits it (and drops the 暂存)."""
     form = OpinionForm()
-    checking = request.method == "POST" and request.form.get("action") == "check"
+    action = request.form.get("action") if request.method == "POST" else None
+    if action == "save":
+        return _save(case_id, form)
+    filling = action == "fill" and form.validate_on_submit()
+    if filling:
+        fill_untouched(form)  # the button without JS: the page comes back filled, nothing submitted
+    checking = action == "check"
     advice: list[dict[str, str]] | None = None
     failure = Failure()
     if checking and form.validate_on_submit():
@@ -97,17 +108,60 @@ def opinion(case_id: int) -> Any:
             failure = Failure.of(error)
 
     def perform(session: Session, actor: User, version: int | None) -> None:
-        review_ops.submit_opinion(session, actor=actor, case_id=case_id, data=form.opinion(),
-                                  expected_version=version)
+        # the operation removes the round's 暂存 with the submission
+        review_ops.submit_opinion(session, actor=actor, case_id=case_id, data=form.opinion(), expected_version=version)
 
     def context(session: Session, actor: User, case: dict[str, Any]) -> dict[str, Any]:
-        return {"advice": advice, "checked": checking and not failure, "field_name": field_name}
+        saved = opinion_draft(session, actor=actor, case_id=case_id, round_number=int(case["round"]) + 1)
+        if saved is not None and request.method == "GET":
+            form.restore(saved["content"])
+        return {**page_context(saved_at=saved["saved_at"] if saved else None, advice=advice,
+                               checked=checking and not failure), "field_name": field_name}
 
     return case_action(case_id, form, tasks=("review",), template="review/opinion.html", perform=perform,
                        done="审核意见已提交。", extra=context, failure=failure or None,
-                       show_only=checking and not failure,  # advice shown: nothing is submitted
+                       show_only=(checking and not failure) or filling,  # advice or filled points: nothing submitted
                        adjust=lambda found: _friendlier(found, form),
                        step=lambda: review_ops.opinion_step(form.opinion()))  # the operation's routing data
+
+
+def _save(case_id: int, form: OpinionForm) -> Any:
+    """暂存: JSON for opinion.js (it stays on the page), a redirect back to the restored form without JS."""
+    by_script = request.headers.get("X-Requested-With") == "fetch"
+    failure = Failure("表单已过期，请刷新页面后重试。") if not form.validate_on_submit() else Failure()
+    if not failure:
+        try:
+            with acting() as (session, actor):
+                case_task_in_scope(session, actor, case_id)
+                saved_at = save_opinion_draft(session, actor=actor, case_id=case_id, data=form.draft_data()).saved_at
+        except ServiceError as error:
+            failure = Failure.of(error)
+            if not by_script and isinstance(error, Conflict):
+                return conflict_response(case_id, error.message)
+            if by_script:
+                return jsonify({"code": error.code, "message": error.message}), error.http_status
+        else:
+            message = f"审核意见已暂存（{minute(saved_at)}）。"
+            if by_script:
+                return jsonify({"saved_at": minute(saved_at), "message": message})
+            flash(message, "success")
+            return redirect(url_for("review.opinion", case_id=case_id))
+    if by_script:
+        return jsonify({"code": "invalid", "message": failure.message}), 422
+    return case_action(case_id, form, tasks=("review",), template="review/opinion.html", perform=_never, done="",
+                       failure=failure, extra=lambda session, actor, case: {
+                           **page_context(saved_at=None, advice=None, checked=False), "field_name": field_name})
+
+
+def _never(session: Session, actor: User, version: int | None) -> None:
+    raise AssertionError("a failed 暂存 is only shown again")
+
+
+@bp.route("/session/keepalive", methods=["POST"])
+@allow(*CASE_ACTORS)
+def keepalive() -> Any:
+    """Touch the session (its idle time starts again): the warning before it lapses offers this."""
+    return jsonify({"idle_seconds": idle_seconds()})
 
 
 @bp.route("/cases/<int:case_id>/review/extend", methods=["GET", "POST"])

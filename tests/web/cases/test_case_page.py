@@ -1,0 +1,114 @@
+"""The case page of issue 17: documents with session download and print, the step bar, the deadlines panel,
+what happened after the decision, and only the actions the state allows."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from review_service.core.clock import beijing_today, utcnow
+from review_service.decisions.publicity import publish_decision, revoke_decision, withdraw_decision
+from tests.fixtures.documents import full_lifecycle
+
+
+@pytest.fixture
+def instance_path(tmp_path: Path) -> Path:
+    """Documents go to the instance folder the page app serves them from (as ``tests/documents`` does)."""
+    path = tmp_path / "instance"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def _decided(world: Any) -> int:
+    return full_lifecycle(world)
+
+
+def test_documents_are_listed_downloaded_and_printed_with_the_page_session(as_user: Any, web_world: Any) -> None:
+    case_id = _decided(web_world)
+    handler = as_user("handler")
+    page = handler.text(f"/cases/{case_id}")
+    section = page[page.index('id="documents"'):]
+    assert "法制审核意见书" in section and "书面回复" in section and "审批记录" in section
+    assert "第 1 轮" in section and "出具时间：" in section
+    links = re.findall(rf'href="(/cases/{case_id}/documents/(\d+))"', section)
+    assert links, section[:800]
+    download = handler.get(links[0][0])
+    assert download.status_code == 200, download.get_data(as_text=True)[-1500:]
+    assert download.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert download.get_data()[:2] == b"PK"
+    printed = handler.text(f"{links[0][0]}/print")
+    assert "法制审核意见书" in printed and "打印" in printed and 'data-print' in printed
+    assert re.search(r"<p class=\"pre[^\"]*\">[^<]{4,}", printed), "the document's text is on the print page"
+
+
+def test_documents_are_scoped_like_the_api(as_user: Any, web_world: Any) -> None:
+    case_id = _decided(web_world)
+    own = as_user("handler").text(f"/cases/{case_id}")
+    document_id = re.search(rf"/cases/{case_id}/documents/(\d+)", own).group(1)  # type: ignore[union-attr]
+    outsider = as_user("outsider")
+    assert outsider.get(f"/cases/{case_id}/documents/{document_id}").status_code == 404
+    assert outsider.get(f"/cases/{case_id}/documents/{document_id}/print").status_code == 404
+    other_case = web_world.in_review()
+    assert as_user("handler").get(f"/cases/{other_case}/documents/{document_id}").status_code == 404
+    anonymous = as_user("handler")
+    anonymous.post("/logout", {})
+    assert anonymous.get(f"/cases/{case_id}/documents/{document_id}").status_code in (302, 401)
+
+
+def test_the_step_bar_and_the_full_diagram(as_user: Any, web_world: Any) -> None:
+    case_id = web_world.in_review()
+    page = as_user("reviewer").text(f"/cases/{case_id}")
+    steps = re.findall(r'<li class="step (\w+)"[^>]*><span class="step-name">(\S+?)</span>', page)
+    assert steps == [("done", "送审"), ("done", "受理"), ("current", "审核"), ("todo", "回复"), ("todo", "审批"),
+                     ("todo", "公开")]
+    assert "等待reviewer完成“法制审核”" in page
+    assert "查看完整流程图" in page and 'class="diagram diagram-scroll"' in page
+
+
+def test_the_deadlines_panel_and_the_task_s_remaining_days(as_user: Any, web_world: Any) -> None:
+    case_id = web_world.in_review()
+    page = as_user("reviewer").text(f"/cases/{case_id}")
+    panel = page[page.index('id="deadlines"'):]
+    panel = panel[:panel.index("</section>")]
+    assert "法制审核（第 1 轮）" in panel or "法制审核" in panel
+    assert re.search(r"期限：\d{4}年\d{1,2}月\d{1,2}日", panel)
+    assert re.search(r"剩余 \d+ 个工作日|今日到期", panel)
+    head = page[page.index('class="panel casehead"'):page.index('class="panel stepbar"')]
+    assert re.search(r'badge glance (on_track|due_soon)">(剩余 \d+ 个工作日|今日到期)', head)
+
+
+def test_publication_revocation_and_withdrawal_are_shown_and_revocation_offered_once(
+        as_user: Any, web_world: Any) -> None:
+    world = web_world
+    world.in_review()  # a second case in the list, never marked
+    case_id = _decided(world)
+    head = as_user("head")
+    before = head.text(f"/cases/{case_id}")
+    assert "登记撤销、确认违法或责令重作" in before and "尚未登记公开情况" in before
+    world.act(publish_decision, "handler", case_id=case_id,
+              data={"url": "https://scjg.example.gov.cn/xzcf/1", "published_at": utcnow().isoformat()})
+    published = head.text(f"/cases/{case_id}")
+    assert "https://scjg.example.gov.cn/xzcf/1" in published and re.search(r"已于 \d{4}年\d+月\d+日 \d\d:\d\d 公开",
+                                                                          published)
+    world.act(revoke_decision, "head", case_id=case_id,
+              data={"reason": "revoked", "authority": "某市人民政府（行政复议决定）",
+                    "date": beijing_today().isoformat()})
+    revoked = head.text(f"/cases/{case_id}")
+    assert '<span class="badge revoked"' in revoked
+    assert "决定被撤销：某市人民政府（行政复议决定）" in revoked and "待撤回" in revoked
+    assert "登记撤销、确认违法或责令重作" not in revoked
+    assert "登记撤销、确认违法或责令重作" not in as_user("handler").text(f"/cases/{case_id}")
+    listed = head.text("/cases")
+    row = next(r for r in listed.split("<tr") if f'href="/cases/{case_id}"' in r)
+    assert '<span class="badge revoked"' in row and "已撤销" in row
+    other = next(r for r in listed.split("<tr") if re.search(r'href="/cases/\d+"', r)
+                 and f'href="/cases/{case_id}"' not in r)
+    assert "已撤销" not in other
+    world.act(withdraw_decision, "handler", case_id=case_id, data={"withdrawn_at": utcnow().isoformat()})
+    withdrawn = head.text(f"/cases/{case_id}")
+    assert re.search(r"已于 \d{4}年\d+月\d+日 \d\d:\d\d 撤回", withdrawn)
+    assert "登记撤销、确认违法或责令重作" not in withdrawn
