@@ -100,3 +100,19 @@ def test_serve_installs_the_collection_hook(monkeypatch: pytest.MonkeyPatch) -> 
     assert len(hooks) == 1
     hooks[0](None, None, None, None)  # type: ignore[operator]  # gunicorn calls it with four arguments
     assert server_module._responses == [1]
+
+
+@pytest.mark.parametrize(("url", "here"), [
+    ("sqlite:////srv/review/instance/review.db", True),
+    ("postgresql+psycopg://review:secret@127.0.0.1:5432/review", True),
+    ("postgresql+psycopg://review:secret@localhost/review", True),
+    ("postgresql+psycopg://review:secret@[::1]:5432/review", True),
+    ("postgresql+psycopg://review@/review?host=/var/run/postgresql", True),
+    ("postgresql+psycopg://review:secret@db.internal:5432/review", False),
+    ("postgresql+psycopg://review:secret@10.0.0.5/review", False),
+])
+def test_workers_follow_where_the_database_runs(monkeypatch: pytest.MonkeyPatch, url: str, here: bool) -> None:
+    """A database on this host shares its cores with the workers: one worker per core (at least two); a
+    PostgreSQL server elsewhere leaves them to the workers: two per core plus one (bench/http.py, README)."""
+    monkeypatch.setattr(server_module.multiprocessing, "cpu_count", lambda: 4)
+    assert server_module.default_workers(url) == (4 if here else 8)  # 2 × 4 + 1, at most eight
