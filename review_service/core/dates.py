@@ -35,6 +35,11 @@ CLOCK_SKEW = timedelta(minutes=10)
 RANGE_ERROR = "date_out_of_range"
 
 
+def chinese_date(day: date) -> str:
+    """``2026年12月7日``: a day as a reminder, a page or a document writes it (not ISO ``2026-12-07``)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def latest_ahead(today: date | None = None) -> date:
     """The last day a date that may lie ahead can name: :data:`FUTURE_YEARS` years after today."""
     day = today or beijing_today()

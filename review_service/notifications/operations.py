@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from review_service.core import signals
 from review_service.core.actions import Action
 from review_service.core.clock import iso, utcnow
+from review_service.core.dates import chinese_date
 from review_service.deadlines.models import KIND_LABELS, Deadline
 from review_service.notifications.mail import smtp_settings
 from review_service.notifications.models import EmailAddress, Notification, OutboxMessage
@@ -34,11 +35,11 @@ def reminder_recipients(session: Session, deadline: Deadline) -> list[int]:
 
 def _text(deadline: Deadline, stage: str, case_title: str) -> tuple[str, str]:
     label = KIND_LABELS.get(deadline.kind, deadline.kind)
-    due = deadline.due_on.isoformat() + ("（暂定）" if deadline.provisional else "")
+    due = chinese_date(deadline.due_on) + ("（暂定）" if deadline.provisional else "")
     title = f"【{label}】{STAGE_LABELS[stage]}：{case_title}"
-    body = f"案件“{case_title}”的{label}期限为 {due}（北京时间当日结束），{STAGE_LABELS[stage]}。"
+    body = f"案件“{case_title}”的{label}期限为{due}（北京时间当日结束），{STAGE_LABELS[stage]}。"
     if deadline.beyond_limit and deadline.limit_on is not None:
-        body += f"注意：审核期限晚于《行政处罚法》第六十条规定的作出决定期限（{deadline.limit_on.isoformat()}）。"
+        body += f"注意：审核期限晚于《行政处罚法》第六十条规定的作出决定期限（{chinese_date(deadline.limit_on)}）。"
     return title, body
 
 

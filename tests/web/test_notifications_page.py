@@ -103,3 +103,12 @@ def test_the_admin_has_no_inbox(as_user: Any) -> None:
     admin = as_user("admin")
     assert admin.get("/notifications").status_code == 403  # reminders name cases: 三权分立
     assert "/notifications" not in admin.text("/admin/users")
+
+
+def test_the_stored_reminder_writes_its_dates_in_chinese(web_world: Any) -> None:
+    """What is stored (and mailed) reads as people write dates, not ISO: the inbox need not rewrite it."""
+    _reminded(web_world)
+    with web_world.uow() as session:
+        bodies = [note.body for note in session.scalars(select(Notification))]
+    assert bodies and all(re.search(r"期限为\d{4}年\d{1,2}月\d{1,2}日", body) for body in bodies)
+    assert not any(re.search(r"\d{4}-\d{2}-\d{2}", body) for body in bodies)

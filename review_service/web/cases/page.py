@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import current_app, render_template, request, url_for
 from markupsafe import Markup
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from review_service.calendar.queries import calendar_from_db
@@ -120,7 +121,18 @@ def case_context(session: Session, actor: User, case_id: int) -> dict[str, Any]:
             "documents": documents_for_case(session, case_row.id, url_for=lambda d: url_for(
                 "documents.download", case_id=d.case_id, document_id=d.id)),
             "deadline_rows": deadline_rows(case_row, case, case_deadlines(session, case_row.id), calendar),
-            "task_glance": task_glance(case_row, task, calendar), "cn_date": cn_date, "cn_datetime": cn_datetime}
+            "task_glance": task_glance(case_row, task, calendar), "cn_date": cn_date, "cn_datetime": cn_datetime,
+            "split_numbers": _split_numbers(session, case_row, case)}
+
+
+def _split_numbers(session: Session, case_row: Case, case: dict[str, Any]) -> dict[str, str]:
+    """The 案号 of each case flagged as a possible split of this one (the same agency's: a split is one)."""
+    ids = [int(flag["case_id"]) for flag in (case.get("gate") or {}).get("possible_splits", [])]
+    if not ids:
+        return {}
+    rows = session.execute(select(Case.id, Case.case_number, Case.title)
+                           .where(Case.id.in_(ids), Case.agency_id == case_row.agency_id)).tuples()
+    return {str(case_id): number or title for case_id, number, title in rows}
 
 
 def _discussion_panel(session: Session, actor: User, case_row: Any) -> dict[str, Any] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from review_service.core.clock import BEIJING, as_utc
+from review_service.core.dates import chinese_date
 
 
 def cn_date(value: date | str | None) -> str:
@@ -14,7 +15,7 @@ def cn_date(value: date | str | None) -> str:
     day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
     if isinstance(day, datetime):
         day = as_utc(day).astimezone(BEIJING).date()
-    return f"{day.year}年{day.month}月{day.day}日"
+    return chinese_date(day)
 
 
 def cn_datetime(value: datetime | str | None) -> str:

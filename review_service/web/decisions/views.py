@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, request, url_for
 from sqlalchemy.orm import Session
 
+from review_service.cases.queries import visible_case
 from review_service.core.errors import Invalid
 from review_service.decisions.operations import approve_decision
 from review_service.decisions.publicity import publish_decision, revoke_decision, withdraw_decision
 from review_service.organization.models import User
 from review_service.web.actions import case_action
+from review_service.web.cases.aftermath import case_aftermath
 from review_service.web.coordination.panel import discussion_extra
 from review_service.web.decisions.forms import ApprovalForm, PublishForm, RevokeForm, WithdrawForm
+from review_service.web.edge import reading
 from review_service.web.session import allow
 
 bp = Blueprint("decisions", __name__)
@@ -52,6 +55,13 @@ def publish(case_id: int) -> Any:
 @allow("handler", "head")
 def revoke(case_id: int) -> Any:
     """Record that the decision was revoked, confirmed illegal or ordered remade (opens an accountability inquiry)."""
+    if request.method == "GET":  # registered once: after that the form is not offered (the operation refuses too)
+        with reading() as (session, actor):
+            visible_case(session, actor, case_id)
+            revoked = case_aftermath(session, case_id).revoked
+        if revoked:
+            flash("该决定的撤销（确认违法、责令重作）情况已登记，不能重复登记。", "info")
+            return redirect(url_for("cases.case", case_id=case_id))
     form = RevokeForm()
 
     def perform(session: Session, actor: User, version: int | None) -> None:

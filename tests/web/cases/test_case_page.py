@@ -3,6 +3,7 @@ what happened after the decision, and only the actions the state allows."""
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from review_service.core.clock import beijing_today, utcnow
 from review_service.decisions.publicity import publish_decision, revoke_decision, withdraw_decision
 from tests.fixtures.documents import full_lifecycle
+from tests.fixtures.world import MAJOR_DRAFT
 
 
 @pytest.fixture
@@ -102,6 +104,9 @@ def test_publication_revocation_and_withdrawal_are_shown_and_revocation_offered_
     assert "决定被撤销：某市人民政府（行政复议决定）" in revoked and "待撤回" in revoked
     assert "登记撤销、确认违法或责令重作" not in revoked
     assert "登记撤销、确认违法或责令重作" not in as_user("handler").text(f"/cases/{case_id}")
+    again = head.get(f"/cases/{case_id}/revoke")  # not offered, and not reachable by its address either
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/cases/{case_id}")
+    assert "不能重复登记" in head.text(f"/cases/{case_id}")
     listed = head.text("/cases")
     row = next(r for r in listed.split("<tr") if f'href="/cases/{case_id}"' in r)
     assert '<span class="badge revoked"' in row and "已撤销" in row
@@ -112,3 +117,19 @@ def test_publication_revocation_and_withdrawal_are_shown_and_revocation_offered_
     withdrawn = head.text(f"/cases/{case_id}")
     assert re.search(r"已于 \d{4}年\d+月\d+日 \d\d:\d\d 撤回", withdrawn)
     assert "登记撤销、确认违法或责令重作" not in withdrawn
+
+
+def test_a_possible_split_is_named_by_its_case_number(as_user: Any, web_world: Any) -> None:
+    """The gate panel names the other half of a split matter by its 案号 (point 6: no raw ids on a page)."""
+    def half(fine: str, number: str, **changes: Any) -> dict[str, Any]:
+        draft = copy.deepcopy(MAJOR_DRAFT)
+        draft["proposed_decision"]["fine_amount"] = fine
+        draft["proposed_decision"]["confiscation_amount"] = None
+        draft.update(case_number=number, **changes)
+        return draft
+
+    first = web_world.submitted(half("60000.00", "西市监处〔2026〕801号"))
+    second = web_world.submitted(half("59000.00", "西市监处〔2026〕802号", facts="当事人销售不合格电热水壶1200台。 "))
+    page = as_user("lead").get(f"/cases/{second}").get_data(as_text=True)
+    assert f'<a href="/cases/{first}">西市监处〔2026〕801号</a>' in page
+    assert not re.search(r"案件 \d+", page)
