@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from review_service.core.clock import beijing_today
+from review_service.core.dates import chinese_date
 from review_service.web.cases.listing import beijing_naive
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -103,8 +104,7 @@ def cases_xlsx(result: dict[str, Any], labels: dict[str, dict[str, str]], captio
 
 
 def _today() -> str:
-    day = beijing_today()
-    return f"{day.year}年{day.month}月{day.day}日"
+    return chinese_date(beijing_today())
 
 
 def attachment(data: bytes, filename: str) -> Response:

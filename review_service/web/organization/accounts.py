@@ -8,22 +8,20 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from review_service.core.clock import BEIJING, as_utc, utcnow
+from review_service.core.clock import utcnow
 from review_service.core.errors import NotFound
 from review_service.organization.auth import is_locked
 from review_service.organization.models import User, UserRole
 from review_service.organization.queries import agency_subtree
+from review_service.web.cases.wording import cn_datetime
 
 #: at most this many users on one page of results (a search narrows it)
 PAGE_LIMIT = 200
 
 
 def when(value: datetime | None) -> str:
-    """A stored (UTC) time as a person reads it: 2026年12月7日 14:05 (Beijing time)."""
-    if value is None:
-        return "—"
-    local = as_utc(value).astimezone(BEIJING)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    """A stored (UTC) time as a person reads it: 2026年12月7日 14:05 (Beijing time); nothing as ``—``."""
+    return cn_datetime(value)
 
 
 @dataclass(frozen=True)

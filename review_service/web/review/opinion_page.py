@@ -7,14 +7,13 @@ from typing import Any
 
 from flask import current_app, url_for
 
-from review_service.core.clock import BEIJING, as_utc
+from review_service.web.cases.wording import cn_datetime
 from review_service.web.review.opinion_fill import STANDARD_WORDING
 
 
 def minute(value: datetime) -> str:
     """A stored time as people write it: 2026年12月7日 14:05 (Beijing time)."""
-    local = as_utc(value).astimezone(BEIJING)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return cn_datetime(value)
 
 
 def idle_seconds() -> int:
