@@ -164,7 +164,8 @@ def catalog_listing(session: Session, actor: Any) -> list[dict[str, Any]]:
     """Every stored version (by id, newest first) with its status, bound agencies and diff.
 
     Dates and times stay ``date`` / ``datetime`` (pages format them; the API writes ISO text).
-    ``can_decide``: whether ``actor`` may confirm or refuse it (:func:`~.confirmation.may_decide`).
+    ``can_decide``: whether ``actor`` may confirm or refuse it (:func:`~.confirmation.may_decide`);
+    ``rule_descriptions``: rule id → what the rule says (pages name a rule by it, not by its id).
     """
 
     rows = list(session.scalars(ALL_VERSIONS))
@@ -183,5 +184,6 @@ def catalog_listing(session: Session, actor: Any) -> list[dict[str, Any]]:
                                for agency_id, level in sorted(bindings[row.id].items())],
             "diff": diff, "decided_by": row.decided_by, "decided_at": row.decided_at,
             "decision_note": row.decision_note, "can_decide": may_decide(actor, row),
+            "rule_descriptions": {rule.id: rule.description for rule in spec_of(row).rules},
         })
     return listing

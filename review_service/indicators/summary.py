@@ -52,7 +52,7 @@ from review_service.review.points import TEN_POINTS
 #: Audited actions that change none of the rows the summary is computed from: a catch-up skips their cases.
 UNRELATED_ACTIONS = (Action.DEADLINES_UPDATED, Action.DEADLINE_REMINDED, Action.DEADLINE_RECOMPUTED,
                      Action.REVIEW_DEADLINE_EXTENDED, Action.DOCUMENT_ISSUED, Action.DEADLINE_TIMERS_FIRED,
-                     Action.WORKFLOW_CONTINUED)
+                     Action.WORKFLOW_CONTINUED, Action.OPINION_DRAFT_SAVED)
 MIN_EXPLANATION = 4  # characters of a reply's explanation that count as a stated position (107)
 EVENT_ACTIONS = (Action.CASE_CREATED, Action.CASE_SUBMITTED, Action.DECISION_MADE)
 LOAD_BATCH = 500  # case ids per IN list when loading several cases

@@ -97,11 +97,6 @@ class Failure:
         walk(form.errors, "")
         return cls(message="提交的内容有误，请按提示修改。" if fields else "", fields=fields)
 
-    def labelled(self, form: Any) -> dict[str, str]:
-        """The failing fields as people read them: ``"案件事实是否清楚 · 审核结论"`` rather than a field name."""
-        labels = field_labels(form)
-        return {labels.get(name, name): reason for name, reason in self.fields.items()}
-
     def __bool__(self) -> bool:
         return bool(self.message or self.fields)
 

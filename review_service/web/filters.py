@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from review_service.core.actions import Action
 from review_service.web.cases.wording import cn_date, cn_datetime
+from review_service.web.edge import field_labels
 
 # The Chinese name of each audited action on the pages (tests/web checks every Action has one); keys are
 # Action members, str-typed as the filter looks up stored actions.
@@ -90,3 +91,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(filesize)
     app.add_template_filter(action_label)
     app.add_template_filter(in_words)
+    app.add_template_global(field_labels)  # the error summary names a nested form's fields (macros.html)

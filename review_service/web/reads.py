@@ -21,6 +21,7 @@ from review_service.cases.queries import case_summary
 from review_service.catalog.fields import COUNTERPARTY_KIND_LABELS, DECISION_TYPE_LABELS
 from review_service.catalog.fields import FIELDS as CATALOG_FIELDS
 from review_service.catalog.models import Catalog
+from review_service.core.actions import Action
 from review_service.core.clock import BEIJING, beijing_today, iso
 from review_service.deadlines.glance import DeadlineGlance, deadline_state, remaining_text
 from review_service.deadlines.models import KIND_LABELS, Deadline, DeadlineState
@@ -251,10 +252,15 @@ def draft_diff(old: DraftVersion, new: DraftVersion) -> list[DiffRow]:
     return rows
 
 
+#: Audited steps of one person's unfinished work, not steps of the case: the reviewer's 暂存 (each save is in the
+#: audit log and its export; the case's timeline shows the opinion once submitted, not every save on the way).
+NOT_CASE_STEPS = frozenset({Action.OPINION_DRAFT_SAVED})
+
+
 def timeline(session: Session, case_id: int) -> list[dict[str, Any]]:
-    """The case's audit events, oldest first: ``at`` in Beijing time (ISO), ``actor`` the person's name (their
-    login only when the user row is gone, None for the system)."""
-    events = list(case_events(session, case_id))
+    """The case's audit events (:data:`NOT_CASE_STEPS` left out), oldest first: ``at`` in Beijing time (ISO),
+    ``actor`` the person's name (their login only when the user row is gone, None for the system)."""
+    events = [event for event in case_events(session, case_id) if event.action not in NOT_CASE_STEPS]
     ids = {e.actor_id for e in events if e.actor_id is not None}
     names = dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples().all()) if ids else {}
     return [{"seq": e.seq, "at": iso(e.at), "actor": names.get(e.actor_id) if e.actor_id is not None else None,

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from review_service import create_app
+from review_service.indicators.operations import record_figure
+from review_service.organization.models import Agency
 from review_service.organization.operations import add_user
 from tests.fixtures.indicators import beijing, reviewed_case
 from tests.fixtures.web import Browser
@@ -47,5 +52,12 @@ def test_page_shows_figures_charts_and_drill_down(world: World, database_url: st
         auditor.login("auditor")
         text = auditor.get("/indicators?from=2026-02-01&to=2026-03-31").get_data(as_text=True)
         assert re.search(r"审核人员：reviewer", text)
+        # a hand-entered figure's drill-down names it in Chinese, not by its key (issue 17 point 6)
+        with world.uow() as session:
+            agency = session.scalars(select(Agency).where(Agency.name == AGENCY)).one()
+            record_figure(session, actor=None, agency=agency, key="review_regulation", value="西市监发〔2026〕1号",
+                          source="局发文登记簿", entered_by_name="王录入", valid_from=date(2026, 1, 5))
+        figure = browser.get("/indicators?from=2026-02-01&to=2026-03-31&show=110").get_data(as_text=True)
+        assert "<td>重大行政执法决定法制审核规定（文件名称、文号）</td>" in figure and "review_regulation" not in figure
     finally:
         app.extensions["review_service"].close()

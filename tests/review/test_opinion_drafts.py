@@ -10,6 +10,7 @@ from sqlalchemy import select
 from review_service.audit.models import AuditEvent
 from review_service.core.actions import Action
 from review_service.core.errors import Conflict, Forbidden, Invalid
+from review_service.indicators.summary import catch_up
 from review_service.review.models import OpinionDraft
 from review_service.review.operations import submit_opinion
 from review_service.review.opinion_drafts import (
@@ -19,6 +20,7 @@ from review_service.review.opinion_drafts import (
     opinion_draft,
     save_opinion_draft,
 )
+from review_service.web.reads import timeline
 from tests.fixtures.world import World, opinion
 
 TYPED = {"points": {"facts_clear": {"finding": "problem", "opinion": "违法所得的计算依据不足，需补充进货单据。",
@@ -104,3 +106,21 @@ def test_discarding_the_round_removes_the_draft(world: World) -> None:
     # the submission itself (the operation the API and the page both call) removes the round's 暂存
     world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("approve"))
     assert _draft(world, case_id) is None
+
+
+def test_saves_stay_out_of_the_case_timeline_and_the_indicator_catch_up(world: World) -> None:
+    """A 暂存 is the reviewer's unfinished work: audited, but not a step of the case on its timeline (which the
+    handler reads too), and it changes nothing the indicators count, so the summary's catch-up skips its case."""
+    case_id = world.in_review()
+    with world.uow() as session:
+        catch_up(session)
+    world.act(save_opinion_draft, "reviewer", case_id=case_id, data=TYPED)
+    world.act(save_opinion_draft, "reviewer", case_id=case_id, data={**TYPED, "summary": "第二次暂存"})
+    with world.uow() as session:
+        actions = [entry["action"] for entry in timeline(session, case_id)]
+        assert actions and Action.OPINION_DRAFT_SAVED not in actions and Action.CASE_SUBMITTED in actions
+        assert catch_up(session) == 0  # the mark moves past the saves without recomputing the case
+    world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("approve"))
+    with world.uow() as session:
+        assert Action.OPINION_SUBMITTED in [entry["action"] for entry in timeline(session, case_id)]
+        assert catch_up(session) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from review_service.cases.operations import create_case
@@ -26,7 +27,11 @@ def test_failing_opinion_keeps_what_was_typed(as_user: Any, web_world: Any) -> N
     assert "补充调取进货单据和销售台账，核实货值金额" in page  # the typed remedy is still there
     assert "审核结论：补充证据后重新报送。" in page
     summary = page.split('role="alert"')[1].split("</div>")[0]
-    assert "证据是否合法充分 · 依据的法律条款" in summary and "points-" not in summary  # labels, not field names
+    shown = re.sub(r"<[^>]+>", "", summary)
+    assert "证据是否合法充分 · 依据的法律条款" in shown and "points-" not in shown  # labels, not field names
+    # each item leads to its field, also in the nested groups of the ten points
+    assert '<a href="#points-evidence_sufficient-citations">证据是否合法充分 · 依据的法律条款' in summary
+    assert 'id="points-evidence_sufficient-citations"' in page
     assert web_world.case(case_id).round == 0
 
 

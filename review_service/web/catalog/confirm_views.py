@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from review_service.catalog.confirmation import confirm_catalog, refuse_catalog
 from review_service.catalog.models import CATALOG_STATUS_LABELS
 from review_service.catalog.queries import catalog_listing
+from review_service.catalog.schema import CATEGORY_LABELS
 from review_service.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review_service.web.catalog.forms import CatalogDecisionForm
 from review_service.web.edge import acting, reading
@@ -48,7 +49,7 @@ def pending() -> Any:
     with reading() as (session, actor):
         rows = catalog_listing(session, actor)
         return render_template("catalog/pending.html", form=form, message=message, catalogs=rows,
-                               statuses=CATALOG_STATUS_LABELS), status
+                               statuses=CATALOG_STATUS_LABELS, categories=CATEGORY_LABELS), status
 
 
 def _row_id(raw: Any) -> int:

@@ -17,6 +17,7 @@ from review_service.core.errors import Invalid
 from review_service.edge import writing
 from review_service.indicators.export import XLSX_TYPE, met_label, report_xlsx
 from review_service.indicators.period import Period
+from review_service.indicators.registry import FIGURES
 from review_service.indicators.report import build_report, report_scope, take_in_recent_actions
 from review_service.organization.models import Agency
 from review_service.organization.queries import visible_agencies
@@ -93,6 +94,7 @@ def index() -> Any:
     selected = next((entry for entry in report["indicators"] if entry["id"] == shown), None)
     return render_template("indicators/index.html", report=report, selected=selected, choices=choices,
                            stat_rows=stat_rows, checkpoints=checkpoints, evidence=evidence,
+                           figure_labels={key: label for key, (label, _, _) in FIGURES.items()},
                            query={"from": period.start.isoformat(), "to": period.end.isoformat(),
                                   "agency": str(agency_id)})
 

@@ -109,11 +109,15 @@ def test_catalog_for_another_agency_is_refused_and_a_narrowing_one_waits_for_the
     refused = admin.post("/admin/catalogs", {"file": (io.BytesIO(aimed.encode()), "aimed.yaml")},
                          content_type="multipart/form-data")
     assert refused.status_code == 403 and OTHER_AGENCY in refused.get_data(as_text=True)
-    narrower = text.replace("version: 1\n", "version: 2\n").replace('{gte: "100000"}', '{gte: "1000000"}')
+    narrower = text.replace("version: 1\n", "version: 2\n").replace('{gte: "100000"}', '{gte: "1000000"}').replace(
+        "category: major_rights\n    description: 对法人", "category: complex\n    description: 对法人")
     loaded = admin.post("/admin/catalogs", {"file": (io.BytesIO(narrower.encode()), "v2.yaml")},
                         content_type="multipart/form-data", follow_redirects=True)
     page = loaded.get_data(as_text=True)
-    assert "待法制审核机构负责人确认" in page and "large-fine-organization" in page
+    # the changed rule is named by what it says, its changed attributes and category in Chinese (issue 17 point 6)
+    assert "待法制审核机构负责人确认" in page and "修改规则“<span title=\"large-fine-organization\">对法人或者其他组织处以十万元以上罚款" in page
+    assert "（类别、适用条件）" in page and "类别：直接关系行政相对人或第三人重大权益 → 案件情况疑难复杂、涉及多个法律关系" in page
+    assert "major_rights" not in page and ">shaanxi-market-regulation<" not in page
     lead = as_user("lead")
     listing = lead.text("/catalogs")
     assert "确认生效" in listing and "不能证明为放宽" in listing
