@@ -65,7 +65,9 @@ def _draft(title: str, number: str, kind: str, fine: str, **extra: Any) -> dict[
         "filed_on": "2026-09-01",
         "decision_type": "administrative_penalty",
         "counterparty": {"kind": kind, "name": extra.pop("party", "西安某某商贸有限公司"),
-                         "id_number": "91610100MA6XXXXXXX" if kind == "organization" else None},
+                         "id_number": "91610100MA6XXXXXXX" if kind == "organization" else "610102198805061234",
+                         "address": extra.pop("address", "陕西省西安市雁塔区科技路 18 号"),
+                         **({"legal_representative": "刘某"} if kind == "organization" else {})},
         "facts": extra.pop("facts", "经查，当事人于2026年6月至8月期间销售经检验不合格的电热水壶共计1200台，货值金额六万元。"),
         "proposed_decision": {"summary": f"罚款人民币{fine}元，没收违法所得", "fine_amount": fine,
                               "confiscation_amount": "12000.00", **extra.pop("decision", {})},
@@ -136,12 +138,15 @@ def load_demo(runtime: Runtime) -> str:
             return f"演示数据已存在，未重复载入。\n{_accounts()}"
     demo = _Demo(runtime)
     with runtime.transaction() as session:
-        add_agency(session, actor=None, name="陕西省市场监督管理局", system="市场监管", region_code="610000")
+        # 机关代字 of each 文号 (documents/numbering.py): 西市监法审〔2026〕1号, 西市监罚〔2026〕1号 …
+        add_agency(session, actor=None, name="陕西省市场监督管理局", system="市场监管", region_code="610000",
+                   settings={"document_numbers": {"prefix": "陕市监"}})
         add_agency(session, actor=None, name=MARKET, parent="陕西省市场监督管理局", system="市场监管",
-                   region_code="610100")
+                   region_code="610100", settings={"document_numbers": {"prefix": "西市监"}})
         add_agency(session, actor=None, name=COUNTY, parent=MARKET, system="市场监管", region_code="610113",
-                   settings={"signoff_required": True})
-        add_agency(session, actor=None, name=ECOLOGY, system="生态环境", region_code="610100")
+                   settings={"signoff_required": True, "document_numbers": {"prefix": "雁市监"}})
+        add_agency(session, actor=None, name=ECOLOGY, system="生态环境", region_code="610100",
+                   settings={"document_numbers": {"prefix": "西环"}})
         for username, name, agency, roles, qualification, since in USERS:
             add_user(session, actor=None, username=username, name=name, agency=agency, roles=roles,
                      password=DEMO_PASSWORD, qualification=qualification, reviewing_since=since)

@@ -7,13 +7,21 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from review_service.accountability.models import FINDING_LABELS, REASON_LABELS, Finding, Inquiry, InquiryReason
-from review_service.accountability.queries import ROLE_NAMES, ChainEntry, chain_people, responsibility_chain
+from review_service.accountability.queries import (
+    ACT_LABELS,
+    ROLE_NAMES,
+    STAGE_LABELS,
+    ChainEntry,
+    chain_people,
+    responsibility_chain,
+)
 from review_service.accountability.schemas import CloseInquiryIn, FindingIn
 from review_service.audit.queries import case_events
 from review_service.cases.models import Case
@@ -21,7 +29,8 @@ from review_service.cases.queries import visible_case
 from review_service.cases.schemas import parse_input
 from review_service.core import signals
 from review_service.core.actions import Action
-from review_service.core.clock import iso, utcnow
+from review_service.core.clock import utcnow
+from review_service.core.dates import chinese_datetime, iso_days_in_words
 from review_service.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review_service.decisions.models import Decision
 from review_service.documents.context import accountability_context
@@ -134,7 +143,8 @@ def _revocation(session: Session, case_id: int) -> dict[str, Any]:
     for event in reversed(case_events(session, case_id)):
         if event.action == Action.DECISION_REVOKED:
             payload = json.loads(event.payload)
-            return {"authority": str(payload.get("authority") or ""), "date": str(payload.get("date") or "")}
+            return {"authority": str(payload.get("authority") or ""),
+                    "date": iso_days_in_words(str(payload.get("date") or ""))}
     return {"authority": "", "date": ""}
 
 
@@ -151,8 +161,13 @@ def record_context(session: Session, case: Case, inquiry: Inquiry, chain: list[C
     return accountability_context(
         decision_number=decision.number if decision is not None else "",
         inquiry={"reason": inquiry.reason, "reason_label": REASON_LABELS.get(inquiry.reason, inquiry.reason),
-                 "opened_at": iso(inquiry.opened_at) or "", **_revocation(session, case.id)},
-        chain=[{**entry.as_dict(), "role": ROLE_NAMES.get(entry.role, entry.role)} for entry in chain],
+                 "opened_at": chinese_datetime(inquiry.opened_at) if inquiry.opened_at else "",
+                 **_revocation(session, case.id)},
+        # the record in words throughout: stage and act by name, times as 2026年12月7日 14:05 (issue 18)
+        chain=[{**entry.as_dict(), "stage": STAGE_LABELS.get(entry.stage, entry.stage),
+                "action": ACT_LABELS.get(entry.action, entry.action), "role": ROLE_NAMES.get(entry.role, entry.role),
+                "at": chinese_datetime(datetime.fromisoformat(entry.at)) if entry.at else "",
+                "statement": iso_days_in_words(entry.statement or "")} for entry in chain],
         findings=[{"user": people[user_id], "role": "、".join(ROLE_NAMES.get(r, r) for r in roles.get(user_id, [])),
                    "finding": f.finding, "finding_label": FINDING_LABELS[f.finding], "reasoning": f.reasons}
                   for user_id, f in sorted(findings.items()) if user_id in people],

@@ -53,6 +53,16 @@ STAGES: dict[str, tuple[str, str]] = {
     Action.DECISION_REVOKED: ("revocation", "登记决定被撤销、确认违法或责令重作"),
     Action.DECISION_WITHDRAWN: ("publicity", "撤回公示"),
 }
+STAGE_LABELS = {"drafting": "起草", "materials": "送审材料", "submission": "报送", "attestation": "承办机构签核",
+                "assignment": "指派审核", "intake": "受理审查", "review": "法制审核", "reply": "书面回复",
+                "coordination": "协调", "complexity": "认定情节复杂", "collective_discussion": "集体讨论",
+                "approval": "审批决定", "publicity": "公示", "revocation": "撤销"}
+# what the chain says of the people who took part in another's act (never audited themselves: core/actions.py)
+CHAIN_ACTION_LABELS: dict[str, str] = {ChainAction.OPINION_ASSISTED: "协助出具审核意见",
+                                       ChainAction.COLLECTIVE_DISCUSSION_CHAIRED: "主持集体讨论",
+                                       ChainAction.COLLECTIVE_DISCUSSION_ATTENDED: "参加集体讨论"}
+#: each act of the chain in words (the page's and the record's)
+ACT_LABELS: dict[str, str] = {**{action: what for action, (_, what) in STAGES.items()}, **CHAIN_ACTION_LABELS}
 DRAFT_NAMING = frozenset({Action.CASE_CREATED, Action.DRAFT_UPDATED, Action.CASE_SUBMITTED, Action.CASE_RESUBMITTED,
                           Action.MATERIALS_SUPPLEMENTED, Action.OPINION_SUBMITTED, Action.CASE_RETURNED,
                           Action.DECISION_MADE, Action.COLLECTIVE_DISCUSSION_RECORDED})

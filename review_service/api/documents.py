@@ -22,10 +22,13 @@ from review_service.organization.models import User
 
 class DocumentOut(BaseModel):
     id: str
-    kind: str = Field(description="opinion | reply | coordination | approval | accountability")
+    kind: str = Field(description="opinion | reply | coordination | collective_discussion | approval | termination"
+                                  " | transfer | accountability | penalty_decision")
     kind_label: str
     round: int
     sequence: int
+    number: str | None = Field(description="文号 (e.g. 西市监法审〔2026〕12号); null for documents issued before "
+                                           "numbering and for the penalty_decision draft")
     sha256: str
     size: int
     filename: str

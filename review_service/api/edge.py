@@ -22,7 +22,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from review_service.cases.schemas import parse_input
-from review_service.core.errors import BadRequest, Conflict, ServiceError, Unauthenticated
+from review_service.core.errors import BadRequest, Conflict, Forbidden, ServiceError, Unauthenticated
 from review_service.edge import StepOf, from_json, json_body, runtime, writing
 from review_service.organization.auth import authenticate_token
 from review_service.organization.models import User
@@ -121,8 +121,16 @@ def bearer_token() -> str:
 
 
 def authenticate(session: Any) -> User:
-    """The caller of this request, from its bearer token."""
-    return authenticate_token(session, bearer_token())
+    """The caller of this request, from its bearer token.
+
+    A user holding a password an admin handed over sets their own on the page first (issue 17 point 10):
+    until then every call but logging out answers 403 ``forbidden``, ``details.rule`` naming why.
+    """
+    user = authenticate_token(session, bearer_token())
+    if user.must_change_password and request.endpoint != f"{api.name}.revoke_token":
+        raise Forbidden("管理员已重置您的密码，请先登录系统网页修改密码后再使用接口。",
+                        rule="password_change_required")
+    return user
 
 
 def if_match() -> int | None:

@@ -27,10 +27,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+_OPTIONAL_PARTY_FIELDS = ("address", "legal_representative")
+
+
 class Counterparty(_Strict):
     kind: Literal["individual", "organization"]
     name: str = Field(min_length=1, max_length=200)
     id_number: str | None = Field(default=None, max_length=50)
+    address: str | None = Field(default=None, max_length=300)  # 住所 (the documents' party block)
+    legal_representative: str | None = Field(default=None, max_length=100)  # 法定代表人（负责人）
 
 
 class ProposedDecision(_Strict):
@@ -84,6 +89,9 @@ class DraftIn(_Strict):
     def content(self) -> dict[str, Any]:
         """The draft as JSON-able data: money as ``"500000.00"`` strings, dates as ISO strings."""
         data = self.model_dump(mode="json")
+        for key in _OPTIONAL_PARTY_FIELDS:  # left out when not given: older drafts keep their exact bytes and hash
+            if data["counterparty"].get(key) is None:
+                data["counterparty"].pop(key, None)
         for key in ("fine_amount", "confiscation_amount"):
             amount = self.proposed_decision.__dict__[key]
             data["proposed_decision"][key] = None if amount is None else f"{amount:.2f}"

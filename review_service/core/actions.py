@@ -178,6 +178,9 @@ class Action(_DocumentedEnum):
         "An admin reset a user's password, ending their sessions and tokens (organization.operations).")
     ACCOUNT_UNLOCKED = "account_unlocked", (
         "An admin unlocked an account locked after too many wrong passwords (organization.auth).")
+    PASSWORD_CHANGED = "password_changed", (
+        "A user changed their own password, ending their other sessions and tokens; ``forced`` after an admin "
+        "handed them one (organization.operations).")
     NOTIFICATIONS_READ = "notifications_read", (
         "A user marked their reminders (站内提醒) as read in the inbox (notifications.operations).")
 
@@ -265,5 +268,6 @@ PAYLOADS: dict[Action, type] = {
     Action.ACCOUNT_LOCKED: organization.AccountLocked,
     Action.PASSWORD_RESET: organization.PasswordReset,
     Action.ACCOUNT_UNLOCKED: organization.AccountUnlocked,
+    Action.PASSWORD_CHANGED: organization.PasswordChanged,
     Action.NOTIFICATIONS_READ: notifications.NotificationsRead,
 }

@@ -20,13 +20,14 @@ is already the Chinese reason for the field.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, Field
 from pydantic_core import PydanticCustomError
 
-from review_service.core.clock import as_utc, beijing_today, utcnow
+from review_service.core.clock import BEIJING, as_utc, beijing_today, utcnow
 
 EARLIEST = date(1949, 10, 1)
 FUTURE_YEARS = 5
@@ -38,6 +39,40 @@ RANGE_ERROR = "date_out_of_range"
 def chinese_date(day: date) -> str:
     """``2026年12月7日``: a day as a reminder, a page or a document writes it (not ISO ``2026-12-07``)."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def chinese_datetime(moment: datetime) -> str:
+    """A stored time (UTC) as Beijing ``2026年12月7日 14:05``: how pages and documents write a moment."""
+    local = as_utc(moment).astimezone(BEIJING)
+    return f"{chinese_date(local.date())} {local:%H:%M}"
+
+
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def iso_days_in_words(text: str) -> str:
+    """Every ISO day a free text quotes (``集体讨论 2026-11-20``) as ``2026年11月20日`` (an impossible one stays)."""
+    def one(match: re.Match[str]) -> str:
+        try:
+            return chinese_date(date(int(match.group(1)), int(match.group(2)), int(match.group(3))))
+        except ValueError:
+            return match.group(0)
+    return _ISO_DAY.sub(one, text)
+
+
+_DIGITS = "〇一二三四五六七八九"
+
+
+def _small_number(n: int) -> str:
+    """1–31 in Chinese numerals: 七, 十, 十二, 二十, 三十一."""
+    tens, ones = divmod(n, 10)
+    return (("" if tens < 2 else _DIGITS[tens]) + "十" if tens else "") + (_DIGITS[ones] if ones else "")
+
+
+def chinese_numeral_date(day: date) -> str:
+    """``二〇二六年十二月七日``: the 成文日期 under a seal (the year digit by digit, month and day counted)."""
+    year = "".join(_DIGITS[int(digit)] for digit in str(day.year))
+    return f"{year}年{_small_number(day.month)}月{_small_number(day.day)}日"
 
 
 def latest_ahead(today: date | None = None) -> date:

@@ -79,9 +79,10 @@ def approve_decision(session: Session, *, actor: User, case_id: int, data: Any,
     approval = Approval(case_id=case.id, head_id=actor.id, approved=True, comment=approval_in.comment,
                         draft_sha256=draft.sha256, collective_discussion=discussed)
     tx.record(session, approval)
-    decision = Decision(case_id=case.id, number=case.case_number or f"决〔{beijing_today().year}〕{case.id}号",
-                        decided_by=actor.id, approval_id=approval.id, draft_version_id=draft.id,
-                        draft_sha256=draft.sha256, **cleared)
+    # the decision's own 文号 (not the 案号), from the agency's sequence in this transaction (documents.numbering)
+    number: str = signals.ask(signals.decision_number_needed, case, session=session, case=case, on=beijing_today())
+    decision = Decision(case_id=case.id, number=number, decided_by=actor.id, approval_id=approval.id,
+                        draft_version_id=draft.id, draft_sha256=draft.sha256, **cleared)
     tx.record(session, decision)
     flow.complete("approve", {"approved": True}, actor=actor, role="head")
     signals.emit(Action.DECISION_MADE, session=session, actor=actor, role="head", agency_id=case.agency_id,

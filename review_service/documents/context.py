@@ -3,18 +3,28 @@
 Every kind gets the **case context** (:func:`case_context`):
 
 - ``agency``, ``unit`` (承办机构), ``review_body`` (法制审核机构), ``requesting_unit``: names
-- ``case_number``, ``title``, ``cause`` (案由), ``decision_type``, ``decision_type_label``
+- ``case_number``, ``title``, ``cause`` (案由, without 书名号), ``case_name`` (the case as a letter names it:
+  ``某公司销售不合格产品案``), ``decision_type``, ``decision_type_label``
 - ``counterparty``: ``{kind, kind_label, name, id_number}``
 - ``facts``, ``proposed_decision``: ``{summary, fine_amount, confiscation_amount, …}`` (as drafted),
   ``legal_basis`` (list) and ``legal_basis_text``, ``discretion`` and ``discretion_text``
 - ``handler``: the handler's name; ``draft_version``, ``draft_sha256`` (the draft the step saw)
 - ``round``, ``date`` (``2026年11月25日``, Beijing), ``issued_at`` (ISO, +08:00), ``kind``, ``kind_label``
+- ``counterparty`` also has ``id_label`` (统一社会信用代码 / 公民身份号码), ``address`` (住所) and
+  ``legal_representative``; ``proposed_decision`` also ``fine_text`` / ``confiscation_text``
+  (``人民币叁拾伍万元整（¥350,000.00）``, ``core.money``)
+- ``materials``: ``{number, title, kind, kind_label, received_on}`` (the day the review body received each)
+- the 落款 and 版记 (GB/T 9704 7.3.5, 7.4): ``document_number`` (the document's own 文号, assigned when it is
+  issued: ``documents.numbering``), ``signatures`` (``{label, name}`` lines: who signs this kind), ``signed_on``
+  (``二〇二六年十二月七日``), ``issuer`` (印发机关), ``printed_on`` (``2026年12月7日``), ``cc`` (抄送),
+  ``verify_url`` (where the draft's SHA-256 is checked: ``documents.verification``)
 
 and then, by kind:
 
 - ``opinion``: ``points`` — ten dicts ``{number, key, label, finding, finding_label, opinion, citations,
   citations_text, remedy, reason}`` in the order of DESIGN.md §7; ``conclusion``, ``conclusion_label``,
-  ``summary``, ``reviewer``, ``advisors`` (names, joined), ``submitted_on``
+  ``summary``, ``reviewer``, ``advisors`` (names, joined), ``submitted_on``, ``review_lead``, ``received_on``,
+  ``review_days_used``, ``review_period_text`` (收件 → 出具, working days used against the agency's period)
 - ``reply``: ``responses`` — ``{number, key, label, action, action_label, explanation, opinion, remedy}``
   per answered point; ``summary``, ``sequence``, ``disputed``
 - ``coordination``: ``reason``, ``reason_label``, ``outcome``, ``outcome_label``, ``reasoning``, ``head``,
@@ -23,7 +33,8 @@ and then, by kind:
 - ``collective_discussion`` (集体讨论记录, art. 57): ``held_on``, ``chair``, ``source``, ``source_label``,
   ``participants`` — ``{number, name, view}`` each; ``participant_names`` (joined), ``conclusion``,
   ``minutes``, ``recorded_by``
-- ``approval``: ``head``, ``comment``, ``decision_number``, ``decided_at``, ``clearance``,
+- ``approval``: ``doc_title`` (重大执法决定审批表, or 行政执法决定审批表 for a decision not major), ``head``,
+  ``comment``, ``decision_number``, ``decided_at``, ``clearance``,
   ``clearance_text``, ``collective_discussion`` (as above: the discussion of the decided draft that
   satisfies art. 57, or the note given with the approval)
 - ``accountability`` (issued by the accountability module; build it with :func:`accountability_context`):
@@ -46,7 +57,8 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from review_service.cases.models import Case, DraftVersion, Submission
+from review_service.calendar.queries import calendar_from_db
+from review_service.cases.models import Case, DraftVersion, Material, Submission
 from review_service.catalog.fields import COUNTERPARTY_KIND_LABELS, DECISION_TYPE_LABELS
 from review_service.coordination.discussion import satisfying_discussion
 from review_service.coordination.models import (
@@ -57,14 +69,20 @@ from review_service.coordination.models import (
 )
 from review_service.core import tx
 from review_service.core.clock import BEIJING, as_utc, utcnow
+from review_service.core.dates import chinese_numeral_date
+from review_service.core.money import rmb_words
 from review_service.deadlines.models import Deadline, DeadlineState
 from review_service.decisions.models import Approval, Decision
 from review_service.documents.models import KIND_LABELS
+from review_service.documents.verification import verify_url
 from review_service.organization.models import ROLE_LABELS, User
-from review_service.review.models import CONCLUSION_LABELS, Reply, Review
+from review_service.organization.settings import MATERIAL_KIND_LABELS, agency_settings
+from review_service.review.models import CONCLUSION_LABELS, Assignment, Reply, Review
 from review_service.review.points import FINDING_LABELS, TEN_POINTS
 
 ACTION_LABELS = {"accepted": "采纳", "disputed": "有异议"}
+#: The identity document of a party by its proper name (GB 32100 统一社会信用代码; 居民身份证 号码).
+ID_LABELS = {"organization": "统一社会信用代码", "individual": "公民身份号码"}
 REASON_LABELS = {"disputed": "承办机构对审核意见有异议", "round_cap": "审核轮次达到上限"}
 CLEARANCE_TEXT = {"not_major": "经目录清单认定不属于重大执法决定，无须法制审核。"}
 
@@ -88,6 +106,12 @@ _SUBMITTED_AT = (select(_SUBMISSIONS.submitted_at)
                  .where(_SUBMISSIONS.case_id == bindparam("case_id"),
                         _SUBMISSIONS.draft_version_id == bindparam("draft_version_id"))
                  .order_by(_SUBMISSIONS.id.desc()).limit(1))
+_MATERIALS = select(Material.__table__.c.title, Material.__table__.c.kind, Material.__table__.c.uploaded_at).where(
+    Material.__table__.c.case_id == bindparam("case_id")).order_by(Material.__table__.c.id)
+_FIRST_SUBMITTED = select(_SUBMISSIONS.submitted_at).where(_SUBMISSIONS.case_id == bindparam("case_id")).order_by(
+    _SUBMISSIONS.id).limit(1)
+_ASSIGNED = (select(Assignment.__table__.c.assigned_by).where(Assignment.__table__.c.case_id == bindparam("case_id"))
+             .order_by(Assignment.__table__.c.id.desc()).limit(1))
 _OPEN_DUE = select(_DEADLINES.due_on, _DEADLINES.provisional).where(
     _DEADLINES.case_id == bindparam("case_id"), _DEADLINES.kind == bindparam("kind"),
     _DEADLINES.state == DeadlineState.OPEN.value)
@@ -111,26 +135,73 @@ def case_context(session: Session, case: Case, *, kind: str, round: int, draft: 
     legal_basis = [str(item) for item in content.get("legal_basis") or []]
     agency = case.agency.name
     moment = now or utcnow()
+    day = as_utc(moment).astimezone(BEIJING).date()
+    proposed = dict(content.get("proposed_decision") or {})
+    proposed["fine_text"] = rmb_words(proposed.get("fine_amount"))
+    proposed["confiscation_text"] = rmb_words(proposed.get("confiscation_amount"))
+    draft_sha256 = draft.sha256 if draft is not None else ""
     return {
         "kind": kind, "kind_label": KIND_LABELS.get(kind, kind), "round": round,
         "agency": agency, "unit": f"{agency}承办机构", "review_body": f"{agency}法制审核机构",
         "requesting_unit": f"{agency}承办机构",
-        "case_number": case.case_number or "", "title": case.title, "cause": content.get("title") or case.title,
+        "case_number": case.case_number or "", "title": case.title,
+        "cause": _cause(content.get("title") or case.title),
+        "case_name": _case_name(_cause(content.get("title") or case.title)),
         "decision_type": case.decision_type,
         "decision_type_label": DECISION_TYPE_LABELS.get(case.decision_type, case.decision_type),
-        "counterparty": {"kind": counterparty.get("kind", ""),
-                         "kind_label": COUNTERPARTY_KIND_LABELS.get(counterparty.get("kind", ""), ""),
-                         "name": counterparty.get("name", ""), "id_number": counterparty.get("id_number", "")},
+        "counterparty": _party(counterparty),
         "facts": content.get("facts", ""),
-        "proposed_decision": content.get("proposed_decision") or {},
+        "proposed_decision": proposed,
         "legal_basis": legal_basis, "legal_basis_text": "；".join(legal_basis),
         "discretion": discretion,
         "discretion_text": "，".join(str(v) for v in (discretion.get("benchmark"), discretion.get("level")) if v),
         "handler": _name(session, case.handler_id),
         "draft_version": draft.version if draft is not None else "",
-        "draft_sha256": draft.sha256 if draft is not None else "",
+        "draft_sha256": draft_sha256,
         "date": chinese_date(moment), "issued_at": as_utc(moment).astimezone(BEIJING).isoformat(timespec="seconds"),
+        # the 落款 and the 版记 (GB/T 9704 7.3.5, 7.4): each step's context names its signers and issuer
+        "document_number": "", "signed_on": chinese_numeral_date(day), "printed_on": chinese_date_of(day),
+        "issuer": agency, "cc": "", "signatures": [], "verify_url": verify_url(draft_sha256),
+        "materials": _materials(session, case),
     }
+
+
+def _cause(title: str) -> str:
+    """The 案由 as a document writes it: plain words, no 书名号 (a case is not a publication)."""
+    return str(title).replace("《", "").replace("》", "").strip()
+
+
+def _case_name(cause: str) -> str:
+    """How a letter names the case: ``某公司销售不合格产品案``; a 案由 that is no case name gets ``一案``."""
+    return cause if cause.endswith("案") else f"{cause}一案"
+
+
+def _party(counterparty: dict[str, Any]) -> dict[str, Any]:
+    """The party (当事人) block: name and kind, the identity document by its proper name, 住所, 法定代表人."""
+    kind = str(counterparty.get("kind") or "")
+    return {"kind": kind, "kind_label": COUNTERPARTY_KIND_LABELS.get(kind, ""),
+            "name": counterparty.get("name", ""), "id_number": counterparty.get("id_number") or "",
+            "id_label": ID_LABELS.get(kind, "证件号码"), "address": counterparty.get("address") or "",
+            "legal_representative": counterparty.get("legal_representative") or ""}
+
+
+def _materials(session: Session, case: Case) -> list[dict[str, Any]]:
+    """The 送审材料 with the day the review body received each: the first submission's day for what was
+    uploaded before it, the upload day for what came later (a 补充材料)."""
+    rows = tx.fresh(session, _MATERIALS, {"case_id": case.id}).all()
+    first = tx.fresh(session, _FIRST_SUBMITTED, {"case_id": case.id}).scalar()
+    listed = []
+    for number, row in enumerate(rows, start=1):
+        received = row.uploaded_at if first is None or as_utc(row.uploaded_at) > as_utc(first) else first
+        listed.append({"number": number, "title": row.title, "kind": row.kind,
+                       "kind_label": MATERIAL_KIND_LABELS.get(row.kind, "其他材料"),
+                       "received_on": chinese_date(received) if first is not None else "尚未报送"})
+    return listed
+
+
+def signature(label: str, name: str) -> dict[str, str]:
+    """One signature line of the 落款 (``审核人员：陈静``)."""
+    return {"label": label, "name": name}
 
 
 def _point_rows(review: Review) -> list[dict[str, Any]]:
@@ -158,14 +229,41 @@ def due_text(session: Session, case: Case, kind: str) -> str:
 def opinion_context(session: Session, case: Case, review: Review) -> dict[str, Any]:
     draft = session.get(DraftVersion, review.draft_version_id)
     advisors = _names(session, review.advisor_ids or [])
+    base = case_context(session, case, kind="opinion", round=review.round, draft=draft)
+    reviewer = _name(session, review.reviewer_id)
+    lead = _name(session, tx.fresh(session, _ASSIGNED, {"case_id": case.id}).scalar())
+    signatures = [signature("审核人员", reviewer),
+                  *(signature("法律顾问（公职律师）", name) for name in advisors.values()),
+                  *([signature("审核机构负责人", lead)] if lead else [])]
     return {
-        **case_context(session, case, kind="opinion", round=review.round, draft=draft),
+        **base,
         "points": _point_rows(review), "conclusion": review.conclusion,
         "conclusion_label": CONCLUSION_LABELS.get(review.conclusion, review.conclusion),
-        "summary": review.summary, "reviewer": _name(session, review.reviewer_id),
+        "summary": review.summary, "reviewer": reviewer,
         "advisors": "、".join(advisors.values()), "submitted_on": _submitted_on(session, case, review),
-        "draft_sha256": review.draft_sha256, "reply_due": due_text(session, case, "reply"),
+        "draft_sha256": review.draft_sha256, "verify_url": verify_url(review.draft_sha256),
+        "reply_due": due_text(session, case, "reply"),
+        "signatures": signatures, "issuer": base["review_body"], "review_lead": lead,
+        **_review_period(session, case, review),
     }
+
+
+def _review_period(session: Session, case: Case, review: Review) -> dict[str, Any]:
+    """收件日期 → 出具日期 and the working days used, against the agency's legal period (118号: 5 working days).
+
+    收件 is the submission of the reviewed draft; the days count as the review deadline counts them (after the day
+    received, up to and including the day issued)."""
+    submitted = tx.fresh(session, _SUBMITTED_AT, {"case_id": case.id,
+                                                  "draft_version_id": review.draft_version_id}).scalar()
+    if submitted is None:
+        return {"received_on": "", "review_days_used": "", "review_period_text": ""}
+    received = as_utc(submitted).astimezone(BEIJING).date()
+    issued = as_utc(review.submitted_at or utcnow()).astimezone(BEIJING).date()
+    used = max(calendar_from_db(session).working_days_between(received, issued), 0)
+    allowed = agency_settings(case.agency).review_working_days
+    return {"received_on": chinese_date_of(received), "review_days_used": used,
+            "review_period_text": f"{chinese_date_of(received)}收件，{chinese_date_of(issued)}出具，"
+                                  f"用时{used}个工作日（规定{allowed}个工作日）"}
 
 
 def _submitted_on(session: Session, case: Case, review: Review) -> str:
@@ -197,6 +295,7 @@ def reply_context(session: Session, case: Case, reply: Reply) -> dict[str, Any]:
         **case_context(session, case, kind="reply", round=reply.round, draft=draft),
         "responses": _responses(review, reply.responses), "summary": reply.summary, "sequence": reply.sequence,
         "disputed": reply.disputed, "handler": _name(session, reply.submitted_by),
+        "signatures": [signature("承办人员", _name(session, reply.submitted_by))],
     }
 
 
@@ -225,6 +324,7 @@ def coordination_context(session: Session, case: Case, record: Coordination) -> 
         "reasoning": record.reasoning, "head": _name(session, record.head_id),
         "disputes": _responses(review, reply.responses if reply else {}, only="disputed"),
         "collective_discussion": _discussion(session, record.collective_discussion),
+        "signatures": [signature("主持人", _name(session, record.head_id))],
     }
 
 
@@ -249,6 +349,9 @@ def approval_context(session: Session, case: Case, decision: Decision | None = N
         "decided_at": chinese_date(decision.decided_at or utcnow()), "clearance": decision.clearance,
         "clearance_text": clearance_text, "collective_discussion": discussion,
         "publish_due": due_text(session, case, "publish"),
+        # a case cleared as not major is approved as any decision is: not on the 重大 form
+        "doc_title": "重大执法决定审批表" if decision.clearance == "review" else "行政执法决定审批表",
+        "signatures": [signature("审批人", _name(session, approval.head_id))],
     }
 
 
@@ -275,6 +378,7 @@ def collective_discussion_context(session: Session, case: Case, record: Collecti
         "participant_names": "、".join(user.name for user in participants),
         "conclusion": record.conclusion, "minutes": record.minutes,
         "recorded_by": _name(session, record.recorded_by),
+        "signatures": [signature("主持人", chair.name), signature("记录人", _name(session, record.recorded_by))],
     }
 
 
@@ -309,4 +413,5 @@ def accountability_context(*, decision_number: str, inquiry: dict[str, Any], cha
                       "finding": row.get("finding", ""), "finding_label": row.get("finding_label", ""),
                       "reasoning": row.get("reasoning", "")} for row in findings],
         "conclusion": conclusion, "auditor": auditor, "inquiry_body": inquiry_body,
+        "signatures": [signature("调查人员", auditor)] if auditor else [],
     }

@@ -19,8 +19,11 @@ KIND_LABELS: dict[str, str] = {
     "termination": "终止决定审批记录",
     "transfer": "涉嫌犯罪案件移送记录",
     "accountability": "责任调查记录",
+    "penalty_decision": "行政处罚决定书（代拟稿）",
 }
 KINDS = tuple(KIND_LABELS)
+#: Kinds without a 文号 of their own: the 代拟稿 is a draft, and the number it will bear is the decision's.
+UNNUMBERED_KINDS = frozenset({"penalty_decision"})
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _KINDS_SQL = ",".join(f"'{kind}'" for kind in KINDS)
 
@@ -34,6 +37,9 @@ class Document(Base):
     template bytes used and ``template_source`` whether it was the packaged template or the
     agency's override. ``audit_seq`` is the ``document_issued`` audit event that names this file.
     A later round makes a new row; triggers refuse UPDATE and DELETE (migration 0005).
+    ``number`` is the document's 文号 (:mod:`~review_service.documents.numbering`; none for rows issued before
+    migration 0020 and for :data:`UNNUMBERED_KINDS`). It is unique: the agency's 机关代字 (by default its name,
+    unique) and the kind's pattern set it apart, the sequence its ordinal, so a clash is refused, never printed.
     """
 
     __tablename__ = "documents"
@@ -59,3 +65,18 @@ class Document(Base):
     audit_seq: Mapped[int | None] = mapped_column(Integer)
     issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    number: Mapped[str | None] = mapped_column(String(100), unique=True)
+
+
+class DocumentNumberSequence(Base):
+    """The last 文号 ordinal given in one series: per agency, series (a document kind, ``decision`` or
+    ``decision.<type>``) and year. Incremented in the transaction that issues the number, so a rolled-back
+    action gives its number back (no gaps); the row lock orders concurrent issuers (no duplicates)."""
+
+    __tablename__ = "document_number_sequences"
+    __table_args__ = (CheckConstraint("last_number >= 1", name="last_number_positive"),)
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)

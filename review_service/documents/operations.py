@@ -20,10 +20,12 @@ from review_service.cases.models import Case
 from review_service.coordination.models import Coordination
 from review_service.core import signals, tx
 from review_service.core.actions import Action
+from review_service.core.clock import beijing_today
 from review_service.core.process_state import ProcessState
 from review_service.decisions.models import Decision
 from review_service.documents import context as contexts
-from review_service.documents.models import KIND_LABELS, Document
+from review_service.documents.models import KIND_LABELS, UNNUMBERED_KINDS, Document
+from review_service.documents.numbering import assign_number
 from review_service.documents.rendering import TemplateRefused, compile_sources, load_template, render
 from review_service.documents.storage import blobs_for, template_file, template_files, template_path
 from review_service.review.models import Reply, Review
@@ -63,6 +65,9 @@ def issue_document(session: Session, *, case: Case, kind: str, round: int, conte
     ``document_issued`` audit event names kind, round, sequence, SHA-256 and the template's SHA-256.
     An unsafe or broken template raises ``TemplateRefused`` (422 ``invalid``) and nothing is recorded.
     ``sequence`` (the n-th document of this kind in this round) is counted when not given.
+    Each document but the 代拟稿 (``UNNUMBERED_KINDS``) gets the next 文号 of its kind
+    (:func:`~review_service.documents.numbering.assign_number`, in this transaction): stored on the row,
+    given to the template as ``document_number`` and named by the audit event.
     """
     if kind not in KIND_LABELS:
         raise ValueError(f"unknown document kind: {kind}")
@@ -71,6 +76,10 @@ def issue_document(session: Session, *, case: Case, kind: str, round: int, conte
     # the step contexts (opinion_context …) are built on case_context already: no second read of the draft
     full = context if "case_number" in context else {**contexts.case_context(session, case, kind=kind, round=round),
                                                      **context}
+    number = None
+    if kind not in UNNUMBERED_KINDS:  # the number is the document's own, whatever the context says
+        number = assign_number(session, agency_id=case.agency_id, kind=kind, on=beijing_today())
+        full = {**full, "document_number": number}
     data = render(template, full)
     digest = blobs_for(session).put(data)
     if sequence is None:
@@ -79,11 +88,12 @@ def issue_document(session: Session, *, case: Case, kind: str, round: int, conte
     signals.emit(Action.DOCUMENT_ISSUED, session=session, actor=actor, role=role or ROLE_OF_KIND[kind],
                  agency_id=case.agency_id, case_id=case.id,
                  payload={"kind": kind, "round": round, "sequence": sequence, "sha256": digest, "size": len(data),
-                          "filename": filename, "template_sha256": template.sha256, "template_source": source})
+                          "filename": filename, "template_sha256": template.sha256, "template_source": source,
+                          "number": number})
     document = Document(case_id=case.id, kind=kind, round=round, sequence=sequence, sha256=digest, size=len(data),
                         filename=filename, template_sha256=template.sha256, template_source=source,
                         audit_seq=last_appended_seq(session),  # the document_issued event just written
-                        issued_by=getattr(actor, "id", None))
+                        issued_by=getattr(actor, "id", None), number=number)
     return tx.record(session, document)
 
 

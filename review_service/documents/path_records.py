@@ -40,6 +40,7 @@ def termination_context(session: Session, case: Case, request: TerminationReques
         "requested_at": contexts.chinese_date(request.requested_at or utcnow()),
         "head": contexts._name(session, decision.head_id), "comment": decision.comment,
         "decided_at": contexts.chinese_date(decision.decided_at or utcnow()),
+        "signatures": [contexts.signature("审批人", contexts._name(session, decision.head_id))],
     }
 
 
@@ -53,6 +54,7 @@ def transfer_context(session: Session, case: Case, transfer: Transfer) -> dict[s
         "file_number": transfer.file_number, "reason": transfer.reason,
         "head": contexts._name(session, transfer.head_id),
         "decided_at": contexts.chinese_date(transfer.decided_at or utcnow()),
+        "signatures": [contexts.signature("决定人", contexts._name(session, transfer.head_id))],
     }
 
 

@@ -36,14 +36,15 @@ def documents_for_case(session: Session, case_id: int,
                        url_for: Callable[[Document], str] = api_url) -> list[dict[str, Any]]:
     """Every document issued for ``case_id``, oldest first. The caller has checked the reader's scope.
 
-    Each item: ``{"id", "kind", "kind_label", "round", "sequence", "sha256", "size", "filename",
-    "template_sha256", "issued_at", "url"}``.
+    Each item: ``{"id", "kind", "kind_label", "round", "sequence", "number", "sha256", "size", "filename",
+    "template_sha256", "issued_at", "url"}``; ``number`` is the 文号 (``None`` for documents issued before
+    documents were numbered, and for the 代拟稿).
     """
     rows = session.scalars(select(Document).where(Document.case_id == case_id).order_by(Document.id))
     return [{"id": str(row.id), "kind": row.kind, "kind_label": KIND_LABELS.get(row.kind, row.kind),
-             "round": row.round, "sequence": row.sequence, "sha256": row.sha256, "size": row.size,
-             "filename": row.filename, "template_sha256": row.template_sha256, "issued_at": iso(row.created_at),
-             "url": url_for(row)} for row in rows]
+             "round": row.round, "sequence": row.sequence, "number": row.number, "sha256": row.sha256,
+             "size": row.size, "filename": row.filename, "template_sha256": row.template_sha256,
+             "issued_at": iso(row.created_at), "url": url_for(row)} for row in rows]
 
 
 def document_file(session: Session, case_id: int, document_id: int) -> tuple[Document, bytes]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from review_service.core import signals
 from review_service.documents.models import Document
+from review_service.documents.numbering import DECISION, assign_number
 from review_service.documents.operations import (
     issue_approval,
     issue_collective_discussion,
@@ -49,6 +50,11 @@ def _approval(sender: Any, *, session: Any, case: Any, decision: Any, actor: Any
     return issue_approval(session, case=case, actor=actor, decision=decision)
 
 
+def _decision_number(sender: Any, *, session: Any, case: Any, on: Any, **kwargs: Any) -> str:
+    """``decision_number_needed``: the decision's 文号, from the agency's decision series."""
+    return assign_number(session, agency_id=case.agency_id, kind=DECISION, on=on, decision_type=case.decision_type)
+
+
 def _termination(sender: Any, *, session: Any, case: Any, request: Any, decision: Any, actor: Any,
                  **kwargs: Any) -> Document:
     """``termination_approved``: the 终止决定审批记录."""
@@ -66,6 +72,7 @@ _RECEIVERS: signals.Receivers = (
     (signals.coordination_recorded, _coordination),
     (signals.collective_discussion_recorded, _collective_discussion),
     (signals.approval_recorded, _approval),
+    (signals.decision_number_needed, _decision_number),
     (signals.termination_approved, _termination),
     (signals.case_transferred, _transfer),
 )

@@ -79,28 +79,66 @@ def sample_context(kind: str, *, largest: bool = False) -> dict[str, Any]:
                   "remedy": point["remedy"]} for point in points]
     people: list[dict[str, Any]] = [{"number": number, "name": f"委员{number}", "view": text("opinion")}
                                     for number in range(1, (20 if largest else 5) + 1)]
-    discussion = {"date": "2026-03-02", "participants": "、".join(p["name"] for p in people),
+    discussion = {"date": "2026年3月2日", "participants": "、".join(p["name"] for p in people),
                   "minutes": text("summary")}
     legal_basis = ["《中华人民共和国食品安全法》第一百二十四条第一款"] * (50 if largest else 2)
+    sha = "0" * 64
+    materials = [{"number": number, "title": text("title", title), "kind_label": label, "received_on": "2026年2月20日"}
+                 for number, (title, label) in enumerate(
+                     [("行政处罚决定书（草稿）", "决定书草稿"), ("案件调查终结报告", "调查终结报告"),
+                      ("现场检查笔录", "证据材料"), ("抽样检验报告", "证据材料"), ("询问笔录", "证据材料"),
+                      ("行政处罚听证告知书送达回证", "程序材料")] * (8 if largest else 1), start=1)]
+    signatures = {
+        "opinion": [("审核人员", "李娜"), ("审核人员", "陈静"), ("审核机构负责人", "王刚"), ("法律顾问", "王律师")],
+        "reply": [("承办人员", "张伟"), ("承办机构负责人", "孙磊")],
+        "coordination": [("主持人", "赵强"), ("记录人", "刘洋")],
+        "collective_discussion": [("主持人", "赵强"), ("记录人", "刘洋")],
+        "approval": [("审批人", "赵强")], "termination": [("审批人", "赵强")], "transfer": [("决定人", "赵强")],
+        "accountability": [("调查人员", "周敏"), ("调查人员", "吴昊")],
+    }.get(kind, [("负责人", "赵强")])
+    numbers = {"opinion": "西市监法审〔2026〕12号", "reply": "西市监稽复〔2026〕7号",
+               "coordination": "西市监协〔2026〕3号", "collective_discussion": "西市监集〔2026〕4号",
+               "approval": "西市监审批〔2026〕21号",
+               "termination": "西市监终〔2026〕2号", "transfer": "西市监移〔2026〕3号",
+               "accountability": "西市监责〔2026〕1号", "penalty_decision": ""}
+    fine = "人民币叁拾伍万元整（¥350,000.00）"
+    confiscation = "人民币叁仟肆佰元整（¥3,400.00）"
+    evidence = [{"number": number, "title": title} for number, title in enumerate(
+        ["现场检查笔录及现场照片", "抽样检验报告（西市检〔2026〕0315号）", "当事人进货单据及销售记录", "询问笔录",
+         "当事人营业执照复印件"] * (10 if largest else 1), start=1)]
     return {
         "kind": kind, "kind_label": KIND_LABELS.get(kind, kind), "round": 2, "sequence": 1,
-        "agency": agency, "unit": f"{agency}承办机构", "review_body": f"{agency}法制审核机构",
-        "requesting_unit": f"{agency}承办机构", "case_number": "西市监处〔2026〕123号",
-        "title": text("title", "关于某食品公司销售不合格食品案的处罚决定"), "cause": text("title", "销售不合格食品"),
+        "agency": agency, "unit": f"{agency}稽查支队", "review_body": f"{agency}法规科",
+        "requesting_unit": f"{agency}稽查支队", "case_number": "西市监立〔2026〕123号",
+        "document_number": numbers.get(kind, "西市监〔2026〕1号"), "signed_on": "二〇二六年三月二日",
+        "printed_on": "2026年3月2日", "issuer": f"{agency}办公室",
+        "cc": text("name", f"{agency}稽查支队，西安市人民政府行政执法监督局"),
+        "verify_url": "https://review.example.gov.cn/verify",
+        "signatures": [{"label": label, "name": name} for label, name in signatures * (5 if largest else 1)],
+        "title": text("title", "关于某食品有限公司销售不合格食品案的处罚决定"),
+        "cause": text("title", "销售不合格食品"),
+        "case_name": text("title", "某食品有限公司销售不合格食品案"),
         "decision_type": "penalty", "decision_type_label": "行政处罚",
         "counterparty": {"kind": "company", "kind_label": "法人", "name": text("name", "某食品有限公司"),
-                         "id_number": "91610100MA6U000000"},
-        "facts": text("facts"), "proposed_decision": {"summary": text("decision", "罚款人民币五万元。")},
+                         "id_label": "统一社会信用代码", "id_number": "91610100MA6U000000",
+                         "address": text("name", "陕西省西安市雁塔区科技路1号"),
+                         "legal_representative": text("name", "王某某")},
+        "facts": text("facts"),
+        "proposed_decision": {"summary": text("decision", "没收违法所得，并处罚款。"), "fine_text": fine,
+                              "confiscation_text": confiscation},
         "legal_basis": legal_basis, "legal_basis_text": "；".join(legal_basis),
         "discretion": {"benchmark": text("benchmark", "较重"), "level": "B"},
         "discretion_text": text("benchmark", "较重，B"), "handler": "张伟", "draft_version": 3,
-        "draft_sha256": "0" * 64, "date": "2026年3月2日", "issued_at": "2026-03-02T10:00:00+08:00",
+        "draft_sha256": sha, "date": "2026年3月2日", "issued_at": "2026-03-02T10:00:00+08:00",
+        "materials": materials,
+        "review_period_text": "2026年2月20日收件，2026年3月2日出具，用时4个工作日（规定5个工作日）",
         "points": points, "conclusion": "amend", "conclusion_label": "存在问题，修改后重新报送",
         "summary": text("summary"), "reviewer": "李娜", "advisors": "王律师", "submitted_on": "2026年2月20日",
         "reply_due": "2026年3月9日", "responses": responses, "disputed": True,
         "reason": text("reason"), "reason_label": "承办机构对审核意见有异议", "outcome": "upheld",
         "outcome_label": "维持审核意见", "reasoning": text("summary"), "head": "赵强", "disputes": responses,
         "collective_discussion": discussion, "comment": text("summary"), "decision_number": "西市监罚〔2026〕45号",
+        "doc_title": "重大执法决定审批表",
         "decided_at": "2026年3月5日", "clearance": "review", "clearance_text": "经第2轮法制审核，审核结论为“同意”。",
         "publish_due": "2026年3月12日", "held_on": "2026年3月2日", "chair": "赵强", "source": "approval",
         "source_label": "审批前", "participants": people, "participant_names": discussion["participants"],
@@ -108,13 +146,24 @@ def sample_context(kind: str, *, largest: bool = False) -> dict[str, Any]:
         "requested_at": "2026年3月1日", "receiving_organ": "西安市公安局", "transferred_on": "2026年3月3日",
         "file_number": "西市监移〔2026〕3号",
         "inquiry": {"reason": "revoked", "reason_label": "决定被撤销", "authority": "西安市人民政府",
-                    "date": "2026-04-01", "opened_at": "2026-04-02T09:00:00+08:00"},
-        "chain": [{"stage": "审核", "user": "李娜", "role": "审核人员", "action": "提交审核意见",
-                   "at": "2026-03-02T10:00:00+08:00", "draft_sha256": "0" * 64, "statement": text("explanation")}
+                    "date": "2026年4月1日", "opened_at": "2026年4月2日 09:00"},
+        "chain": [{"stage": "法制审核", "user": "李娜", "role": "法制审核人员", "action": "提交审核意见",
+                   "at": "2026年3月2日 10:00", "draft_sha256": sha, "statement": text("explanation")}
                   for _ in range(40 if largest else 6)],
-        "findings": [{"user": "李娜", "role": "审核人员", "finding": "no_fault", "finding_label": "无过错",
+        "findings": [{"user": "李娜", "role": "法制审核人员", "finding": "no_fault", "finding_label": "无过错",
                       "reasoning": text("explanation")} for _ in range(10 if largest else 3)],
         "auditor": "周敏", "inquiry_body": "本案决定被撤销，依法对经办人员逐一调查认定如下。",
+        # penalty_decision (行政处罚决定书（代拟稿）)
+        "decision_number_hint": "", "legal_representative": text("name", "王某某"),
+        "case_source_text": text("summary", "本机关于2026年1月15日对当事人涉嫌销售不符合食品安全标准的食品一案"
+                                 "立案调查，现已调查终结。"),
+        "evidence": evidence,
+        "penalty_items": [{"number": 1, "text": f"没收违法所得{confiscation}；"},
+                          {"number": 2, "text": f"罚款{fine}。"}],
+        "payment_text": text("summary", "当事人应当自收到本决定书之日起十五日内，将罚没款缴至指定银行或者通过电子支付"
+                                        "系统缴纳。到期不缴纳罚款的，本机关可以每日按罚款数额的百分之三加处罚款。"),
+        "remedy_text": text("summary", "当事人如不服本行政处罚决定，可以在收到本决定书之日起六十日内向西安市人民政府"
+                                       "申请行政复议，也可以在六个月内依法向西安市雁塔区人民法院提起行政诉讼。"),
     }
 
 

@@ -16,7 +16,7 @@ from review_service.core.clock import utcnow
 from review_service.core.errors import Forbidden, Invalid, NotFound
 from review_service.core.permissions import OPERATOR_ONLY, require_role, require_separate_powers
 from review_service.organization.models import ROLE_LABELS, Agency, ApiToken, Qualification, Role, User, UserRole
-from review_service.organization.passwords import hash_password, password_problem
+from review_service.organization.passwords import hash_password, password_problem, verify_password
 from review_service.organization.queries import agency_subtree
 from review_service.organization.settings import AgencySettings
 
@@ -56,12 +56,14 @@ def add_agency(session: Session, *, actor: User | None, name: str, parent: str |
 
 
 def add_user(session: Session, *, actor: User | None, username: str, name: str, agency: str, roles: list[str],
-             password: str, qualification: str = "none", reviewing_since: date | None = None) -> User:
+             password: str, qualification: str = "none", reviewing_since: date | None = None,
+             must_change_password: bool = False) -> User:
     """Add a user with roles at an agency; the password must meet the rule.
 
     ``actor`` is an admin (their agency or one below it), or ``None`` for the operator's command line,
     the only one who may open an account with an operator-only role (the auditor). No account combines
-    two of the three powers (三权分立).
+    two of the three powers (三权分立). ``must_change_password``: the password is one an admin hands over
+    (the admin's page), so the user replaces it at the first login.
     """
     fields: dict[str, str] = {}
     username = username.strip()
@@ -88,7 +90,8 @@ def add_user(session: Session, *, actor: User | None, username: str, name: str, 
         require_admin_over(session, actor, agency_row.id)
         refuse_operator_only(roles)
     user = User(username=username, name=name.strip(), agency_id=agency_row.id, password_hash=hash_password(password),
-                qualification=qualification, reviewing_since=reviewing_since)
+                qualification=qualification, reviewing_since=reviewing_since,
+                must_change_password=must_change_password)
     user.role_rows = [UserRole(role=role) for role in dict.fromkeys(roles)]
     session.add(user)
     session.flush()
@@ -211,6 +214,15 @@ def set_roles(session: Session, *, actor: User | None, username: str, roles: lis
     return user
 
 
+def _revoke_tokens(session: Session, user: User) -> int:
+    """Revoke every live API token of ``user``; how many."""
+    revoked = 0
+    for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
+        token.revoked_at = utcnow()
+        revoked += 1
+    return revoked
+
+
 # a one-time password: easy to read aloud over the phone (no 0/O, 1/l/I), always meets the password rule
 _OTP_LETTERS = "abcdefghjkmnpqrstuvwxyz"
 _OTP_DIGITS = "23456789"
@@ -230,6 +242,7 @@ def reset_password(session: Session, *, actor: User, user_id: int, password: str
 
     Every session and API token of the user ends, so whoever knew the old password is out. The password
     never enters the audit trail. The admin resets neither their own password here nor an auditor's (三权分立).
+    Either way the admin knows the new password, so the user must change it at the next login.
     """
     require_role(actor, "admin")
     user = session.get(User, user_id)
@@ -245,13 +258,40 @@ def reset_password(session: Session, *, actor: User, user_id: int, password: str
     if problem := password_problem(chosen):
         raise Invalid("新密码不符合要求。", fields={"password": problem})
     user.password_hash = hash_password(chosen)
+    user.must_change_password = True
     user.session_version += 1
-    revoked = 0
-    for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
-        token.revoked_at = utcnow()
-        revoked += 1
+    revoked = _revoke_tokens(session, user)
     session.flush()
     _emit(session, Action.PASSWORD_RESET, actor, user.agency_id,
           {"user_id": user.id, "username": user.username, "generated": generated, "tokens_revoked": revoked,
            "session_version": user.session_version})
     return user, chosen
+
+
+def change_own_password(session: Session, *, actor: User, current_password: str, new_password: str) -> User:
+    """The user replaces their own password (forced after an admin handed them one, or of their own will).
+
+    The current password must be right (a session left open is not enough to take the account over);
+    the new one must meet the rule and differ from it. Every other session and every API token ends
+    (the session version moves on: the page that asked logs itself in again with the new version);
+    ``must_change_password`` is cleared. Audited ``password_changed``, never with the password.
+    """
+    user = session.get(User, actor.id)
+    if user is None or not user.active:
+        raise NotFound("用户不存在或已停用。")
+    if not verify_password(user.password_hash, current_password):
+        raise Invalid("当前密码不正确。", fields={"current_password": "当前密码不正确，请重新输入"})
+    if problem := password_problem(new_password):
+        raise Invalid("新密码不符合要求。", fields={"new_password": problem})
+    if new_password == current_password:
+        raise Invalid("新密码不能与当前密码相同。", fields={"new_password": "新密码不能与当前密码相同"})
+    forced = user.must_change_password
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = False
+    user.session_version += 1
+    revoked = _revoke_tokens(session, user)
+    session.flush()
+    signals.emit(Action.PASSWORD_CHANGED, session=session, actor=user, role="self", agency_id=user.agency_id,
+                 case_id=None, payload={"user_id": user.id, "username": user.username, "forced": forced,
+                                        "tokens_revoked": revoked, "session_version": user.session_version})
+    return user

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import string
 from decimal import Decimal
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from review_service.core.canonical import canonical_json
 from review_service.organization.models import Agency
@@ -32,6 +34,84 @@ MATERIAL_KIND_LABELS: dict[str, str] = {
 # Points 1–6 and 8 of the opinion (DESIGN.md §7): always applicable to an enforcement decision.
 DEFAULT_SUBSTANTIVE_POINTS = ("subject_legality", "officer_qualification", "procedure_legality", "facts_clear",
                               "evidence_sufficient", "law_application", "within_authority")
+
+
+# 文号 (review_service/documents/numbering.py): per series a pattern of {prefix} (机关代字), {year} and {n}.
+# The keys are the document kinds that get a number of their own (not the 代拟稿 penalty_decision: its number is
+# the decision's), "decision" for the decision's 文号 and "decision.<decision_type>" for a type's own series.
+# Listed here, not imported: organization sits below documents (tests/documents/test_numbering.py checks them).
+DEFAULT_NUMBER_PATTERNS: dict[str, str] = {
+    "opinion": "{prefix}法审〔{year}〕{n}号",
+    "reply": "{prefix}复〔{year}〕{n}号",
+    "coordination": "{prefix}协〔{year}〕{n}号",
+    "collective_discussion": "{prefix}讨〔{year}〕{n}号",
+    "approval": "{prefix}批〔{year}〕{n}号",
+    "termination": "{prefix}终〔{year}〕{n}号",
+    "transfer": "{prefix}移〔{year}〕{n}号",
+    "accountability": "{prefix}责〔{year}〕{n}号",
+    "decision": "{prefix}决〔{year}〕{n}号",
+    "decision.administrative_penalty": "{prefix}罚〔{year}〕{n}号",
+}
+_DECISION_SERIES = re.compile(r"decision\.[a-z_]{1,40}")
+_PLACEHOLDERS = frozenset({"prefix", "year", "n"})
+
+
+class DocumentNumbering(BaseModel):
+    """The agency's 文号: ``prefix`` (机关代字, e.g. 西市监; none: the agency's full name, which is unique) and
+    ``patterns`` laid over :data:`DEFAULT_NUMBER_PATTERNS`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    prefix: str | None = Field(default=None, min_length=1, max_length=30)
+    patterns: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("prefix")
+    @classmethod
+    def _plain_prefix(cls, value: str | None) -> str | None:
+        if value is not None and ("{" in value or "}" in value):
+            raise ValueError("机关代字不能含有花括号")
+        return value
+
+    @field_validator("patterns")
+    @classmethod
+    def _known_patterns(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, pattern in value.items():
+            if key not in DEFAULT_NUMBER_PATTERNS and not _DECISION_SERIES.fullmatch(key):
+                raise ValueError(f"未知的文号种类“{key}”，可选：{'、'.join(DEFAULT_NUMBER_PATTERNS)}")
+            problem = _pattern_problem(pattern)
+            if problem:
+                raise ValueError(f"“{key}”的文号格式“{pattern}”不正确：{problem}")
+        return value
+
+    @model_validator(mode="after")
+    def _distinct(self) -> DocumentNumbering:
+        # two series with one pattern would print the same 文号 twice
+        seen: dict[str, str] = {}
+        for key, pattern in {**DEFAULT_NUMBER_PATTERNS, **self.patterns}.items():
+            if pattern in seen:
+                raise ValueError(f"“{key}”与“{seen[pattern]}”的文号格式相同：{pattern}")
+            seen[pattern] = key
+        return self
+
+    def pattern_for(self, series: str) -> str | None:
+        return self.patterns.get(series, DEFAULT_NUMBER_PATTERNS.get(series))
+
+
+def _pattern_problem(pattern: str) -> str | None:
+    """Why ``pattern`` is no 文号 pattern (Chinese, for the admin), or ``None``."""
+    if not 1 <= len(pattern) <= 60:
+        return "须为 1 至 60 个字"
+    try:
+        parts = list(string.Formatter().parse(pattern))
+    except ValueError:
+        return "花括号不成对（字面花括号请写成 {{ 或 }}）"
+    names = [(name, spec, conversion) for _text, name, spec, conversion in parts if name is not None]
+    if any(name not in _PLACEHOLDERS or spec or conversion for name, spec, conversion in names):
+        return "只能使用占位符 {prefix}（机关代字）、{year}（年份）和 {n}（序号）"
+    used = {name for name, _spec, _conversion in names}
+    if not {"year", "n"} <= used:
+        return "必须含有 {year}（年份）和 {n}（序号）"
+    return None
 
 
 class AgencySettings(BaseModel):
@@ -63,6 +143,7 @@ class AgencySettings(BaseModel):
     collective_discussion_types: list[str] = Field(default_factory=lambda: ["administrative_penalty"])
     collective_discussion_fine: Decimal | None = Field(default=Decimal("1000000"), ge=0)
     collective_discussion_quorum: int = Field(default=3, ge=2, le=50)  # heads taking part, the chair among them
+    document_numbers: DocumentNumbering = Field(default_factory=DocumentNumbering)  # 文号 (documents/numbering.py)
 
     def substantive_for(self, decision_type: str) -> list[str]:
         return self.substantive_points.get(decision_type, self.substantive_points.get("*", []))

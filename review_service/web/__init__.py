@@ -39,6 +39,7 @@ DOMAIN_VIEWS = (
     "review_service.web.indicators.views",
     "review_service.web.accountability.views",
     "review_service.web.documents.views",
+    "review_service.web.documents.penalty_views",
     "review_service.web.notifications.views",
 )
 

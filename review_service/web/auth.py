@@ -1,9 +1,10 @@
-"""Logging in and out of the pages (DESIGN.md §9a).
+"""Logging in and out of the pages, and changing one's own password (DESIGN.md §9a).
 
 The password check and the lockout after five failures are ``organization.auth.session_login``'s
 (the counter is in the user row, shared by every process). A login starts a fresh session
 (the old cookie's content is dropped); logging out bumps the user's session version, which
-ends every copy of the session, not only this browser's cookie.
+ends every copy of the session, not only this browser's cookie. Changing the password ends every
+other session the same way and logs this one in again (issue 17 point 10).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from review_service.core.errors import Unauthenticated
+from review_service.core.errors import Invalid, Unauthenticated
 from review_service.edge import runtime
 from review_service.organization import auth
 from review_service.organization.models import User
-from review_service.web.edge import acting
-from review_service.web.session import PUBLIC, WebUser, allow
+from review_service.organization.operations import change_own_password
+from review_service.web.edge import Failure, acting
+from review_service.web.session import ALL_ROLES, FORCED_CHANGE_NOTICE, PUBLIC, WebUser, allow
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -31,6 +33,12 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 class LoginForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired("请填写用户名"), Length(max=100)])
     password = PasswordField("密码", validators=[DataRequired("请填写密码"), Length(max=200)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("当前密码", validators=[DataRequired("请填写当前密码"), Length(max=200)])
+    new_password = PasswordField("新密码", validators=[DataRequired("请填写新密码"), Length(max=200)])
+    new_password2 = PasswordField("再次输入新密码", validators=[DataRequired("请再次输入新密码"), Length(max=200)])
 
 
 def _safe_next(target: str | None) -> str:
@@ -94,3 +102,36 @@ def logout() -> Any:
     session.clear()
     flash("您已退出登录。", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow(*ALL_ROLES)
+def change_password() -> Any:
+    """修改密码: every signed-in user; the only page open to one whose password an admin handed over."""
+    form, failure, status = PasswordChangeForm(), Failure(), 200
+    forced = current_user.must_change_password
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            failure, status = Failure.from_form(form), 422
+        elif form.new_password.data != form.new_password2.data:
+            failure = Failure("提交的内容有误，请按提示修改。", {"new_password2": "两次输入的新密码不一致"})
+            status = 422
+        else:
+            try:
+                with acting() as (db, actor):
+                    user = change_own_password(db, actor=actor, current_password=form.current_password.data or "",
+                                               new_password=form.new_password.data or "")
+                    web_user = WebUser.of(user)
+            except Invalid as error:
+                failure, status = Failure.of(error), 422
+            else:
+                # the session version moved on (every other session ends): this one starts afresh with it
+                session.clear()
+                login_user(web_user)
+                session.permanent = True
+                flash("密码已修改，其他设备上的登录和接口令牌均已失效。", "success")
+                return redirect(url_for("web.home"))
+    # a password is never sent back to the browser
+    form.current_password.data = form.new_password.data = form.new_password2.data = ""
+    return render_template("auth/password.html", form=form, failure=failure, forced=forced,
+                           notice=FORCED_CHANGE_NOTICE), status

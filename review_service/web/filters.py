@@ -46,6 +46,7 @@ ACTION_LABELS: dict[str, str] = {
     Action.AGENCY_ADDED: "新增机关", Action.TOKEN_ISSUED: "签发接口令牌", Action.TOKEN_REVOKED: "吊销接口令牌",
     Action.USER_LOGGED_IN: "登录", Action.USER_LOGGED_OUT: "退出登录", Action.LOGIN_FAILED: "登录失败",
     Action.ACCOUNT_LOCKED: "锁定账户", Action.PASSWORD_RESET: "重置密码", Action.ACCOUNT_UNLOCKED: "解锁账户",
+    Action.PASSWORD_CHANGED: "修改密码",
     Action.NOTIFICATIONS_READ: "阅读通知",
 }
 

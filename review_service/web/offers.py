@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from review_service.cases.operations import EDITABLE_TASKS
 from review_service.cases.suspension import REVIEW_SIDE_TASKS
 from review_service.organization.models import User
 from review_service.review.recusal import needs_declaration
@@ -43,10 +44,22 @@ def offered(session: Session, actor: User, case: dict[str, Any]) -> dict[str, bo
             "can_declare": own and bool(actor.roles & {"reviewer", "advisor"})
             and needs_declaration(session, actor, case),
             "can_reassign": own and actor.has_role("review_lead") and awaiting_reassignment(case),
-            "can_reassign_handler": may_reassign_handler(actor, case)}
+            "can_reassign_handler": may_reassign_handler(actor, case),
+            "can_draft_penalty_decision": may_draft_penalty_decision(actor, case)}
 
 
 def may_register_revocation(actor: User, case: dict[str, Any], *, own: bool, revoked: bool) -> bool:
     """登记撤销 while the decision stands: a decided case of the actor's agency, its handler or a head, once only."""
     return (case["status"] == "decided" and not revoked and case["agency"]["id"] == str(actor.agency_id)
             and (own or actor.has_role("head")))
+
+
+def may_attach_materials(case: dict[str, Any]) -> bool:
+    """The case waits where the handler may add materials (起草, 补充材料, 重新报送)."""
+    return bool(case["tasks"]) and case["tasks"][0]["kind"] in EDITABLE_TASKS
+
+
+def may_draft_penalty_decision(actor: User, case: dict[str, Any]) -> bool:
+    """生成决定书代拟稿: a handler of the case's agency, for a 行政处罚 case not closed or transferred."""
+    return (case["agency"]["id"] == str(actor.agency_id) and actor.has_role("handler")
+            and case["decision_type"] == "administrative_penalty" and case["status"] not in ("closed", "transferred"))

@@ -193,6 +193,7 @@ DRAFT_FIELD_LABELS: dict[str, str] = {
     **{path: spec.label for path, spec in CATALOG_FIELDS.items()},
     "title": "案件名称", "case_number": "案号", "filed_on": "立案日期", "decision_type": "决定类型",
     "counterparty.kind": "当事人类型", "counterparty.name": "当事人名称", "counterparty.id_number": "当事人证件号码",
+    "counterparty.address": "当事人住所", "counterparty.legal_representative": "法定代表人（负责人）",
     "facts": "违法事实", "proposed_decision.summary": "拟作出的决定", "proposed_decision.fine_amount": "罚款金额（元）",
     "proposed_decision.confiscation_amount": "没收金额（元）", "legal_basis": "法律依据",
     "discretion.benchmark": "裁量基准", "discretion.level": "裁量档次", "hearing_held": "是否经过听证程序",

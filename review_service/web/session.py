@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from flask import Flask, current_app, redirect, url_for
+from flask import Flask, current_app, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
 from review_service.core.errors import Forbidden
@@ -44,6 +44,7 @@ class WebUser:
     agency_name: str
     roles: frozenset[str]
     session_version: int
+    must_change_password: bool = False  # read per request with the rest: the guard below costs no query
 
     is_authenticated = True
     is_active = True
@@ -62,7 +63,8 @@ class WebUser:
     @classmethod
     def of(cls, user: User) -> WebUser:
         return cls(id=user.id, username=user.username, name=user.name, agency_id=user.agency_id,
-                   agency_name=user.agency.name, roles=frozenset(user.roles), session_version=user.session_version)
+                   agency_name=user.agency.name, roles=frozenset(user.roles), session_version=user.session_version,
+                   must_change_password=user.must_change_password)
 
 
 @login_manager.user_loader
@@ -134,6 +136,27 @@ def home() -> Any:
     return redirect(url_for("organization.users"))
 
 
+#: What a user who must change their password may still reach: the password page, logging out, the assets.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "auth.login", "web.static", "static"})
+FORCED_CHANGE_NOTICE = "管理员已重置您的密码，请先设置新密码。"
+
+
+def require_own_password() -> Any:
+    """``before_request``: a user holding a password an admin handed over sets their own before any page.
+
+    The API is left to its own check (``api.edge.authenticate``): it authenticates bearer tokens, not this
+    session, and answers in JSON.
+    """
+    if request.blueprint == "api_v1" or request.path.startswith("/api/"):
+        return None
+    if request.endpoint is None or request.endpoint in PASSWORD_CHANGE_ENDPOINTS:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    app.before_request(require_own_password)
     app.context_processor(lambda: {"nav_items": nav_items})

@@ -87,7 +87,7 @@ PAGE_KINDS = (
     "/cases/<id>/reassign", "/cases/<id>/suspend", "/cases/<id>/resume", "/cases/<id>/downgrade",
     "/cases/<id>/downgrade/decide", "/cases/<id>/submission/withdraw", "/cases/<id>/termination",
     "/cases/<id>/termination/decision", "/cases/<id>/transfer", "/cases/<id>/transfer/decline",
-    "/cases/<id>/documents/<id>/print",
+    "/cases/<id>/documents/<id>/print", "/cases/<id>/penalty-decision", "/account/password",
     "/admin/users", "/admin/users/new", "/admin/users/<id>", "/admin/agencies", "/admin/catalogs", "/catalogs",
 )
 #: Kinds that must have been visited by at least one role (the others depend on the demo data's states).

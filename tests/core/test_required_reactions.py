@@ -68,7 +68,8 @@ def test_every_step_signal_has_its_receiver_once_connected() -> None:
                 signals.collective_discussion_recorded, signals.approval_recorded, signals.termination_approved,
                 signals.case_transferred, signals.step_prepared, signals.step_completed, signals.case_suspended,
                 signals.case_resumed, signals.handler_reassigned, signals.reviewer_reassigned,
-                signals.calendar_year_loaded, signals.deadline_stage_reached, signals.participation_sought]
+                signals.calendar_year_loaded, signals.deadline_stage_reached, signals.participation_sought,
+                signals.decision_number_needed]
     assert [s.name for s in required if not s.receivers] == []
 
 

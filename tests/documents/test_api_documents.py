@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 
 from review_service import create_app
+from review_service.core.clock import beijing_today
 from review_service.documents.models import DOCX_TYPE
 from review_service.review.operations import submit_opinion
 from tests.fixtures.api import Api, error_code
@@ -33,6 +34,7 @@ def test_list_and_download(api: Api, world: Any) -> None:
     assert listed.status_code == 200
     (item,) = listed.get_json()
     assert {"kind", "round", "sha256", "url"} <= set(item) and (item["kind"], item["round"]) == ("opinion", 1)
+    assert item["number"].endswith(f"法审〔{beijing_today().year}〕1号")  # its own 文号 (documents.numbering)
     response = api.client.get(item["url"], headers={"Authorization": f"Bearer {api.token('handler')}"})
     assert response.status_code == 200 and response.mimetype == DOCX_TYPE
     data = response.get_data()

@@ -50,7 +50,9 @@ ADMIN_PAGES = {"web.home", "organization.agencies", "organization.users", "organ
                "organization.disable_user", "catalog.catalogs",
                # one account's page and its changes (issue 17): people only, no case content
                "organization.user", "organization.edit_roles", "organization.reset_user_password",
-               "organization.unlock_user"}
+               "organization.unlock_user",
+               # 修改密码: every user's own password, nothing else
+               "auth.change_password"}
 DENIED = (403, 404)
 # what a route needs besides its path to reach its access check (the rest is asked with an empty body)
 QUERIES = {"/api/v1/cases": {"q": "商贸"}, "/api/v1/indicators": {"from": "2026-01-01", "to": "2026-12-31"},

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from review_service.cases.models import Material
+from review_service.cases.models import DraftVersion, Material
 from review_service.web.session import PUBLIC
 
 ROLE_USERS = {"handler": "handler", "unit_head": "unit_head", "review_lead": "lead", "reviewer": "reviewer",
@@ -34,7 +34,7 @@ def test_every_page_declares_who_may_open_it(app: Flask) -> None:
         assert roles, f"{rule.rule} ({rule.endpoint}) has no @allow(...) rule"
 
 
-def _url(app: Flask, rule: Any, values: dict[str, int]) -> str:
+def _url(app: Flask, rule: Any, values: dict[str, Any]) -> str:
     with app.test_request_context():
         from flask import url_for
 
@@ -46,8 +46,10 @@ def test_route_role_matrix(app: Flask, as_user: Any, web_world: Any) -> None:
     case_id = web_world.submitted()
     with web_world.uow() as session:
         material_id = session.scalars(select(Material.id).where(Material.case_id == case_id)).first()
+        draft_sha256 = session.scalars(select(DraftVersion.sha256).where(DraftVersion.case_id == case_id)).first()
     # the submitted case has no document yet: its document pages answer 404 to a reader too (scope checked first)
-    values = {"case_id": case_id, "user_id": web_world.ids["handler2"], "material_id": material_id, "document_id": 1}
+    values = {"case_id": case_id, "user_id": web_world.ids["handler2"], "material_id": material_id, "document_id": 1,
+              "sha256": draft_sha256}
     browsers = {role: as_user(username) for role, username in ROLE_USERS.items()}
     outsider = as_user("outsider")
     failures = []
@@ -79,5 +81,6 @@ def test_pages_need_a_login(app: Flask, web_world: Any) -> None:
     for rule in web_rules(app):
         if app.view_functions[rule.endpoint].allowed_roles == PUBLIC or "GET" not in rule.methods:
             continue
-        response = client.get(_url(app, rule, {"case_id": 1, "user_id": 1, "material_id": 1, "document_id": 1}))
+        response = client.get(_url(app, rule, {"case_id": 1, "user_id": 1, "material_id": 1, "document_id": 1,
+                                               "sha256": "0" * 64}))
         assert response.status_code == 302 and "/login" in response.headers["Location"], rule.rule

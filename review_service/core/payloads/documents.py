@@ -3,7 +3,7 @@
 No ``from __future__ import annotations``: see :mod:`review_service.core.payloads`.
 """
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 
 class DocumentIssued(TypedDict):
@@ -15,6 +15,8 @@ class DocumentIssued(TypedDict):
     filename: str
     template_sha256: str
     template_source: str
+    # the 文号 (none for the 代拟稿 penalty_decision); events written before migration 0020 lack it
+    number: NotRequired[str | None]
 
 
 class TemplateLoaded(TypedDict):

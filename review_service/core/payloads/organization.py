@@ -82,3 +82,13 @@ class AccountUnlocked(TypedDict):
     username: str
     locked_until: str | None
     failures: int
+
+
+class PasswordChanged(TypedDict):
+    """Never the password: whether an admin's reset (or new account) forced it, and what the change ended."""
+
+    user_id: int
+    username: str
+    forced: bool
+    tokens_revoked: int
+    session_version: int

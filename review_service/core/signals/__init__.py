@@ -47,7 +47,7 @@ from review_service.core.signals.cases import (
 )
 from review_service.core.signals.coordination import collective_discussion_recorded, coordination_recorded
 from review_service.core.signals.deadlines import deadline_stage_reached
-from review_service.core.signals.decisions import approval_recorded
+from review_service.core.signals.decisions import approval_recorded, decision_number_needed
 from review_service.core.signals.paths import case_transferred, termination_approved
 from review_service.core.signals.replies import reply_recorded
 from review_service.core.signals.review import opinion_recorded, reviewer_reassigned
@@ -70,6 +70,7 @@ __all__ = [
     "collective_discussion_recorded",
     "coordination_recorded",
     "deadline_stage_reached",
+    "decision_number_needed",
     "decision_revoked",
     "discard_after_commit",
     "emit",

@@ -2,41 +2,35 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from review_service.accountability import operations as ops
 from review_service.accountability.models import FINDING_LABELS
-from review_service.accountability.queries import ROLE_NAMES, STAGES, accountability_view, chain_people
+from review_service.accountability.queries import (
+    ACT_LABELS,
+    ROLE_NAMES,
+    STAGE_LABELS,
+    accountability_view,
+    chain_people,
+)
 from review_service.accountability.queries import responsibility_chain as _chain
 from review_service.cases.queries import visible_case
-from review_service.core.actions import ChainAction
+from review_service.core.dates import iso_days_in_words
 from review_service.core.errors import ServiceError
-from review_service.web.cases.wording import cn_date, cn_datetime
+from review_service.web.cases.wording import cn_datetime
 from review_service.web.edge import acting, reading
 from review_service.web.reads import draft_versions
 from review_service.web.session import allow
 
 bp = Blueprint("accountability", __name__)
-STAGE_LABELS = {"drafting": "起草", "materials": "送审材料", "submission": "报送", "attestation": "承办机构签核",
-                "assignment": "指派审核", "intake": "受理审查", "review": "法制审核", "reply": "书面回复",
-                "coordination": "协调", "complexity": "认定情节复杂", "collective_discussion": "集体讨论",
-                "approval": "审批决定", "publicity": "公示", "revocation": "撤销"}
-# what the chain says of the people who took part in another's act (never audited themselves: core/actions.py)
-CHAIN_ACTION_LABELS = {ChainAction.OPINION_ASSISTED: "协助出具审核意见",
-                       ChainAction.COLLECTIVE_DISCUSSION_CHAIRED: "主持集体讨论",
-                       ChainAction.COLLECTIVE_DISCUSSION_ATTENDED: "参加集体讨论"}
-
-
-_ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")  # a day the chain's statements quote (集体讨论 2026-11-20)
 
 
 def _in_words(view: dict[str, Any], versions: dict[str, int]) -> dict[str, Any]:
     """The view as the page words it: times as 2026年12月7日 14:05, each draft by its version (第 N 版)."""
     chain = [{**entry, "at": cn_datetime(entry["at"]), "draft_version": versions.get(entry["draft_sha256"] or ""),
-              "statement": _ISO_DAY.sub(lambda m: cn_date(m.group(0)), entry["statement"] or "")}
+              "statement": iso_days_in_words(entry["statement"] or "")}
              for entry in view["chain"]]
     inquiry = view["inquiry"]
     if inquiry is not None:
@@ -62,7 +56,7 @@ def show(case_id: int) -> Any:
     return render_template("accountability/show.html", case_id=case_id, title=title, view=view, people=people,
                            can_act=can_act, stage_labels=STAGE_LABELS, role_labels=ROLE_NAMES,
                            finding_labels=FINDING_LABELS,
-                           actions={**{k: v[1] for k, v in STAGES.items()}, **CHAIN_ACTION_LABELS})
+                           actions=ACT_LABELS)
 
 
 def _perform(case_id: int, verb: Any, data: dict[str, Any], done: str) -> Any:

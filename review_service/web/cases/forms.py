@@ -27,6 +27,8 @@ class CounterpartyForm(Form):
     kind = SelectField("当事人类型", choices=options(COUNTERPARTY_KIND_LABELS.items()))
     name = StringField("当事人名称")
     id_number = StringField("统一社会信用代码/身份证号")
+    address = StringField("住所")
+    legal_representative = StringField("法定代表人（负责人）")
 
 
 class ProposedDecisionForm(Form):
@@ -72,7 +74,8 @@ class DraftForm(FlaskForm):
         for key in ("fine_amount", "confiscation_amount"):
             proposed[key] = blank_to_none(proposed[key])
         counterparty = dict(data["counterparty"])
-        counterparty["id_number"] = blank_to_none(counterparty["id_number"])
+        for key in ("id_number", "address", "legal_representative"):
+            counterparty[key] = blank_to_none(counterparty[key])
         return {"title": data["title"], "case_number": blank_to_none(data["case_number"]),
                 "filed_on": blank_to_none(data["filed_on"]), "decision_type": data["decision_type"],
                 "counterparty": counterparty, "facts": data["facts"] or "", "proposed_decision": proposed,

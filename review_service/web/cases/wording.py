@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from review_service.core.clock import BEIJING, as_utc
-from review_service.core.dates import chinese_date
+from review_service.core.dates import chinese_date, chinese_datetime
 
 
 def cn_date(value: date | str | None) -> str:
@@ -22,6 +22,4 @@ def cn_datetime(value: datetime | str | None) -> str:
     """A stored time (UTC, or ISO text with an offset) as Beijing ``2026年12月7日 14:05``; nothing as ``—``."""
     if not value:
         return "—"
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    local = as_utc(moment).astimezone(BEIJING)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return chinese_datetime(datetime.fromisoformat(value) if isinstance(value, str) else value)

@@ -154,7 +154,7 @@ def reset_user_password(user_id: int) -> Any:
                           status=403 if isinstance(error, Forbidden) else 422)
     if generate:
         return _user_page(user_id, one_time=password)
-    flash(f"已重置{name}的密码，其全部会话和令牌已失效。", "success")
+    flash(f"已重置{name}的密码，其全部会话和令牌已失效；本人下次登录时须先设置新密码。", "success")
     return redirect(url_for("organization.user", user_id=user_id))
 
 
@@ -203,7 +203,7 @@ def new_user() -> Any:
                     add_user(session, actor=actor, username=form.username.data or "", name=form.name.data or "",
                              agency=form.agency.data or "", roles=list(form.roles.data or []),
                              password=form.password.data or "", qualification=form.qualification.data or "none",
-                             reviewing_since=since)
+                             reviewing_since=since, must_change_password=True)  # the admin knows it
                 except NotFound:
                     if "agency" not in early:
                         raise

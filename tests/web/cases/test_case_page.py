@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from review_service.core.clock import beijing_today, utcnow
 from review_service.decisions.publicity import publish_decision, revoke_decision, withdraw_decision
@@ -133,3 +134,42 @@ def test_a_possible_split_is_named_by_its_case_number(as_user: Any, web_world: A
     page = as_user("lead").get(f"/cases/{second}").get_data(as_text=True)
     assert f'<a href="/cases/{first}">西市监处〔2026〕801号</a>' in page
     assert not re.search(r"案件 \d+", page)
+
+
+def test_the_verification_address_on_a_document_leads_to_what_was_issued_on_its_draft(
+        as_user: Any, web_world: Any) -> None:
+    """Issue 18: the 核验 line names the draft's SHA-256 and an address; there a reader in scope finds the case and
+    every document issued on it (文号, kind, file SHA-256 folded); outside the scope nothing is named."""
+    from review_service.documents.verification import VERIFY_PATH
+    from review_service.review.models import Review
+
+    case_id = _decided(web_world)
+    with web_world.uow() as session:
+        draft_sha256 = session.scalars(select(Review.draft_sha256).where(Review.case_id == case_id)
+                                       .order_by(Review.id.desc())).first()
+    auditor_page = as_user("handler").text(f"{VERIFY_PATH}{draft_sha256}")
+    assert f'href="/cases/{case_id}"' in auditor_page and "法制审核意见书" in auditor_page
+    assert "审批记录" in auditor_page and 'class="checksum"' in auditor_page
+    outsider = as_user("outsider").text(f"{VERIFY_PATH}{draft_sha256}")
+    assert f'/cases/{case_id}"' not in outsider and "没有找到依据该草稿出具的文书" in outsider
+    assert as_user("handler").get(f"{VERIFY_PATH}not-a-hash").status_code == 404
+    assert as_user("handler").get(f"{VERIFY_PATH}{'0' * 64}").status_code == 200
+
+
+def test_the_handler_drafts_the_penalty_decision_from_the_case_page(as_user: Any, web_world: Any) -> None:
+    """Issue 18 (indicator 131): the documents section offers the 代拟稿 to the handler of a penalty case; with the
+    box ticked it is also attached as the decision_draft material; others are not offered it."""
+    case_id = web_world.new_case()
+    handler = as_user("handler")
+    page = handler.text(f"/cases/{case_id}")
+    assert f'href="/cases/{case_id}/penalty-decision"' in page
+    assert f'/cases/{case_id}/penalty-decision"' not in as_user("head").text(f"/cases/{case_id}")
+    form = handler.text(f"/cases/{case_id}/penalty-decision")
+    assert "生成代拟稿" in form and "附入送审材料" in form
+    done = handler.post(f"/cases/{case_id}/penalty-decision", {"attach": "y"}, follow_redirects=True)
+    shown = done.get_data(as_text=True)
+    assert done.status_code == 200 and "已生成行政处罚决定书（代拟稿），并已附入送审材料。" in shown
+    section = shown[shown.index('id="documents"'):]
+    assert "行政处罚决定书（代拟稿）" in section
+    assert "行政处罚决定书（代拟稿）" in shown[:shown.index('id="documents"')]  # listed among the materials too
+    assert as_user("reviewer").get(f"/cases/{case_id}/penalty-decision").status_code == 403
