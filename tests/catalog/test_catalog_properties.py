@@ -88,14 +88,16 @@ def test_raising_a_fine_never_makes_a_major_case_minor(amount: Decimal, flags: d
         assert {m.rule_id for m in low.matched} <= {m.rule_id for m in high.matched}
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)  # a parse: timing only varies by load
+# deadline=None: a parse; its time varies only with the machine's load (two test runs side by side)
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(text=st.text(max_size=400))
 def test_check_text_never_raises_on_arbitrary_text(text: str) -> None:
     errors = check_text(text, "fuzz.yaml")
     assert all(e.startswith("fuzz.yaml:") for e in errors)
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)  # a parse: timing only varies by load
+# deadline=None: a parse; its time varies only with the machine's load (two test runs side by side)
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(name=st.sampled_from(sorted(TEXTS)), data=st.data())
 def test_damaged_shipped_catalogs_give_located_errors_and_never_crash(name: str, data: st.DataObject) -> None:
     lines = TEXTS[name].splitlines(keepends=True)
