@@ -461,21 +461,35 @@ def approval(doc) -> None:
 
 
 def accountability(doc) -> None:
+    """责任追究记录: the revocation and its grounds, the chain, and per person the stage, role, grounds,
+    responsibility, exemption and sanction, who proposed and who decided (118号 (十四)); signed by the
+    investigator (调查人员) and the deciding head(s) (决定人)."""
     _title(doc, "执法过错责任调查记录")
     _heading(doc, "一、案件基本情况")
     _common_case(doc)
     _field(doc, "决定文号：", "{{ decision_number }}")
     _heading(doc, "二、启动调查的原因")
-    _paragraph(doc, "{{ inquiry.reason_label }}（{{ inquiry.authority }}，{{ inquiry.date }}）。", indent=True)
+    _paragraph(doc, "本案决定{{ inquiry.reason_label }}（{{ inquiry.authority }}，{{ inquiry.date }}）。", indent=True)
+    _optional_field(doc, "inquiry.grounds", "撤销理由：", "{{ inquiry.grounds }}")
+    _optional_field(doc, "inquiry.received_on", "本机关收到日期：", "{{ inquiry.received_on }}")
+    _field(doc, "启动调查时间：", "{{ inquiry.opened_at }}")
     _heading(doc, "三、责任链")
     _table(doc, [("环节", 20), ("人员", 16), ("角色", 28), ("行为及时间", 50), ("所见草稿", 42)],
            ["{{ c.stage }}", "{{ c.user }}", "{{ c.role }}", "{{ c.action }}\n{{ c.at }}\n{{ c.statement }}",
             "{{ c.draft_sha256 }}"], "c in chain", size=10.5)
     _heading(doc, "四、调查认定")
     _optional_paragraph(doc, "inquiry_body", "{{ inquiry_body }}")
-    _table(doc, [("人员", 22), ("角色", 28), ("认定", 22), ("理由", 84)],
-           ["{{ f.user }}", "{{ f.role }}", "{{ f.finding_label }}", "{{ f.reasoning }}"], "f in findings")
-    _paragraph(doc, "{{ conclusion }}", indent=True)
+    _tag(doc, "{%p for f in findings %}")
+    _paragraph(doc, "（{{ f.number }}）{{ f.user }}，{{ f.role }}（{{ f.stages }}）", bold=True, indent=True)
+    _paragraph(doc, "所涉撤销理由：{{ f.grounds }}。{{ f.why }}。", indent=True)
+    _paragraph(doc, "责任认定：{{ f.responsibility_label }}；过错性质：{{ f.finding_label }}；"
+               "免责情形：{{ f.exemption_label }}；处理意见：{{ f.sanction_label }}。", indent=True)
+    _paragraph(doc, "认定理由：{{ f.reasoning }}", indent=True)
+    _paragraph(doc, "提出人：{{ f.proposed_by }}（{{ f.proposed_at }}）；决定人：{{ f.decided_by }}"
+               "（{{ f.decided_at }}）。", indent=True)
+    _tag(doc, "{%p endfor %}")
+    _heading(doc, "五、调查结论")
+    _paragraph(doc, "{{ inquiry_conclusion }}", indent=True)
     _end(doc, "{{ agency }}")
 
 

@@ -1,4 +1,5 @@
-"""The demo data set: agencies, a user for every role, the shipped catalogs, cases in every state.
+"""The demo data set: agencies with their internal units, a user for every role (each in their unit), the shipped
+catalogs, cases in every state.
 
 Every row is made through the same operations people use, so the demo's audit
 trail verifies and its cases move on like any other.
@@ -24,6 +25,7 @@ from review_service.decisions.operations import approve_decision
 from review_service.decisions.publicity import publish_decision, revoke_decision
 from review_service.organization.models import User
 from review_service.organization.operations import add_agency, add_user
+from review_service.organization.units import add_unit, assign_unit
 from review_service.paths.operations import transfer_case
 from review_service.replies.operations import abandon_case, reply_to_opinion, resubmit_case
 from review_service.review.operations import assign_reviewer, record_intake, submit_opinion
@@ -56,6 +58,30 @@ USERS: list[tuple[str, str, str, list[str], str, date | None]] = [
     ("ma.lan", "马兰", COUNTY, ["handler"], "none", None),
     ("gao.feng", "高峰", COUNTY, ["unit_head"], "none", None),
 ]
+
+
+# 内设机构 of each agency (handling, legal review, office): the documents name them as 主送, 落款 and 印发机关
+UNITS: dict[str, list[tuple[str, str]]] = {
+    "陕西省市场监督管理局": [("执法稽查局", "handling"), ("法规处", "legal_review"), ("办公室", "office")],
+    MARKET: [("稽查支队", "handling"), ("法规科", "legal_review"), ("办公室", "office")],
+    COUNTY: [("执法大队", "handling"), ("法制科", "legal_review"), ("办公室", "office")],
+    ECOLOGY: [("执法支队", "handling"), ("法制科", "legal_review"), ("办公室", "office")],
+}
+ROLE_UNIT_KIND = {"handler": "handling", "unit_head": "handling", "reviewer": "legal_review",
+                  "review_lead": "legal_review"}  # heads, advisors, the admin and the auditor sit in no unit
+
+
+def _add_units(session: Session) -> None:
+    """Each agency's units, and each user in the unit their first role works in."""
+    placed: dict[tuple[str, str], int] = {}
+    for agency, units in UNITS.items():
+        for name, kind in units:
+            placed[(agency, kind)] = add_unit(session, actor=None, agency=agency, name=name, kind=kind).id
+    for username, _name, agency, roles, _qualification, _since in USERS:
+        works_in = next((ROLE_UNIT_KIND[role] for role in roles if role in ROLE_UNIT_KIND), None)
+        if works_in is not None:
+            user = session.scalars(select(User).where(User.username == username)).unique().one()
+            assign_unit(session, actor=None, user_id=user.id, unit_id=placed[(agency, works_in)])
 
 
 def _draft(title: str, number: str, kind: str, fine: str, **extra: Any) -> dict[str, Any]:
@@ -150,6 +176,7 @@ def load_demo(runtime: Runtime) -> str:
         for username, name, agency, roles, qualification, since in USERS:
             add_user(session, actor=None, username=username, name=name, agency=agency, roles=roles,
                      password=DEMO_PASSWORD, qualification=qualification, reviewing_since=since)
+        _add_units(session)
         # the operator binds each catalog to the demo agencies it applies to (issue 14: never by name alone)
         load_files(session, actor=None, paths=sorted(CATALOG_DIR.glob("*.yaml")),
                    agencies=["陕西省市场监督管理局", MARKET, COUNTY, ECOLOGY])
@@ -252,4 +279,5 @@ def _publicity(demo: _Demo, decided: int) -> None:
               data={"url": "https://scjg.xa.gov.cn/xzcf/2026/213", "published_at": utcnow().isoformat()})
     demo.step(revoke_decision, "zhou.jun", case_id=revoked,
               data={"reason": "revoked", "authority": "西安市人民政府（行政复议决定）",
-                    "date": beijing_today().isoformat()})
+                    "date": beijing_today().isoformat(), "received_on": beijing_today().isoformat(),
+                    "grounds": ["wrong_law"]})

@@ -19,6 +19,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from review_service.accountability.grounds import (
+    EXEMPTION_LABELS,
+    GROUND_LABELS,
+    RESPONSIBILITY_LABELS,
+    SANCTION_LABELS,
+    annotate,
+    people_grounds,
+)
 from review_service.accountability.models import FINDING_LABELS, REASON_LABELS, Finding, Inquiry
 from review_service.audit.queries import case_events
 from review_service.coordination.models import OUTCOME_LABELS, CollectiveDiscussion, Coordination
@@ -81,11 +89,15 @@ class ChainEntry:
     statement: str
     documents: list[dict[str, Any]] = field(default_factory=list)
     seq: int | None = None
+    #: the grounds of the revocation this act answers for ([{ground, label, why}]; grounds.annotate)
+    grounds: list[dict[str, Any]] = field(default_factory=list)
+    #: what the act said, for grounds.py (the opinion's points, the reply's responses …); never shown
+    source: dict[str, Any] | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {"stage": self.stage, "user": self.user, "role": self.role, "action": self.action, "at": self.at,
                 "draft_sha256": self.draft_sha256, "statement": self.statement, "documents": self.documents,
-                "seq": self.seq}
+                "seq": self.seq, "grounds": self.grounds}
 
 
 def _person(user: User | None, fallback: str | None = None) -> dict[str, Any] | None:
@@ -213,19 +225,22 @@ def _describe(entry: ChainEntry, action: str, payload: dict[str, Any], users: di
     elif action == Action.OPINION_SUBMITTED and payload.get("review_id") in reviews:
         review = reviews[payload["review_id"]]
         entry.statement = _review_statement(review)
+        entry.source = {"round": review.round, "points": review.points}
         documents.append({"kind": "opinion", "round": review.round, "review_id": str(review.id)})
         for advisor_id in review.advisor_ids or []:
             extra.append(ChainEntry(stage="review", user=_person(users.get(advisor_id), str(advisor_id)),
                                     role="advisor", action=ChainAction.OPINION_ASSISTED, at=entry.at,
                                     draft_sha256=entry.draft_sha256, documents=entry.documents, seq=entry.seq,
-                                    statement=f"协助出具第 {review.round} 轮法制审核意见"))
+                                    statement=f"协助出具第 {review.round} 轮法制审核意见", source=entry.source))
     elif action == Action.REPLY_SUBMITTED and payload.get("reply_id") in replies:
         reply = replies[payload["reply_id"]]
         entry.statement = _reply_statement(reply)
+        entry.source = {"round": reply.round, "responses": reply.responses}
         documents.append({"kind": "reply", "round": reply.round, "reply_id": str(reply.id)})
     elif action == Action.CASE_COORDINATED and payload.get("coordination_id") in coordinations:
         record = coordinations[payload["coordination_id"]]
         entry.statement = f"协调结果：{OUTCOME_LABELS.get(record.outcome, record.outcome)}。{record.reasoning}"
+        entry.source = {"outcome": record.outcome, "outcome_label": OUTCOME_LABELS.get(record.outcome, record.outcome)}
         extra += _discussion(entry, record.collective_discussion, users, "coordination")
         documents.append({"kind": "coordination", "round": record.round, "coordination_id": str(record.id)})
     elif action in (Action.CASE_RETURNED, Action.DECISION_MADE) and payload.get("approval_id") in approvals:
@@ -288,6 +303,7 @@ def inquiry_view(session: Session, inquiry: Inquiry | None) -> dict[str, Any] | 
         return None
     findings = list(session.scalars(select(Finding).where(Finding.inquiry_id == inquiry.id).order_by(Finding.id)))
     users = _rows_by_id(session, User, {f.user_id for f in findings} | {f.recorded_by for f in findings}
+                        | {f.decided_by for f in findings if f.decided_by}
                         | ({inquiry.closed_by} if inquiry.closed_by else set()))
     return {
         "id": str(inquiry.id), "status": inquiry.status, "reason": inquiry.reason,
@@ -295,17 +311,44 @@ def inquiry_view(session: Session, inquiry: Inquiry | None) -> dict[str, Any] | 
         "opened_at": iso(inquiry.opened_at), "closed_at": iso(inquiry.closed_at),
         "closed_by": _person(users.get(inquiry.closed_by)) if inquiry.closed_by else None,
         "conclusion": inquiry.conclusion or None, "document_sha256": inquiry.document_sha256,
-        "findings": [{"user": _person(users.get(f.user_id)), "finding": f.finding,
-                      "finding_label": FINDING_LABELS[f.finding], "reasons": f.reasons,
-                      "recorded_by": _person(users.get(f.recorded_by)), "recorded_at": iso(f.recorded_at)}
-                     for f in findings],
+        "grounds": [{"ground": g, "label": GROUND_LABELS.get(g, g)} for g in inquiry.grounds or []],
+        # a revocation registered without grounds: findings wait until the auditor records them
+        "grounds_missing": not inquiry.grounds,
+        "findings": [finding_view(f, users) for f in findings],
     }
 
 
+def finding_view(f: Finding, users: dict[int, User]) -> dict[str, Any]:
+    """One finding as the API shows it: the old fields, then ground, responsibility, exemption, sanction, status."""
+    return {"user": _person(users.get(f.user_id)), "finding": f.finding, "finding_label": FINDING_LABELS[f.finding],
+            "reasons": f.reasons, "recorded_by": _person(users.get(f.recorded_by)), "recorded_at": iso(f.recorded_at),
+            "grounds": [{"ground": g, "label": GROUND_LABELS.get(g, g)} for g in f.grounds or []],
+            "responsibility": f.responsibility,
+            "responsibility_label": RESPONSIBILITY_LABELS.get(f.responsibility or "", ""),
+            "exemption": f.exemption, "exemption_label": EXEMPTION_LABELS.get(f.exemption or "", ""),
+            "sanction": f.sanction, "sanction_label": SANCTION_LABELS.get(f.sanction or "", ""),
+            "status": f.status, "status_label": FINDING_STATUS_LABELS.get(f.status, f.status),
+            "proposed_by": _person(users.get(f.recorded_by)), "proposed_at": iso(f.recorded_at),
+            "decided_by": _person(users.get(f.decided_by)) if f.decided_by else None,
+            "decided_at": iso(f.decided_at) if f.decided_at else None, "decision_note": f.decision_note or None}
+
+
+FINDING_STATUS_LABELS = {"proposed": "待决定", "decided": "已决定", "returned": "已退回"}
+
+
+def annotated_chain(session: Session, case_id: int, inquiry: Inquiry | None) -> list[ChainEntry]:
+    """The chain with each act's grounds of the inquiry's revocation (none before a revocation)."""
+    chain = responsibility_chain(session, case_id)
+    annotate(chain, (inquiry.grounds or []) if inquiry is not None else [])
+    return chain
+
+
 def accountability_view(session: Session, case_id: int) -> dict[str, Any]:
-    """``GET /cases/{id}/accountability``: the chain and the inquiry (``null`` when none was opened)."""
-    return {"chain": [entry.as_dict() for entry in responsibility_chain(session, case_id)],
-            "inquiry": inquiry_view(session, current_inquiry(session, case_id))}
+    """``GET /cases/{id}/accountability``: the chain, each person's grounds, and the inquiry (``null`` when none)."""
+    inquiry = current_inquiry(session, case_id)
+    chain = annotated_chain(session, case_id, inquiry)
+    return {"chain": [entry.as_dict() for entry in chain], "people": people_grounds(chain),
+            "inquiry": inquiry_view(session, inquiry)}
 
 
 # --- for the indicators (112) ---------------------------------------------------------------------------------
@@ -322,6 +365,14 @@ class InquiryRow:
     opened_at: datetime
     closed_at: datetime | None
     document_sha256: str | None
+    findings: int = 0  # findings recorded on the inquiry, one per person of the chain
+    decided: int = 0  # of which decided by the agency's decider (not merely proposed)
+
+    @property
+    def concluded(self) -> bool:
+        """(112): closed with its record, and a decided finding on every person (close requires one each)."""
+        return (self.closed_at is not None and bool(self.document_sha256) and self.findings > 0
+                and self.decided == self.findings)
 
 
 def _bounds(period: tuple[date, date]) -> tuple[datetime, datetime]:
@@ -332,8 +383,17 @@ def _bounds(period: tuple[date, date]) -> tuple[datetime, datetime]:
 
 
 def _rows(session: Session, stmt: Any) -> list[InquiryRow]:
-    return [InquiryRow(r.id, r.case_id, r.agency_id, r.reason, r.opened_at, r.closed_at, r.document_sha256)
-            for r in session.scalars(stmt.order_by(Inquiry.id))]
+    inquiries = list(session.scalars(stmt.order_by(Inquiry.id)))
+    counts: dict[int, list[int]] = {}
+    ids = [r.id for r in inquiries]
+    if ids:
+        for inquiry_id, status in session.execute(select(Finding.inquiry_id, Finding.status)
+                                                  .where(Finding.inquiry_id.in_(ids))):
+            count = counts.setdefault(inquiry_id, [0, 0])
+            count[0] += 1
+            count[1] += status == "decided"
+    return [InquiryRow(r.id, r.case_id, r.agency_id, r.reason, r.opened_at, r.closed_at, r.document_sha256,
+                       *counts.get(r.id, [0, 0])) for r in inquiries]
 
 
 def closed_inquiries(session: Session, agency_ids: Iterable[int], period: tuple[date, date]) -> list[InquiryRow]:

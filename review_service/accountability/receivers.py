@@ -12,8 +12,10 @@ from review_service.core import signals
 
 
 def _open_inquiry(sender: Any, **kwargs: Any) -> None:
-    """``decision_revoked`` (kwargs ``session``, ``case_id``, ``reason``): open the inquiry in that transaction."""
-    open_inquiry(kwargs["session"], case_id=int(kwargs["case_id"]), reason=str(kwargs["reason"]))
+    """``decision_revoked`` (kwargs ``session``, ``case_id``, ``reason``, ``grounds``): open the inquiry in that
+    transaction."""
+    open_inquiry(kwargs["session"], case_id=int(kwargs["case_id"]), reason=str(kwargs["reason"]),
+                 grounds=[str(g) for g in kwargs.get("grounds") or []])
 
 
 def connect() -> None:

@@ -80,10 +80,11 @@ def publish(session: Session, actor: User, case_id: int) -> Render:
     return case_after_commit(actor, case_id)
 
 
-@endpoint("POST", "/cases/<int:case_id>/revoke", summary="登记决定被撤销、确认违法或责令重作", body=RevokeIn,
-          response=CaseOut, errors=WRITE_ERRORS, roles=("handler", "head"),
-          description="Marks the decision, opens the withdraw task (3 working days from `date`) when the decision "
-                      "was published, and opens the accountability inquiry (signal decision_revoked).")
+@endpoint("POST", "/cases/<int:case_id>/revoke", summary="登记决定被撤销、确认违法、责令重作、变更或确认无效",
+          body=RevokeIn, response=CaseOut, errors=WRITE_ERRORS, roles=("handler", "head"),
+          description="Marks the decision, opens the withdraw task (3 working days from `received_on`, else from "
+                      "`date`) when the decision was published, and opens the accountability inquiry (signal "
+                      "decision_revoked) with the `grounds`. The old body {reason, authority, date} stays valid.")
 def revoke(session: Session, actor: User, case_id: int) -> Render:
     case_task_in_scope(session, actor, case_id)
     revoke_decision(session, actor=actor, case_id=case_id, data=json_body(), expected_version=if_match())
@@ -92,7 +93,8 @@ def revoke(session: Session, actor: User, case_id: int) -> Render:
 
 @endpoint("POST", "/cases/<int:case_id>/withdraw", summary="登记已撤回公开的决定信息", body=WithdrawIn,
           response=CaseOut, errors=WRITE_ERRORS, roles=("handler", "head"),
-          description="Closes the withdraw task (行政处罚法 art. 48).")
+          description="Closes the withdraw task (行政处罚法 art. 48); `explanation` is the public explanation "
+                      "(公开说明理由) published with the withdrawal.")
 def withdraw(session: Session, actor: User, case_id: int) -> Render:
     case_task_in_scope(session, actor, case_id)
     withdraw_decision(session, actor=actor, case_id=case_id, data=json_body(), expected_version=if_match())

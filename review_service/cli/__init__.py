@@ -1,6 +1,7 @@
 """The command line: ``review-service init | demo | serve | tick | agency | user | token | catalog | calendar``,
 and the areas' commands in this package: ``audit`` (:mod:`.audit`), ``storage`` (:mod:`.storage`),
-``template`` (:mod:`.templates`), ``indicators`` (:mod:`.indicators`).
+``template`` (:mod:`.templates`), ``indicators`` (:mod:`.indicators`), ``unit``, ``agency settings`` and
+``user unit`` (:mod:`.organization`).
 
 Each command opens one transaction (one unit of work) and exits non-zero with a
 one-line reason on failure (:mod:`.errors`). The CLI sits at the edge: domains never import it.
@@ -15,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from review_service.cli import audit, indicators, storage, templates
+from review_service.cli import audit, indicators, organization, storage, templates
 from review_service.cli.base import CommandError, Parser, command_runtime, display_url, finish
 from review_service.cli.errors import debugging, describe
 from review_service.runtime import Runtime
@@ -69,6 +70,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
                         qualification=args.qualification,
                         reviewing_since=_date(args.reviewing_since, "--reviewing-since") if args.reviewing_since
                         else None)
+        organization.place_new_user(session, user, args.unit)
         user_id = user.id
     print(user_id)
     return 0
@@ -234,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     agency_add.add_argument("--system")
     agency_add.add_argument("--region")
     agency_add.set_defaults(func=cmd_agency_add)
+    organization.add_agency_commands(agency)
 
     user = sub.add_parser("user", help="用户").add_subparsers(dest="user_command", required=True)
     user_add = user.add_parser("add", help="新增用户")
@@ -244,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.add_argument("--qualification", default="none", choices=["legal_profession", "law_degree", "none"])
     user_add.add_argument("--reviewing-since", help="开始从事法制审核的日期 YYYY-MM-DD")
     user_add.add_argument("--password-stdin", action="store_true")
+    user_add.add_argument("--unit", help="所在内设机构的名称（须先用 unit add 录入），如 稽查支队")
     user_add.set_defaults(func=cmd_user_add)
     for verb, func, text in (("grant", cmd_user_grant, "授予角色（监督人员只能由此授予：三权分立）"),
                              ("revoke", cmd_user_revoke, "撤销角色")):
@@ -254,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     user_disable = user.add_parser("disable", help="停用用户（撤销其全部令牌并结束其会话）")
     user_disable.add_argument("username")
     user_disable.set_defaults(func=cmd_user_disable)
+    organization.add_user_commands(user)
 
     token = sub.add_parser("token", help="签发 API 令牌")
     token.add_argument("username")
@@ -274,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     calendar_load.add_argument("files", nargs="+")
     calendar_load.set_defaults(func=cmd_calendar_load)
 
-    for area in (audit, storage, templates, indicators):
+    for area in (audit, storage, templates, indicators, organization):
         area.add_commands(sub)
     return parser
 

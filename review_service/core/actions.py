@@ -130,7 +130,17 @@ class Action(_DocumentedEnum):
     INQUIRY_OPENED = "inquiry_opened", (
         "An accountability inquiry was opened, by the system on a revocation (accountability.operations).")
     FINDING_RECORDED = "finding_recorded", (
-        "The auditor recorded a finding on one person of the chain (accountability.operations).")
+        "The auditor proposed (or re-proposed) the finding on one person of the chain: grounds, responsibility, "
+        "exemption, sanction (accountability.operations); the configured decider decides it.")
+    FINDING_DECIDED = "finding_decided", (
+        "The decider (agency setting accountability_decider, default the head) confirmed the auditor's proposed "
+        "finding on one person (accountability.operations).")
+    FINDING_RETURNED = "finding_returned", (
+        "The decider returned the auditor's proposed finding on one person, with a reason "
+        "(accountability.operations).")
+    INQUIRY_GROUNDS_RECORDED = "inquiry_grounds_recorded", (
+        "The auditor recorded the revocation's grounds on the inquiry, the registration having named none "
+        "(accountability.operations).")
     INQUIRY_CLOSED = "inquiry_closed", (
         "The auditor closed the inquiry and issued its record (accountability.operations).")
 
@@ -181,6 +191,16 @@ class Action(_DocumentedEnum):
     PASSWORD_CHANGED = "password_changed", (
         "A user changed their own password, ending their other sessions and tokens; ``forced`` after an admin "
         "handed them one (organization.operations).")
+    AGENCY_SETTINGS_CHANGED = "agency_settings_changed", (
+        "The operator (CLI) changed an agency's settings; the payload keeps each changed key before and after "
+        "(organization.operations).")
+    UNIT_ADDED = "unit_added", (
+        "An admin (or the CLI) added an internal unit (内设机构) to an agency (organization.units).")
+    UNIT_RENAMED = "unit_renamed", "An admin (or the CLI) renamed an internal unit (organization.units)."
+    UNIT_DEACTIVATED = "unit_deactivated", (
+        "An admin (or the CLI) retired an internal unit; its members no longer sit in it (organization.units).")
+    USER_UNIT_ASSIGNED = "user_unit_assigned", (
+        "An admin (or the CLI) placed a user in an internal unit of their agency, or in none (organization.units).")
     NOTIFICATIONS_READ = "notifications_read", (
         "A user marked their reminders (站内提醒) as read in the inbox (notifications.operations).")
 
@@ -242,6 +262,9 @@ PAYLOADS: dict[Action, type] = {
     Action.DECISION_WITHDRAWN: decisions.DecisionWithdrawn,
     Action.INQUIRY_OPENED: accountability.InquiryOpened,
     Action.FINDING_RECORDED: accountability.FindingRecorded,
+    Action.FINDING_DECIDED: accountability.FindingDecided,
+    Action.FINDING_RETURNED: accountability.FindingDecided,
+    Action.INQUIRY_GROUNDS_RECORDED: accountability.InquiryGroundsRecorded,
     Action.INQUIRY_CLOSED: accountability.InquiryClosed,
     Action.DOCUMENT_ISSUED: documents.DocumentIssued,
     Action.TEMPLATE_LOADED: documents.TemplateLoaded,
@@ -269,5 +292,10 @@ PAYLOADS: dict[Action, type] = {
     Action.PASSWORD_RESET: organization.PasswordReset,
     Action.ACCOUNT_UNLOCKED: organization.AccountUnlocked,
     Action.PASSWORD_CHANGED: organization.PasswordChanged,
+    Action.AGENCY_SETTINGS_CHANGED: organization.AgencySettingsChanged,
+    Action.UNIT_ADDED: organization.UnitAdded,
+    Action.UNIT_RENAMED: organization.UnitRenamed,
+    Action.UNIT_DEACTIVATED: organization.UnitDeactivated,
+    Action.USER_UNIT_ASSIGNED: organization.UserUnitAssigned,
     Action.NOTIFICATIONS_READ: notifications.NotificationsRead,
 }

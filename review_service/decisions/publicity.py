@@ -11,7 +11,10 @@ verb locks the case, checks the actor, writes its record and its audit event in 
 
 A revocation of a decision that was never published cancels the publication deadline and opens
 no withdrawal (行政处罚法 art. 48 asks to withdraw *published* information); otherwise it opens a
-``withdraw`` task due 3 working days (agency-configurable) after the revoking decision or judgment.
+``withdraw`` task due 3 working days (agency-configurable) after the day the agency *received* the
+revoking decision or judgment (``received_on``; the decision's own ``date`` when a client omits it):
+国办发〔2018〕118号 and the 陕西 indicator (40)/(41) count from receipt — the agency cannot withdraw what it
+has not yet been served.
 """
 
 from __future__ import annotations
@@ -37,7 +40,13 @@ from review_service.deadlines.models import Deadline, DeadlineKind, DeadlineStat
 from review_service.deadlines.plan import plan, working_days_for
 from review_service.deadlines.tracking import close, describe, open_deadline, open_deadlines
 from review_service.decisions.models import Decision
-from review_service.decisions.publicity_models import REVOCATION_REASONS, Publication, Revocation, Withdrawal
+from review_service.decisions.publicity_models import (
+    REVOCATION_GROUNDS,
+    REVOCATION_REASONS,
+    Publication,
+    Revocation,
+    Withdrawal,
+)
 from review_service.organization.models import User
 from review_service.organization.settings import agency_settings
 
@@ -59,12 +68,33 @@ class PublishIn(BaseModel):
         return value
 
 
+Ground = Literal["facts_unclear", "insufficient_evidence", "wrong_law", "illegal_procedure", "beyond_authority",
+                 "abuse_of_power", "clearly_improper"]
+
+
 class RevokeIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    reason: Literal["revoked", "confirmed_illegal", "ordered_remake"]
+    reason: Literal["revoked", "confirmed_illegal", "ordered_remake", "changed", "confirmed_void"] = Field(
+        description="revoked 被撤销, confirmed_illegal 被确认违法, ordered_remake 被责令重新作出, changed 被变更, "
+                    "confirmed_void 被确认无效")
     authority: str = Field(min_length=1, max_length=300, description="the court or authority that decided")
     date: PastDate  # the revoking decision or judgment: not after today
+    grounds: list[Ground] | None = Field(
+        default=None, min_length=1, max_length=7,
+        description="why it was found wrong (several allowed): facts_unclear 事实不清, insufficient_evidence 证据不足, "
+                    "wrong_law 适用法律错误, illegal_procedure 违反法定程序, beyond_authority 超越职权, abuse_of_power "
+                    "滥用职权, clearly_improper 明显不当. Optional for old clients: the inquiry then waits for them")
+    received_on: PastDate | None = Field(
+        default=None, description="the day the agency received the decision or judgment (not before `date`); the "
+                                  "withdrawal deadline counts from it (from `date` when absent)")
+
+    @field_validator("grounds")
+    @classmethod
+    def _distinct(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("理由不能重复")
+        return value
 
 
 class WithdrawIn(BaseModel):
@@ -72,6 +102,8 @@ class WithdrawIn(BaseModel):
 
     withdrawn_at: PastDateTime
     note: str = Field(default="", max_length=2000)
+    explanation: str = Field(default="", max_length=5000,
+                             description="公开说明理由: the explanation published with the withdrawal")
 
 
 def _require_handler_or_head(session: Session, actor: User, case: Case) -> str:
@@ -155,8 +187,13 @@ def revoke_decision(session: Session, *, actor: User, case_id: int, data: Any,
         raise Invalid("撤销决定或判决的日期不能晚于今天。", fields={"date": "不能晚于今天"})
     if body.date < beijing_today(decision.decided_at):
         raise Invalid("撤销决定或判决的日期早于作出决定的日期。", fields={"date": "早于作出决定的日期"})
+    if body.received_on is not None and not body.date <= body.received_on <= beijing_today():
+        raise Invalid("收到日期应当在撤销决定或判决的日期之后、今天之前。",
+                      fields={"received_on": "不能早于撤销决定或判决的日期，也不能晚于今天"})
+    grounds = [g for g in REVOCATION_GROUNDS if g in set(body.grounds or [])]
     revocation = Revocation(case_id=case.id, decision_id=decision.id, reason=body.reason, authority=body.authority,
-                            decided_on=body.date, recorded_by=actor.id)
+                            decided_on=body.date, received_on=body.received_on, grounds=grounds,
+                            recorded_by=actor.id)
     session.add(revocation)
     session.flush()
     published = session.scalar(select(Publication.id).where(Publication.decision_id == decision.id)) is not None
@@ -166,7 +203,8 @@ def revoke_decision(session: Session, *, actor: User, case_id: int, data: Any,
         close(pending, DeadlineState.CANCELLED, utcnow())  # a revoked decision is not to be published
         cancelled.append(pending.id)
     if published:
-        planned = plan(calendar_from_db(session), body.date,
+        # from receipt: an agency cannot withdraw before it is served (module docstring)
+        planned = plan(calendar_from_db(session), body.received_on or body.date,
                        working_days_for("withdraw", agency_settings(case.agency)))
         withdraw = open_deadline(session, case, DeadlineKind.WITHDRAW, planned, owner_id=case.handler_id, check=True)
     _touch(case)
@@ -175,16 +213,19 @@ def revoke_decision(session: Session, *, actor: User, case_id: int, data: Any,
           {"revocation_id": revocation.id, "decision_id": decision.id, "reason": body.reason,
            "reason_label": REVOCATION_REASONS[body.reason], "authority": body.authority,
            "date": body.date.isoformat(), "published": published, "cancelled_deadlines": cancelled,
-           "withdraw_deadline": None if withdraw is None else describe(withdraw)})
+           "withdraw_deadline": None if withdraw is None else describe(withdraw), "grounds": grounds,
+           "received_on": None if body.received_on is None else body.received_on.isoformat()})
     signals.decision_revoked.send(Action.DECISION_REVOKED, session=session, case_id=case.id, reason=body.reason,
                                   actor=actor, decision_id=decision.id, revocation_id=revocation.id,
-                                  authority=body.authority, date=body.date)
+                                  authority=body.authority, date=body.date, grounds=grounds,
+                                  received_on=body.received_on)
     return revocation
 
 
 def withdraw_decision(session: Session, *, actor: User, case_id: int, data: Any,
                       expected_version: int | None = None) -> Withdrawal:
-    """Record that the published decision was withdrawn; closes the ``withdraw`` task."""
+    """Record that the published decision was withdrawn, with its public explanation (公开说明理由, optional on
+    the API, required on the page); closes the ``withdraw`` task."""
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
     role = _require_handler_or_head(session, actor, case)
     body = parse_input(WithdrawIn, data)
@@ -194,12 +235,13 @@ def withdraw_decision(session: Session, *, actor: User, case_id: int, data: Any,
         raise Conflict("本案没有待撤回的已公开决定。", actual_version=case.version)
     withdrawn_at = _not_future(body.withdrawn_at, "withdrawn_at")
     withdrawal = Withdrawal(case_id=case.id, revocation_id=revocation.id, withdrawn_at=withdrawn_at, note=body.note,
-                            recorded_by=actor.id)
+                            explanation=body.explanation, recorded_by=actor.id)
     session.add(withdrawal)
     close(deadline, DeadlineState.MET, withdrawn_at)
     _touch(case)
     session.flush()
     _emit(session, Action.DECISION_WITHDRAWN, case, actor, role,
           {"withdrawal_id": withdrawal.id, "revocation_id": revocation.id, "withdrawn_at": withdrawn_at.isoformat(),
-           "deadline": {**describe(deadline), "late": beijing_today(withdrawn_at) > deadline.due_on}})
+           "deadline": {**describe(deadline), "late": beijing_today(withdrawn_at) > deadline.due_on},
+           "explanation": body.explanation})
     return withdrawal

@@ -2,7 +2,11 @@
 
 Every kind gets the **case context** (:func:`case_context`):
 
-- ``agency``, ``unit`` (承办机构), ``review_body`` (法制审核机构), ``requesting_unit``: names
+- ``agency``, ``unit`` (承办机构), ``review_body`` (法制审核机构), ``requesting_unit`` (the unit the opinion is
+  addressed to: the same as ``unit``): full organ names, the agency's name before the unit's
+  (``西安市市场监督管理局稽查支队``). ``unit`` is the handler's unit, else the agency's first active ``handling``
+  unit; ``review_body`` the agency's active ``legal_review`` unit (``organization.units``); an agency without
+  them gets ``<agency>承办机构`` / ``<agency>法制审核机构``
 - ``case_number``, ``title``, ``cause`` (案由, without 书名号), ``case_name`` (the case as a letter names it:
   ``某公司销售不合格产品案``), ``decision_type``, ``decision_type_label``
 - ``counterparty``: ``{kind, kind_label, name, id_number}``
@@ -16,7 +20,9 @@ Every kind gets the **case context** (:func:`case_context`):
 - ``materials``: ``{number, title, kind, kind_label, received_on}`` (the day the review body received each)
 - the 落款 and 版记 (GB/T 9704 7.3.5, 7.4): ``document_number`` (the document's own 文号, assigned when it is
   issued: ``documents.numbering``), ``signatures`` (``{label, name}`` lines: who signs this kind), ``signed_on``
-  (``二〇二六年十二月七日``), ``issuer`` (印发机关), ``printed_on`` (``2026年12月7日``), ``cc`` (抄送),
+  (``二〇二六年十二月七日``), ``issuer`` (印发机关: the agency's ``office`` unit, e.g. ``西安市市场监督管理局办公室``,
+  else the agency; the opinion's is its ``review_body``, the 代拟稿's the agency), ``printed_on``
+  (``2026年12月7日``), ``cc`` (抄送),
   ``verify_url`` (where the draft's SHA-256 is checked: ``documents.verification``)
 
 and then, by kind:
@@ -75,7 +81,7 @@ from review_service.deadlines.models import Deadline, DeadlineState
 from review_service.decisions.models import Approval, Decision
 from review_service.documents.models import KIND_LABELS
 from review_service.documents.verification import verify_url
-from review_service.organization.models import ROLE_LABELS, User
+from review_service.organization.models import ROLE_LABELS, Unit, UnitKind, User
 from review_service.organization.settings import MATERIAL_KIND_LABELS, agency_settings
 from review_service.review.models import CONCLUSION_LABELS, Assignment, Reply, Review
 from review_service.review.points import FINDING_LABELS, TEN_POINTS
@@ -112,6 +118,11 @@ _FIRST_SUBMITTED = select(_SUBMISSIONS.submitted_at).where(_SUBMISSIONS.case_id 
     _SUBMISSIONS.id).limit(1)
 _ASSIGNED = (select(Assignment.__table__.c.assigned_by).where(Assignment.__table__.c.case_id == bindparam("case_id"))
              .order_by(Assignment.__table__.c.id.desc()).limit(1))
+_UNITS = Unit.__table__.c
+# the agency's active units, each marked when it is the handler's: the names of the 主送, 落款 and 版记 in one read
+_AGENCY_UNITS = select(_UNITS.kind, _UNITS.name, (_UNITS.id == select(_USERS.unit_id).where(
+    _USERS.id == bindparam("handler_id")).scalar_subquery()).label("mine")).where(
+    _UNITS.agency_id == bindparam("agency_id"), _UNITS.active.is_(True)).order_by(_UNITS.id)
 _OPEN_DUE = select(_DEADLINES.due_on, _DEADLINES.provisional).where(
     _DEADLINES.case_id == bindparam("case_id"), _DEADLINES.kind == bindparam("kind"),
     _DEADLINES.state == DeadlineState.OPEN.value)
@@ -123,6 +134,28 @@ def _name(session: Session, user_id: int | None) -> str:
     # the name alone: a whole User would also load its roles, and a document only prints the name
     known = session.identity_map.get(identity_key(User, user_id))
     return known.name if known is not None else tx.fresh(session, _NAME, {"user_id": user_id}).scalar() or ""
+
+
+def _organ(agency: str, unit: str) -> str:
+    """A unit as a document names it: the full organ name, the agency's before the unit's (unless already there)."""
+    return unit if unit.startswith(agency) else f"{agency}{unit}"
+
+
+def _unit_names(session: Session, case: Case, agency: str) -> dict[str, str]:
+    """``unit``, ``requesting_unit``, ``review_body`` and ``issuer`` from the agency's units (made-up names for an
+    agency that has not entered them)."""
+    rows = tx.fresh(session, _AGENCY_UNITS, {"agency_id": case.agency_id, "handler_id": case.handler_id}).all()
+    first: dict[str, str] = {}
+    for row in rows:
+        first.setdefault(row.kind, row.name)
+    # the handler's own unit (whatever its kind: it is the one that asks), else the agency's first 承办机构
+    handling = next((row.name for row in rows if row.mine), None) or first.get(UnitKind.HANDLING)
+    unit = _organ(agency, handling) if handling else f"{agency}承办机构"
+    review = first.get(UnitKind.LEGAL_REVIEW)
+    office = first.get(UnitKind.OFFICE)
+    return {"unit": unit, "requesting_unit": unit,
+            "review_body": _organ(agency, review) if review else f"{agency}法制审核机构",
+            "issuer": _organ(agency, office) if office else agency}
 
 
 def case_context(session: Session, case: Case, *, kind: str, round: int, draft: DraftVersion | None = None,
@@ -140,10 +173,11 @@ def case_context(session: Session, case: Case, *, kind: str, round: int, draft: 
     proposed["fine_text"] = rmb_words(proposed.get("fine_amount"))
     proposed["confiscation_text"] = rmb_words(proposed.get("confiscation_amount"))
     draft_sha256 = draft.sha256 if draft is not None else ""
+    names = _unit_names(session, case, agency)
+    issuer = names.pop("issuer")
     return {
         "kind": kind, "kind_label": KIND_LABELS.get(kind, kind), "round": round,
-        "agency": agency, "unit": f"{agency}承办机构", "review_body": f"{agency}法制审核机构",
-        "requesting_unit": f"{agency}承办机构",
+        "agency": agency, **names,
         "case_number": case.case_number or "", "title": case.title,
         "cause": _cause(content.get("title") or case.title),
         "case_name": _case_name(_cause(content.get("title") or case.title)),
@@ -161,7 +195,7 @@ def case_context(session: Session, case: Case, *, kind: str, round: int, draft: 
         "date": chinese_date(moment), "issued_at": as_utc(moment).astimezone(BEIJING).isoformat(timespec="seconds"),
         # the 落款 and the 版记 (GB/T 9704 7.3.5, 7.4): each step's context names its signers and issuer
         "document_number": "", "signed_on": chinese_numeral_date(day), "printed_on": chinese_date_of(day),
-        "issuer": agency, "cc": "", "signatures": [], "verify_url": verify_url(draft_sha256),
+        "issuer": issuer, "cc": "", "signatures": [], "verify_url": verify_url(draft_sha256),
         "materials": _materials(session, case),
     }
 
@@ -394,15 +428,22 @@ def _person_text(value: Any) -> str:
 
 def accountability_context(*, decision_number: str, inquiry: dict[str, Any], chain: Iterable[dict[str, Any]],
                            findings: Iterable[dict[str, Any]], conclusion: str = "", auditor: str = "",
-                           inquiry_body: str = "") -> dict[str, Any]:
+                           inquiry_body: str = "", deciders: Iterable[str] = ()) -> dict[str, Any]:
     """The ``accountability`` context from the accountability module's own shapes.
 
     ``chain`` entries may be ``ChainEntry.as_dict()`` rows (``user`` as ``{"id", "name"}``, ``role`` as a
-    code); ``findings`` rows ``{user, role, finding, finding_label, reasoning}``. Users and roles become text.
+    code); ``findings`` rows ``{user, role, finding, finding_label, reasoning}`` and, from the per-ground
+    findings (accountability/record.py), ``number, stages, grounds, why, responsibility_label, exemption_label,
+    sanction_label, proposed_by, proposed_at, decided_by, decided_at`` (text; absent ones print as blank).
+    ``inquiry`` may add ``grounds`` and ``received_on``. Users and roles become text; the 落款 signs the
+    auditor (调查人员) and each head who decided findings (决定人).
     """
+    texts = ("number", "stages", "grounds", "why", "responsibility_label", "exemption_label", "sanction_label",
+             "proposed_by", "proposed_at", "decided_by", "decided_at")
     return {
         "decision_number": decision_number,
-        "inquiry": {key: inquiry.get(key, "") for key in ("reason", "reason_label", "authority", "date", "opened_at")},
+        "inquiry": {key: inquiry.get(key, "") for key in ("reason", "reason_label", "authority", "date", "opened_at",
+                                                          "grounds", "received_on")},
         "chain": [{"stage": entry.get("stage", ""), "user": _person_text(entry.get("user")),
                    "role": ROLE_LABELS.get(str(entry.get("role")), str(entry.get("role") or "")),
                    "action": entry.get("action", ""), "at": entry.get("at") or "",
@@ -411,7 +452,10 @@ def accountability_context(*, decision_number: str, inquiry: dict[str, Any], cha
         "findings": [{"user": _person_text(row.get("user")),
                       "role": ROLE_LABELS.get(str(row.get("role")), str(row.get("role") or "")),
                       "finding": row.get("finding", ""), "finding_label": row.get("finding_label", ""),
-                      "reasoning": row.get("reasoning", "")} for row in findings],
-        "conclusion": conclusion, "auditor": auditor, "inquiry_body": inquiry_body,
-        "signatures": [signature("调查人员", auditor)] if auditor else [],
+                      "reasoning": row.get("reasoning", ""), **{key: str(row.get(key) or "") for key in texts}}
+                     for row in findings],
+        # ``inquiry_conclusion``: its own key, the shared ``conclusion`` is the opinion's code in samples
+        "conclusion": conclusion, "inquiry_conclusion": conclusion, "auditor": auditor, "inquiry_body": inquiry_body,
+        "signatures": ([signature("调查人员", auditor)] if auditor else [])
+        + [signature("决定人", name) for name in deciders],
     }

@@ -94,7 +94,7 @@ def sample_context(kind: str, *, largest: bool = False) -> dict[str, Any]:
         "coordination": [("主持人", "赵强"), ("记录人", "刘洋")],
         "collective_discussion": [("主持人", "赵强"), ("记录人", "刘洋")],
         "approval": [("审批人", "赵强")], "termination": [("审批人", "赵强")], "transfer": [("决定人", "赵强")],
-        "accountability": [("调查人员", "周敏"), ("调查人员", "吴昊")],
+        "accountability": [("调查人员", "周敏"), ("调查人员", "吴昊"), ("决定人", "赵强")],
     }.get(kind, [("负责人", "赵强")])
     numbers = {"opinion": "西市监法审〔2026〕12号", "reply": "西市监稽复〔2026〕7号",
                "coordination": "西市监协〔2026〕3号", "collective_discussion": "西市监集〔2026〕4号",
@@ -145,14 +145,22 @@ def sample_context(kind: str, *, largest: bool = False) -> dict[str, Any]:
         "minutes": text("summary"), "recorded_by": "刘洋", "reason_code": "death", "requested_by": "张伟",
         "requested_at": "2026年3月1日", "receiving_organ": "西安市公安局", "transferred_on": "2026年3月3日",
         "file_number": "西市监移〔2026〕3号",
-        "inquiry": {"reason": "revoked", "reason_label": "决定被撤销", "authority": "西安市人民政府",
-                    "date": "2026年4月1日", "opened_at": "2026年4月2日 09:00"},
+        "inquiry": {"reason": "revoked", "reason_label": "被撤销", "authority": "西安市人民政府",
+                    "date": "2026年4月1日", "opened_at": "2026年4月2日 09:00", "grounds": "证据不足、事实不清",
+                    "received_on": "2026年4月2日"},
         "chain": [{"stage": "法制审核", "user": "李娜", "role": "法制审核人员", "action": "提交审核意见",
                    "at": "2026年3月2日 10:00", "draft_sha256": sha, "statement": text("explanation")}
                   for _ in range(40 if largest else 6)],
-        "findings": [{"user": "李娜", "role": "法制审核人员", "finding": "no_fault", "finding_label": "无过错",
-                      "reasoning": text("explanation")} for _ in range(10 if largest else 3)],
-        "auditor": "周敏", "inquiry_body": "本案决定被撤销，依法对经办人员逐一调查认定如下。",
+        "findings": [{"number": "一二三四五六七八九十"[n % 10], "user": "李娜", "role": "法制审核人员",
+                      "stages": "受理审查、法制审核", "grounds": "证据不足",
+                      "why": "第2轮审核意见第5项“证据是否合法充分”认定无问题", "responsibility_label": "直接责任",
+                      "finding": "dereliction", "finding_label": "玩忽职守", "exemption_label": "无",
+                      "sanction_label": "责令书面检查", "reasoning": text("explanation"), "proposed_by": "周敏",
+                      "proposed_at": "2026年4月20日", "decided_by": "赵强", "decided_at": "2026年4月22日"}
+                     for n in range(10 if largest else 3)],
+        "auditor": "周敏", "inquiry_conclusion": "经调查，法制审核人员李娜对本案证据不足负直接责任，责令书面检查。",
+        "inquiry_body": "本案决定被撤销，撤销理由为证据不足、事实不清。对各环节人员逐一调查，由调查人员提出认定意见，"
+                        "经决定人决定，认定如下。",
         # penalty_decision (行政处罚决定书（代拟稿）)
         "decision_number_hint": "", "legal_representative": text("name", "王某某"),
         "case_source_text": text("summary", "本机关于2026年1月15日对当事人涉嫌销售不符合食品安全标准的食品一案"

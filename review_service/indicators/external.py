@@ -193,13 +193,15 @@ def timed_share(ctx: Context, groups: list[tuple[str, str | None, int, int]],
 
 
 def measure_112(ctx: Context) -> Result:
-    """Inquiries opened in the period (decisions revoked, confirmed illegal, ordered remade): closed with a record?"""
+    """Inquiries opened in the period (decisions revoked, confirmed illegal, ordered remade, changed, void):
+    concluded with a DECIDED finding on every person of the chain (issue 19: per person findings, not merely
+    closed inquiries). An inquiry closed before findings were decided (before migration 0022) does not count."""
     module = _module("review_service.accountability.queries")
     opened = getattr(module, "opened_inquiries", None) if module else None
     if opened is None:
         return not_evidenced("责任追究记录（accountability）尚未上线，暂无法取证")
     rows = opened(ctx.session, ctx.agency_ids, (ctx.period.start, ctx.period.end))
-    done = [row for row in rows if row.closed_at is not None and row.document_sha256]
+    done = [row for row in rows if row.concluded]
     by_month: dict[str, list[int]] = {}
     for row in rows:
         month = as_utc(row.opened_at).astimezone(BEIJING).strftime("%Y-%m")
@@ -217,9 +219,14 @@ def measure_112(ctx: Context) -> Result:
                             "case_ids": [row.case_id for row in rows[:EVIDENCE_LIMIT]],
                             "inquiry_ids": [row.inquiry_id for row in rows[:EVIDENCE_LIMIT]],
                             "document_sha256s": [row.document_sha256 for row in done[:EVIDENCE_LIMIT]],
+                            # per person: the findings recorded and how many of them the decider decided
+                            "persons": sum(row.findings for row in rows),
+                            "persons_decided": sum(row.decided for row in rows),
                             "failing": {"count": len(failing),
                                         "case_ids": [row.case_id for row in failing[:EVIDENCE_LIMIT]],
-                                        "inquiry_ids": [row.inquiry_id for row in failing[:EVIDENCE_LIMIT]]},
+                                        "inquiry_ids": [row.inquiry_id for row in failing[:EVIDENCE_LIMIT]],
+                                        "closed_undecided_ids": [row.inquiry_id for row in failing
+                                                                 if row.closed_at is not None][:EVIDENCE_LIMIT]},
                             "truncated": len(rows) > EVIDENCE_LIMIT},
-                  note="本期无被撤销、确认违法或责令重作的决定" if not rows else
-                  "责任追究调查已办结并出具追责记录（.docx）的比例")
+                  note="本期无被撤销、确认违法、责令重作、变更或确认无效的决定" if not rows else
+                  "责任追究调查已对每名人员作出经决定的认定并出具追责记录（.docx）的比例")

@@ -1,4 +1,4 @@
-"""Agencies form a tree; users belong to one agency and hold roles there."""
+"""Agencies form a tree; users belong to one agency (and maybe one of its units) and hold roles there."""
 
 from __future__ import annotations
 
@@ -6,7 +6,21 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from review_service.core.clock import utcnow
@@ -47,6 +61,44 @@ class Agency(Base):
     parent: Mapped[Agency | None] = relationship(remote_side=[id])
 
 
+class UnitKind(enum.StrEnum):
+    """What an internal unit (内设机构) does for the documents: who asks, who reviews, who issues."""
+
+    HANDLING = "handling"  # 承办机构: 稽查支队, 执法大队 …
+    LEGAL_REVIEW = "legal_review"  # 法制审核机构: 法规科, 法制科 …
+    OFFICE = "office"  # 办公室: the 印发机关 of the 版记
+    OTHER = "other"
+
+
+UNIT_KIND_LABELS: dict[str, str] = {
+    UnitKind.HANDLING.value: "承办机构", UnitKind.LEGAL_REVIEW.value: "法制审核机构",
+    UnitKind.OFFICE.value: "办公室（印发机关）", UnitKind.OTHER.value: "其他内设机构",
+}
+
+# one active 法制审核机构 per agency: the documents name exactly one review body (the service says so in Chinese;
+# this index holds it against a race). Both dialects read the same predicate.
+_ONE_REVIEW_BODY = "kind = 'legal_review' AND active"
+
+
+class Unit(Base):
+    """An internal unit (内设机构) of an agency, e.g. 稽查支队 (handling), 法规科 (legal review), 办公室 (office)."""
+
+    __tablename__ = "units"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "name"),
+        CheckConstraint("kind IN ('handling','legal_review','office','other')", name="kind_known"),
+        Index("uq_units_one_legal_review", "agency_id", unique=True, sqlite_where=text(_ONE_REVIEW_BODY),
+              postgresql_where=text(_ONE_REVIEW_BODY)),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))  # led by uq (agency_id, name)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class User(Base):
     __tablename__ = "users"
     __table_args__ = (CheckConstraint("failed_logins >= 0", name="failed_logins_nonnegative"),)
@@ -55,6 +107,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)  # 内设机构, of the same agency
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     qualification: Mapped[str] = mapped_column(String(30), default=Qualification.NONE.value)

@@ -56,10 +56,13 @@ def role_holders(session: Session, agency_id: int, role: str) -> list[int]:
     return list(session.scalars(stmt))
 
 
-# the administration the auditor watches (三权分立): who was added, given or denied which role, disabled; and
-# each password change, which shows when a password an admin handed over stopped being known to the admin
+# the administration the auditor watches (三权分立): who was added, given or denied which role, disabled, placed
+# in which unit; agencies' settings and units; and each password change, which shows when a password an admin
+# handed over stopped being known to the admin
 ACCOUNT_ACTIONS = (Action.AGENCY_ADDED, Action.USER_ADDED, Action.ROLE_GRANTED, Action.ROLE_REVOKED,
-                   Action.USER_DISABLED, Action.PASSWORD_RESET, Action.ACCOUNT_UNLOCKED, Action.PASSWORD_CHANGED)
+                   Action.USER_DISABLED, Action.PASSWORD_RESET, Action.ACCOUNT_UNLOCKED, Action.PASSWORD_CHANGED,
+                   Action.AGENCY_SETTINGS_CHANGED, Action.UNIT_ADDED, Action.UNIT_RENAMED, Action.UNIT_DEACTIVATED,
+                   Action.USER_UNIT_ASSIGNED)
 
 
 def account_events(session: Session, agency_ids: set[int], *, after: int, limit: int) -> list[Any]:

@@ -6,8 +6,9 @@ import re
 import string
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from review_service.core.canonical import canonical_json
 from review_service.organization.models import Agency
@@ -143,6 +144,8 @@ class AgencySettings(BaseModel):
     collective_discussion_types: list[str] = Field(default_factory=lambda: ["administrative_penalty"])
     collective_discussion_fine: Decimal | None = Field(default=Decimal("1000000"), ge=0)
     collective_discussion_quorum: int = Field(default=3, ge=2, le=50)  # heads taking part, the chair among them
+    # 118号 (十四): who decides the findings of an accountability inquiry the auditor proposes (never the auditor)
+    accountability_decider: Literal["head", "review_lead", "unit_head"] = "head"
     document_numbers: DocumentNumbering = Field(default_factory=DocumentNumbering)  # 文号 (documents/numbering.py)
 
     def substantive_for(self, decision_type: str) -> list[str]:
@@ -160,3 +163,33 @@ def agency_settings(agency: Agency) -> AgencySettings:
 @lru_cache(maxsize=256)
 def _settings_from(text: str) -> AgencySettings:
     return AgencySettings.model_validate_json(text)
+
+
+# --- changing them (organization.operations.change_agency_settings) -------------------------------------------------
+
+
+def _said(error: Any) -> str:
+    """One pydantic error in Chinese, for the operator at the terminal."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if kind == "value_error":  # our own validators already speak Chinese
+        return str(ctx.get("error", error.get("msg", "")))
+    bounds = {"greater_than_equal": "不能小于 {ge}", "greater_than": "应大于 {gt}", "less_than_equal": "不能大于 {le}",
+              "less_than": "应小于 {lt}", "string_too_short": "至少 {min_length} 个字", "string_too_long":
+              "不能超过 {max_length} 个字"}
+    if kind in bounds:
+        return bounds[kind].format(**ctx)
+    plain = {"int_parsing": "应为整数", "int_type": "应为整数", "int_from_float": "应为整数", "bool_parsing":
+             "应为 true 或 false", "bool_type": "应为 true 或 false", "decimal_parsing": "应为数字", "decimal_type":
+             "应为数字", "string_type": "应为文字", "list_type": "应为列表（JSON 数组）", "dict_type":
+             "应为对象（JSON 对象）", "extra_forbidden": "没有这个设置项", "missing": "必填"}
+    return plain.get(kind, f"取值不正确（{error.get('msg', kind)}）")
+
+
+def settings_problems(error: ValidationError) -> dict[str, str]:
+    """A validation failure of :class:`AgencySettings`, by dotted field name, in Chinese."""
+    return {".".join(str(part) for part in item["loc"]) or "settings": _said(item) for item in error.errors()}
+
+
+def stored_settings(settings: AgencySettings) -> dict[str, Any]:
+    """What the agency row keeps: JSON values, only where they differ from the defaults."""
+    return settings.model_dump(mode="json", exclude_defaults=True)

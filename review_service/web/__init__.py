@@ -36,6 +36,8 @@ DOMAIN_VIEWS = (
     "review_service.web.organization.views",
     "review_service.web.catalog.views",
     "review_service.web.catalog.confirm_views",
+    "review_service.web.catalog.in_force_views",
+    "review_service.web.public.views",
     "review_service.web.indicators.views",
     "review_service.web.accountability.views",
     "review_service.web.documents.views",

@@ -38,7 +38,9 @@ ACTION_LABELS: dict[str, str] = {
     Action.DOWNGRADE_REFUSED: "不同意降级", Action.POSSIBLE_SPLIT_FLAGGED: "提示疑似拆分案件",
     Action.REVIEW_DEADLINE_EXTENDED: "延长审核期限", Action.DEADLINE_RECOMPUTED: "重新计算期限",
     Action.DEADLINE_REMINDED: "期限提醒", Action.DEADLINE_TIMERS_FIRED: "期限计时触发",
-    Action.FINDING_RECORDED: "记录责任认定", Action.INQUIRY_OPENED: "启动责任追究",
+    Action.FINDING_RECORDED: "提出责任认定意见", Action.FINDING_DECIDED: "决定责任认定",
+    Action.FINDING_RETURNED: "退回责任认定意见", Action.INQUIRY_GROUNDS_RECORDED: "登记撤销理由",
+    Action.INQUIRY_OPENED: "启动责任追究",
     Action.INQUIRY_CLOSED: "责任追究结案", Action.STORAGE_SWEPT: "清理存储遗留文件",
     Action.TEMPLATE_LOADED: "载入文书模板", Action.USER_ADDED: "新增用户", Action.ROLE_GRANTED: "授予角色",
     Action.ROLE_REVOKED: "撤销角色", Action.USER_DISABLED: "停用用户",
@@ -46,7 +48,9 @@ ACTION_LABELS: dict[str, str] = {
     Action.AGENCY_ADDED: "新增机关", Action.TOKEN_ISSUED: "签发接口令牌", Action.TOKEN_REVOKED: "吊销接口令牌",
     Action.USER_LOGGED_IN: "登录", Action.USER_LOGGED_OUT: "退出登录", Action.LOGIN_FAILED: "登录失败",
     Action.ACCOUNT_LOCKED: "锁定账户", Action.PASSWORD_RESET: "重置密码", Action.ACCOUNT_UNLOCKED: "解锁账户",
-    Action.PASSWORD_CHANGED: "修改密码",
+    Action.PASSWORD_CHANGED: "修改密码", Action.AGENCY_SETTINGS_CHANGED: "修改机关设置",
+    Action.UNIT_ADDED: "新增内设机构", Action.UNIT_RENAMED: "更改内设机构名称", Action.UNIT_DEACTIVATED: "撤销内设机构",
+    Action.USER_UNIT_ASSIGNED: "调整用户所在内设机构",
     Action.NOTIFICATIONS_READ: "阅读通知",
 }
 

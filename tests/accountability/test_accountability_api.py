@@ -23,9 +23,20 @@ def test_chain_findings_and_close_over_the_api(api: Api, world: World, revoked: 
     assert (early.status_code, error_code(early)) == (422, "invalid")
     assert early.get_json()["error"]["details"]["missing"]
 
+    assert {p["user"]["name"] for p in body["people"] if p["grounds"]} >= {"外聘专家王某"}
     for user_id in sorted(people):
-        finding = {"user_id": user_id, "finding": "no_fault", "reasons": "无过错。"}
+        finding = {"user_id": user_id, "finding": "no_fault", "reasons": "无过错。"}  # the old body still holds
         answer = auditor.post(f"{path}/findings", json=finding)
+        assert answer.status_code == 200, answer.get_json()
+    proposed = auditor.get(path).get_json()["inquiry"]["findings"]
+    assert {(f["status"], f["responsibility"], f["sanction"]) for f in proposed} == {("proposed", "none", "none")}
+    undecided = auditor.post(f"{path}/close", json={"conclusion": "结论"})
+    assert (undecided.status_code, error_code(undecided)) == (422, "invalid")
+    refused = auditor.post(f"{path}/decisions", json={"user_id": int(sorted(people)[0]), "decision": "confirm"})
+    assert (refused.status_code, refused.get_json()["error"]["details"]["rule"]) == (403, "role")
+    for user_id in sorted(people):
+        decider = "head2" if user_id == str(world.ids["head"]) else "head"
+        answer = api.as_(decider).post(f"{path}/decisions", json={"user_id": int(user_id), "decision": "confirm"})
         assert answer.status_code == 200, answer.get_json()
     bad = auditor.post(f"{path}/findings", json={"user_id": people.pop(), "finding": "guilty", "reasons": "x"})
     assert (bad.status_code, error_code(bad)) == (422, "invalid")
@@ -54,6 +65,7 @@ def test_who_may_read_and_write(api: Api, world: World, revoked: RevokedCase) ->
 def test_openapi_describes_accountability(api: Api) -> None:
     paths = api.get("/openapi.json").get_json()["paths"]
     assert {"/api/v1/cases/{case_id}/accountability", "/api/v1/cases/{case_id}/accountability/findings",
+            "/api/v1/cases/{case_id}/accountability/decisions", "/api/v1/cases/{case_id}/accountability/grounds",
             "/api/v1/cases/{case_id}/accountability/close", "/api/v1/audit/checkpoints"} <= set(paths)
 
 

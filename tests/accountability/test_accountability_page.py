@@ -24,8 +24,16 @@ def test_auditor_reads_the_chain_records_findings_and_closes(app: Any, world: Wo
     with world.uow() as session:
         people = chain_people(responsibility_chain(session, revoked.case_id))
     for user_id in people:
-        assert browser.post(f"{path}/findings", {"user_id": str(user_id), "finding": "no_fault",
-                                                 "reasons": "无过错。"}).status_code == 302
+        assert browser.post(f"{path}/findings", {"user_id": str(user_id), "responsibility": "none",
+                                                 "sanction": "none", "reasons": "无过错。"}).status_code == 302
+    assert "待决定" in browser.text(path)
+    heads = {"head": Browser(app), "head2": Browser(app)}
+    for name, head in heads.items():
+        head.login(name)
+    for user_id in people:
+        head = heads["head2" if user_id == world.ids["head"] else "head"]
+        assert "作出决定" in head.text(path)
+        assert head.post(f"{path}/decisions", {"user_id": str(user_id), "decision": "confirm"}).status_code == 302
     assert browser.post(f"{path}/close", {"conclusion": "均无过错。"}).status_code == 302
     page = browser.text(path)
     assert "已结束" in page and "均无过错。" in page and "记录认定" not in page

@@ -19,7 +19,7 @@ from review_service.accountability.queries import (
 from review_service.audit.models import AuditEvent
 from review_service.core.clock import beijing_today
 from review_service.core.errors import Conflict, Forbidden, Invalid, NotFound
-from tests.fixtures.accountability import RevokedCase, send_revoked, two_rounds_and_coordination
+from tests.fixtures.accountability import RevokedCase, decider_for, send_revoked, two_rounds_and_coordination
 from tests.fixtures.world import World
 
 
@@ -107,23 +107,40 @@ def _find_everyone(world: World, case_id: int) -> dict[int, str]:
         people = chain_people(responsibility_chain(session, case_id))
     codes = {}
     for user_id in people:
-        code = "dereliction" if user_id == world.ids["reviewer"] else "no_fault"
+        fault = user_id == world.ids["reviewer"]
+        data = ({"finding": "dereliction", "responsibility": "direct", "sanction": "written_self_criticism"}
+                if fault else {"finding": "no_fault"})
         world.act(ops.record_finding, "auditor", case_id=case_id,
-                  data={"user_id": user_id, "finding": code, "reasons": "经调查核实。"})
-        codes[user_id] = code
+                  data={"user_id": user_id, "reasons": "经调查核实。", **data})
+        codes[user_id] = data["finding"]
     return codes
 
 
+def _decide_everyone(world: World, case_id: int) -> None:
+    with world.uow() as session:
+        people = chain_people(responsibility_chain(session, case_id))
+    for user_id in people:
+        world.act(ops.decide_finding, decider_for(world, user_id), case_id=case_id,
+                  data={"user_id": user_id, "decision": "confirm"})
+
+
 def test_findings_then_close_counts_for_indicator_112(world: World, revoked: RevokedCase) -> None:
+    """118号 (十四): the auditor proposes, the agency head decides; only then does the inquiry close."""
     with pytest.raises(Invalid) as early:
         world.act(ops.close_inquiry, "auditor", case_id=revoked.case_id, data={"conclusion": "结论"})
     assert {p["id"] for p in early.value.details["missing"]} >= {str(world.ids["reviewer"]), str(world.ids["head"])}
     codes = _find_everyone(world, revoked.case_id)
     assert set(codes) >= {world.ids[n] for n in ("handler", "unit_head", "lead", "reviewer", "advisor", "head",
                                                   "head2")}
-    # a second finding on the same person replaces the first; both are in the audit trail
+    # proposed is not decided: still no closing
+    with pytest.raises(Invalid) as undecided:
+        world.act(ops.close_inquiry, "auditor", case_id=revoked.case_id, data={"conclusion": "结论"})
+    assert {p["status"] for p in undecided.value.details["missing"]} == {"proposed"}
+    # a second proposal on the same person replaces the first; both are in the audit trail
     world.act(ops.record_finding, "auditor", case_id=revoked.case_id,
-              data={"user_id": world.ids["reviewer"], "finding": "abuse_of_power", "reasons": "明知证据不足仍同意。"})
+              data={"user_id": world.ids["reviewer"], "finding": "abuse_of_power", "reasons": "明知证据不足仍同意。",
+                    "responsibility": "direct", "sanction": "circulated_criticism"})
+    _decide_everyone(world, revoked.case_id)
     inquiry = world.act(ops.close_inquiry, "auditor", case_id=revoked.case_id,
                         data={"conclusion": "审核人员对证据审查失职。"})
     assert inquiry.status == "closed" and inquiry.closed_at is not None
@@ -140,10 +157,14 @@ def test_findings_then_close_counts_for_indicator_112(world: World, revoked: Rev
         elsewhere = closed_inquiries(session, [999], (date(2000, 1, 1), today))
     reviewer_finding = next(f for f in view["findings"] if f["user"]["id"] == str(world.ids["reviewer"]))
     assert (reviewer_finding["finding"], reviewer_finding["finding_label"]) == ("abuse_of_power", "滥用职权")
+    assert (reviewer_finding["status"], reviewer_finding["decided_by"]["id"]) == ("decided", str(world.ids["head"]))
+    assert reviewer_finding["grounds"] == [{"ground": "insufficient_evidence", "label": "证据不足"}]
     assert view["conclusion"] == "审核人员对证据审查失职。"
     assert recorded.count("finding_recorded") == len(codes) + 1
+    assert recorded.count("finding_decided") == len(codes)
     assert recorded[-1] == "inquiry_closed"
     assert [row.case_id for row in closed] == [revoked.case_id] == [row.case_id for row in opened]
+    assert closed[0].concluded and closed[0].decided == closed[0].findings == len(codes)
     assert none_before == [] and elsewhere == []
     with pytest.raises(Conflict):
         world.act(ops.record_finding, "auditor", case_id=revoked.case_id,

@@ -88,7 +88,8 @@ PAGE_KINDS = (
     "/cases/<id>/downgrade/decide", "/cases/<id>/submission/withdraw", "/cases/<id>/termination",
     "/cases/<id>/termination/decision", "/cases/<id>/transfer", "/cases/<id>/transfer/decline",
     "/cases/<id>/documents/<id>/print", "/cases/<id>/penalty-decision", "/account/password",
-    "/admin/users", "/admin/users/new", "/admin/users/<id>", "/admin/agencies", "/admin/catalogs", "/catalogs",
+    "/admin/users", "/admin/users/new", "/admin/users/<id>", "/admin/agencies", "/admin/agencies/<id>/units",
+    "/admin/catalogs", "/catalogs", "/catalog", "/public/catalogs", "/public/agencies/<id>/catalog",
 )
 #: Kinds that must have been visited by at least one role (the others depend on the demo data's states).
 MUST_VISIT = ("/todo", "/cases", "/cases/<id>", "/notifications", "/indicators", "/cases/<id>/draft",

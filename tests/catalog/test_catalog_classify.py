@@ -58,7 +58,9 @@ def test_shipped_catalogs_check_clean_and_cover_all_five_categories(path: Any) -
     five = {"public_interest", "social_impact", "major_rights", "after_hearing", "complex"}
     assert set(coverage(spec)) == five
     assert all(coverage(spec).values())
-    assert spec.version == 1 and str(spec.effective_from) == "2026-01-01"
+    # ecology version 2 (issue 19): the individual threshold fixed, re-cited on the 生态环境法典 (from 2026-08-15)
+    expected = {MARKET.name: (1, "2026-01-01"), ECOLOGY.name: (2, "2026-08-15")}[path.name]
+    assert (spec.version, str(spec.effective_from)) == expected
     assert all(rule.legal_basis for rule in spec.rules)
 
 
@@ -95,9 +97,11 @@ def test_market_fine_thresholds_at_the_boundary(market: CatalogSpec, kind: str |
     [
         ("organization", "199999.99", []),
         ("organization", "200000", ["large-fine-organization"]),
-        ("individual", "49999.99", []),
-        ("individual", "50000", ["large-fine-individual"]),
-        (None, "50000", ["large-fine-party-unknown"]),
+        ("individual", "4999.99", []),
+        ("individual", "5000", ["large-fine-individual"]),
+        ("individual", "49999.99", ["large-fine-individual"]),  # escaped review under version 1 (issue 19)
+        (None, "4999.99", []),
+        (None, "5000", ["large-fine-party-unknown"]),
     ],
 )
 def test_ecology_fine_thresholds_at_the_boundary(ecology: CatalogSpec, kind: str | None, fine: str,

@@ -182,7 +182,8 @@ def test_applicable_catalog_by_system_date_and_agency(uow: Uow, audited: list[di
     load(uow)
     load(uow, ECOLOGY.read_text("utf-8"))
     assert chosen(uow) == ("shaanxi-market-regulation", 1)
-    assert chosen(uow, "陕西省生态环境厅", "生态环境") == ("shaanxi-ecology-environment", 1)
+    assert chosen(uow, "陕西省生态环境厅", "生态环境") is None  # version 2 is in force from 2026-08-15
+    assert chosen(uow, "陕西省生态环境厅", "生态环境", on=date(2026, 8, 15)) == ("shaanxi-ecology-environment", 2)
     assert chosen(uow, "某县公安局", "公安") is None
     assert chosen(uow, "未登记的机关") is None
     assert chosen(uow, on=date(2025, 12, 31)) is None

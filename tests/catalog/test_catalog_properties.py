@@ -17,7 +17,7 @@ SPECS = {path.name: parse_catalog(path.read_text("utf-8"), path.name) for path i
 TEXTS = {path.name: path.read_text("utf-8") for path in (MARKET, ECOLOGY)}
 THRESHOLDS = {  # catalog -> (individual, organization) large-fine thresholds in yuan
     MARKET.name: (Decimal("10000"), Decimal("100000")),
-    ECOLOGY.name: (Decimal("50000"), Decimal("200000")),
+    ECOLOGY.name: (Decimal("5000"), Decimal("200000")),
 }
 
 junk = st.recursive(

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from review_service.accountability import queries as accountability_queries
-from review_service.accountability.operations import close_inquiry, record_finding
+from review_service.accountability.operations import close_inquiry, decide_finding, record_finding
 from review_service.accountability.queries import chain_people, responsibility_chain
 from review_service.audit import schedule
 from review_service.audit.models import AuditEvent
@@ -43,7 +43,8 @@ from review_service.decisions.publicity import publish_decision, withdraw_decisi
 from review_service.indicators import record_measures, summary
 from review_service.organization import queries as organization_queries
 from review_service.organization.auth import MAX_FAILURES, disable_user, log_out, login, revoke_token, session_login
-from review_service.organization.operations import add_user, grant_role, revoke_role
+from review_service.organization.operations import add_user, change_agency_settings, grant_role, revoke_role
+from review_service.organization.units import add_unit, assign_unit, deactivate_unit, rename_unit
 from review_service.paths.operations import (
     decide_termination,
     decline_transfer,
@@ -261,6 +262,8 @@ def lifecycle(uow: Callable[[], AbstractContextManager[Session]], tmp_path: Path
     for user_id in people:
         world.act(record_finding, "auditor", case_id=case.case_id,
                   data={"user_id": user_id, "finding": "no_fault", "reasons": "经调查核实。"})
+        world.act(decide_finding, "head2" if user_id == world.ids["head"] else "head", case_id=case.case_id,
+                  data={"user_id": user_id, "decision": "confirm"})
     world.act(close_inquiry, "auditor", case_id=case.case_id, data={"conclusion": "无过错。"})
 
     sent_back = world.submitted(minor_draft())
@@ -282,6 +285,13 @@ def lifecycle(uow: Callable[[], AbstractContextManager[Session]], tmp_path: Path
         grant_role(session, actor=None, username="rookie", role="advisor")
         revoke_role(session, actor=None, username="rookie", role="advisor")
         disable_user(session, actor=None, user_id=world.ids["handler2"])
+    with uow() as session:  # internal units and agency settings (issue 18)
+        unit = add_unit(session, actor=None, agency=AGENCY, name="稽查支队", kind="handling")
+        rename_unit(session, actor=None, unit_id=unit.id, name="执法稽查支队")
+        assign_unit(session, actor=None, user_id=world.ids["handler"], unit_id=unit.id)
+        deactivate_unit(session, actor=None, unit_id=unit.id)
+        change_agency_settings(session, actor=None, agency=AGENCY,
+                               changes={"round_cap": 4, "document_numbers.prefix": "西市监"})
     return world
 
 
@@ -299,7 +309,8 @@ def test_a_lifecycle_records_catalogued_actions_with_their_declared_payloads(lif
                 Action.SUBMISSION_SIGNED_OFF, Action.SUBMISSION_SENT_BACK, Action.OPINION_SUBMITTED,
                 Action.REPLY_SUBMITTED, Action.CASE_COORDINATED, Action.CASE_RESUBMITTED, Action.DECISION_MADE,
                 Action.DECISION_PUBLISHED, Action.DECISION_REVOKED, Action.DECISION_WITHDRAWN, Action.INQUIRY_OPENED,
-                Action.FINDING_RECORDED, Action.INQUIRY_CLOSED, Action.DOCUMENT_ISSUED, Action.DEADLINES_UPDATED,
+                Action.FINDING_RECORDED, Action.FINDING_DECIDED, Action.INQUIRY_CLOSED, Action.DOCUMENT_ISSUED,
+                Action.DEADLINES_UPDATED,
                 Action.TOKEN_ISSUED, Action.LOGIN_FAILED, Action.TOKEN_REVOKED, Action.ROLE_GRANTED,
                 Action.ROLE_REVOKED, Action.USER_DISABLED, Action.USER_LOGGED_IN, Action.USER_LOGGED_OUT,
                 Action.ACCOUNT_LOCKED, Action.CASE_SUSPENDED, Action.CASE_RESUMED, Action.REVIEW_DEADLINE_EXTENDED,
@@ -307,5 +318,7 @@ def test_a_lifecycle_records_catalogued_actions_with_their_declared_payloads(lif
                 Action.MATERIALS_SUPPLEMENTED, Action.CASE_ABANDONED, Action.CASE_TRANSFERRED, Action.CASE_RETURNED,
                 Action.CASE_REASSIGNED, Action.TERMINATION_REQUESTED, Action.TERMINATION_REFUSED,
                 Action.CASE_TERMINATED, Action.SUBMISSION_WITHDRAWN, Action.DOWNGRADE_REQUESTED,
-                Action.DOWNGRADE_CONFIRMED, Action.CASE_FLAGGED_COMPLEX, Action.COLLECTIVE_DISCUSSION_RECORDED}
+                Action.DOWNGRADE_CONFIRMED, Action.CASE_FLAGGED_COMPLEX, Action.COLLECTIVE_DISCUSSION_RECORDED,
+                Action.UNIT_ADDED, Action.UNIT_RENAMED, Action.USER_UNIT_ASSIGNED, Action.UNIT_DEACTIVATED,
+                Action.AGENCY_SETTINGS_CHANGED}
     assert expected <= seen, f"the lifecycle no longer reaches {sorted(expected - seen)}"

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from review_service.accountability.operations import close_inquiry, record_finding
+from review_service.accountability.operations import close_inquiry, decide_finding, record_finding
 from review_service.accountability.queries import chain_people, responsibility_chain
 from review_service.cases.models import Case
 from review_service.coordination.discussion_records import record_collective_discussion
@@ -47,7 +47,7 @@ pytestmark = pytest.mark.skipif(bool(MISSING), reason=SKIP_REASON)
 #: who signs each kind (documents.context, documents.path_records, the accountability record)
 SIGNERS = {"opinion": ("审核人员：", "审核机构负责人："), "reply": ("承办人员：",), "coordination": ("主持人：",),
            "collective_discussion": ("主持人：", "记录人："), "approval": ("审批人：",), "termination": ("审批人：",),
-           "transfer": ("决定人：",), "accountability": ("调查人员：",), "penalty_decision": ()}
+           "transfer": ("决定人：",), "accountability": ("调查人员：", "决定人："), "penalty_decision": ()}
 WITH_AMOUNT = ("opinion", "approval", "penalty_decision")
 NUMERAL_DATE = re.compile(r"二〇[〇一二三四五六七八九]{2}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日")
 
@@ -117,6 +117,9 @@ def _the_kinds_the_demo_leaves_out(runtime: Any) -> None:
         for person in chain_people(responsibility_chain(session, revoked.id)):
             record_finding(session, actor=auditor, case_id=revoked.id,
                            data={"user_id": person, "finding": "no_fault", "reasons": "已依法履职。"})
+            # the head decides (118号 (十四)); another head decides the head's own finding (回避)
+            decider = user(session, "wu.gang" if person == user(session, "zhou.jun").id else "zhou.jun")
+            decide_finding(session, actor=decider, case_id=revoked.id, data={"user_id": person, "decision": "confirm"})
     with runtime.transaction() as session:
         close_inquiry(session, actor=user(session, "auditor"), case_id=case_titled(session, "待撤回公开").id,
                       data={"conclusion": "经调查，经办人员均已依法履职，决定被撤销系法律适用认识分歧所致。"})

@@ -51,6 +51,8 @@ ADMIN_PAGES = {"web.home", "organization.agencies", "organization.users", "organ
                # one account's page and its changes (issue 17): people only, no case content
                "organization.user", "organization.edit_roles", "organization.reset_user_password",
                "organization.unlock_user",
+               # an agency's internal units and the unit a user sits in (issue 18): organization only, no case
+               "organization.agency_units", "organization.edit_unit",
                # 修改密码: every user's own password, nothing else
                "auth.change_password"}
 DENIED = (403, 404)

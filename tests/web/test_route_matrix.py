@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from review_service.cases.models import DraftVersion, Material
+from review_service.organization.models import User
 from review_service.web.session import PUBLIC
 
 ROLE_USERS = {"handler": "handler", "unit_head": "unit_head", "review_lead": "lead", "reviewer": "reviewer",
@@ -47,9 +48,10 @@ def test_route_role_matrix(app: Flask, as_user: Any, web_world: Any) -> None:
     with web_world.uow() as session:
         material_id = session.scalars(select(Material.id).where(Material.case_id == case_id)).first()
         draft_sha256 = session.scalars(select(DraftVersion.sha256).where(DraftVersion.case_id == case_id)).first()
+        agency_id = session.get(User, web_world.ids["handler2"]).agency_id
     # the submitted case has no document yet: its document pages answer 404 to a reader too (scope checked first)
     values = {"case_id": case_id, "user_id": web_world.ids["handler2"], "material_id": material_id, "document_id": 1,
-              "sha256": draft_sha256}
+              "sha256": draft_sha256, "agency_id": agency_id}
     browsers = {role: as_user(username) for role, username in ROLE_USERS.items()}
     outsider = as_user("outsider")
     failures = []
@@ -82,5 +84,5 @@ def test_pages_need_a_login(app: Flask, web_world: Any) -> None:
         if app.view_functions[rule.endpoint].allowed_roles == PUBLIC or "GET" not in rule.methods:
             continue
         response = client.get(_url(app, rule, {"case_id": 1, "user_id": 1, "material_id": 1, "document_id": 1,
-                                               "sha256": "0" * 64}))
+                                               "sha256": "0" * 64, "agency_id": 1}))
         assert response.status_code == 302 and "/login" in response.headers["Location"], rule.rule

@@ -3,7 +3,7 @@
 No ``from __future__ import annotations``: see :mod:`review_service.core.payloads`.
 """
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from review_service.core.payloads import JsonObject
 from review_service.core.payloads.deadlines import DeadlineInfo
@@ -45,6 +45,8 @@ class DecisionRevoked(TypedDict):
     published: bool
     cancelled_deadlines: list[int]
     withdraw_deadline: DeadlineInfo | None
+    grounds: NotRequired[list[str]]  # facts_unclear, insufficient_evidence … (may be empty: old clients)
+    received_on: NotRequired[str | None]  # the day the agency received it: the withdrawal clock's start
 
 
 class DecisionWithdrawn(TypedDict):
@@ -52,3 +54,4 @@ class DecisionWithdrawn(TypedDict):
     revocation_id: int
     withdrawn_at: str
     deadline: JsonObject  # the withdrawal deadline (DeadlineInfo) and ``late``
+    explanation: NotRequired[str]  # 公开说明理由, published with the withdrawal

@@ -1,9 +1,10 @@
-"""Payloads of organization and sign-in: agencies, users, roles, tokens, log-ins and locked accounts.
+"""Payloads of organization and sign-in: agencies and their settings and units, users, roles, tokens, log-ins
+and locked accounts.
 
 No ``from __future__ import annotations``: see :mod:`review_service.core.payloads`.
 """
 
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class AgencyAdded(TypedDict):
@@ -92,3 +93,50 @@ class PasswordChanged(TypedDict):
     forced: bool
     tokens_revoked: int
     session_version: int
+
+
+class SettingChange(TypedDict):
+    """One changed setting: its value before and after (as stored JSON; ``None``: the default applied)."""
+
+    before: Any
+    after: Any
+
+
+class AgencySettingsChanged(TypedDict):
+    """``changes``: by dotted key (``document_numbers.prefix``), only the keys whose value changed."""
+
+    agency_id: int
+    changes: dict[str, SettingChange]
+
+
+class UnitAdded(TypedDict):
+    unit_id: int
+    agency_id: int
+    name: str
+    kind: str
+
+
+class UnitRenamed(TypedDict):
+    unit_id: int
+    agency_id: int
+    name: str
+    previous_name: str
+
+
+class UnitDeactivated(TypedDict):
+    """``members_released``: how many users sat in the unit (they now sit in none)."""
+
+    unit_id: int
+    agency_id: int
+    name: str
+    members_released: int
+
+
+class UserUnitAssigned(TypedDict):
+    """``unit_id`` ``None``: the user now sits in no unit."""
+
+    user_id: int
+    username: str
+    unit_id: int | None
+    unit_name: str | None
+    previous_unit_id: int | None

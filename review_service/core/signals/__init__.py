@@ -109,7 +109,8 @@ action_committed: Signal = _signals.signal(
 decision_revoked: Signal = _signals.signal(
     "decision_revoked",
     doc="""Sent inside the transaction when a decision is revoked, confirmed illegal or ordered
-    remade (opens the accountability inquiry). kwargs: ``session``, ``case_id``, ``reason``.""",
+    remade (opens the accountability inquiry). kwargs: ``session``, ``case_id``, ``reason``, and from
+    decisions.publicity also ``grounds`` (list of ground codes, may be empty) and ``received_on``.""",
 )
 
 step_ahead_taken: Signal = _signals.signal(

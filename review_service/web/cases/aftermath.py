@@ -12,7 +12,13 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review_service.decisions.publicity_models import REVOCATION_REASONS, Publication, Revocation, Withdrawal
+from review_service.decisions.publicity_models import (
+    REVOCATION_GROUNDS,
+    REVOCATION_REASONS,
+    Publication,
+    Revocation,
+    Withdrawal,
+)
 from review_service.organization.models import User
 
 
@@ -28,6 +34,9 @@ class Aftermath:
     revoked_on: date | None = None
     withdrawn_at: datetime | None = None
     withdrawal_note: str | None = None
+    revoked_grounds: str | None = None  # 证据不足、事实不清 (none registered: None)
+    revocation_received_on: date | None = None
+    withdrawal_explanation: str | None = None  # 公开说明理由
 
     @property
     def published(self) -> bool:
@@ -63,6 +72,10 @@ def case_aftermath(session: Session, case_id: int) -> Aftermath:
         revoked_on=revocation.decided_on if revocation else None,
         withdrawn_at=withdrawal.withdrawn_at if withdrawal else None,
         withdrawal_note=(withdrawal.note or None) if withdrawal else None,
+        revoked_grounds="、".join(REVOCATION_GROUNDS.get(g, g) for g in revocation.grounds or []) or None
+        if revocation else None,
+        revocation_received_on=revocation.received_on if revocation else None,
+        withdrawal_explanation=(withdrawal.explanation or None) if withdrawal else None,
     )
 
 

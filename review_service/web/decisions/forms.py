@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FormField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, FormField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from review_service.decisions.publicity_models import REVOCATION_REASONS
+from review_service.decisions.publicity_models import REVOCATION_GROUNDS, REVOCATION_REASONS
 from review_service.web.coordination.forms import DiscussionForm, discussion_data
 from review_service.web.dates import DateInRange, TimeInRange
 from review_service.web.edge import options
@@ -46,19 +47,27 @@ class PublishForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     reason = RadioField("情形", choices=options(REVOCATION_REASONS.items()), validate_choice=False)
-    authority = StringField("作出撤销、确认违法或责令重作的机关或法院")
-    date = StringField("日期", validators=[DateInRange()], render_kw={"type": "date"})
+    # several allowed; required on the page (the API keeps them optional for old clients)
+    grounds = SelectMultipleField("撤销理由（可多选）", choices=options(REVOCATION_GROUNDS.items()),
+                                  validate_choice=False, widget=ListWidget(prefix_label=False),
+                                  option_widget=CheckboxInput())
+    authority = StringField("作出撤销、确认违法、责令重作、变更或确认无效的机关或法院")
+    date = StringField("决定或判决日期", validators=[DateInRange()], render_kw={"type": "date"})
+    received_on = StringField("本机关收到日期", validators=[DateInRange()], render_kw={"type": "date"})
     expected_version = StringField(render_kw={"type": "hidden"})
 
     def revocation(self) -> dict[str, Any]:
         return {"reason": self.reason.data or "", "authority": self.authority.data or "",
-                "date": (self.date.data or "").strip() or None}
+                "date": (self.date.data or "").strip() or None, "grounds": list(self.grounds.data or []),
+                "received_on": (self.received_on.data or "").strip() or None}
 
 
 class WithdrawForm(FlaskForm):
     withdrawn_at = StringField("撤回时间", validators=[TimeInRange()], render_kw={"type": "datetime-local"})
-    note = TextAreaField("说明")
+    explanation = TextAreaField("公开说明理由（随撤回一并公开）", render_kw={"rows": 4})
+    note = TextAreaField("内部备注")
     expected_version = StringField(render_kw={"type": "hidden"})
 
     def withdrawal(self) -> dict[str, Any]:
-        return {"withdrawn_at": beijing_time(self.withdrawn_at.data), "note": self.note.data or ""}
+        return {"withdrawn_at": beijing_time(self.withdrawn_at.data), "note": self.note.data or "",
+                "explanation": (self.explanation.data or "").strip()}

@@ -65,7 +65,13 @@ def revoke(case_id: int) -> Any:
     form = RevokeForm()
 
     def perform(session: Session, actor: User, version: int | None) -> None:
-        revoke_decision(session, actor=actor, case_id=case_id, data=form.revocation(), expected_version=version)
+        data = form.revocation()
+        # on the page both are required for a new registration (the API keeps them optional for old clients)
+        missing = {**({"grounds": "请至少选择一项撤销理由"} if not data["grounds"] else {}),
+                   **({"received_on": "请填写本机关收到日期"} if not data["received_on"] else {})}
+        if missing:
+            raise Invalid("请填写撤销理由和收到日期。", fields=missing)
+        revoke_decision(session, actor=actor, case_id=case_id, data=data, expected_version=version)
 
     return case_action(case_id, form, tasks=(None, "publish", "withdraw"), template="decisions/revoke.html",
                        perform=perform, done="已登记，责任追究程序已启动。", decided_only=True)
@@ -78,7 +84,10 @@ def withdraw(case_id: int) -> Any:
     form = WithdrawForm()
 
     def perform(session: Session, actor: User, version: int | None) -> None:
-        withdraw_decision(session, actor=actor, case_id=case_id, data=form.withdrawal(), expected_version=version)
+        data = form.withdrawal()
+        if not data["explanation"]:  # required on the page; optional on the API for old clients
+            raise Invalid("请填写公开说明理由。", fields={"explanation": "撤回时应当公开说明理由"})
+        withdraw_decision(session, actor=actor, case_id=case_id, data=data, expected_version=version)
 
     return case_action(case_id, form, tasks=("withdraw",), template="decisions/withdraw.html", perform=perform,
                        done="撤回情况已登记。")

@@ -7,7 +7,7 @@ from wtforms import PasswordField, RadioField, SelectField, SelectMultipleField,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from review_service.core.permissions import OPERATOR_ONLY
-from review_service.organization.models import ROLE_LABELS
+from review_service.organization.models import ROLE_LABELS, UNIT_KIND_LABELS
 from review_service.web.edge import options
 
 QUALIFICATION_LABELS = {"legal_profession": "法律职业资格", "law_degree": "法学专业学历", "none": "无"}
@@ -30,8 +30,22 @@ class UserForm(FlaskForm):
                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     qualification = SelectField("资格", choices=options(QUALIFICATION_LABELS.items()), validate_choice=False)
     reviewing_since = StringField("开始从事法制审核的日期", render_kw={"type": "date"})
+    unit = SelectField("所在内设机构", choices=[], validate_choice=False)  # unit ids of the admin's agencies
     password = PasswordField("初始密码")
     password2 = PasswordField("再次输入密码")
+
+
+class UnitForm(FlaskForm):
+    """A new internal unit (内设机构) of one agency."""
+
+    name = StringField("内设机构名称（如 稽查支队、法规科、办公室）")
+    kind = SelectField("类别", choices=options(UNIT_KIND_LABELS.items()), default="handling", validate_choice=False)
+
+
+class UserUnitForm(FlaskForm):
+    """The unit a user sits in: one of their agency's active units, or none."""
+
+    unit = SelectField("所在内设机构", choices=[], validate_choice=False)
 
 
 class DisableForm(FlaskForm):

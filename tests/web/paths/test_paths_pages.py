@@ -163,11 +163,20 @@ def test_publish_revoke_and_withdraw(as_user: Any, web_world: Any) -> None:
     today = now[:10]
     assert handler.post(f"/cases/{case_id}/revoke", {"reason": "revoked", "authority": "西安市人民政府",
                                                      "date": today, "expected_version": _v(world, case_id)}
-                        ).status_code == 302
+                        ).status_code == 422  # the page asks for the grounds and the day of receipt
+    assert handler.post(f"/cases/{case_id}/revoke", {"reason": "revoked", "authority": "西安市人民政府",
+                                                     "grounds": ["insufficient_evidence", "wrong_law"],
+                                                     "date": today, "received_on": today,
+                                                     "expected_version": _v(world, case_id)}).status_code == 302
     assert handler.post(f"/cases/{case_id}/withdraw", {"withdrawn_at": now, "note": "已撤下",
+                                                       "expected_version": _v(world, case_id)}).status_code == 422
+    assert handler.post(f"/cases/{case_id}/withdraw", {"withdrawn_at": now, "note": "已撤下",
+                                                       "explanation": "该决定已被撤销，依法撤回公开信息。",
                                                        "expected_version": _v(world, case_id)}).status_code == 302
     timeline = handler.text(f"/cases/{case_id}")
     assert "公开决定" in timeline and "决定被撤销" in timeline and "撤回公开" in timeline
+    assert "撤销理由" in timeline and "证据不足、适用法律错误" in timeline
+    assert "公开说明理由：" in timeline and "该决定已被撤销，依法撤回公开信息。" in timeline
 
 
 def test_case_list_pages(as_user: Any, web_world: Any) -> None:
