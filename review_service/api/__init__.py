@@ -16,6 +16,7 @@ from review_service.api import (  # noqa: F401  (the views register themselves o
     body_limits,
     cases,
     catalogs,
+    clocks,
     documents,
     gate,
     indicators,

@@ -284,6 +284,8 @@ class TaskItem(BaseModel):
     overdue: bool
     provisional: bool
     suspended: bool = False
+    # issue 19: the art. 60 limit of a penalty case ({due_date, days_left (calendar days), overdue, paused …})
+    decision_limit: dict[str, Any] | None = None
 
 
 class TaskList(RootModel[list[TaskItem]]):

@@ -15,6 +15,7 @@ from review_service.cases.models import Case
 from review_service.cases.ownership import handlers_share
 from review_service.cases.queries import HANDLER_TASKS
 from review_service.deadlines.queries import due_fields, open_by_case, publicity_tasks
+from review_service.deadlines.todo_clocks import SUB_TASKS, clock_fields
 from review_service.organization.models import User
 
 
@@ -45,14 +46,16 @@ def open_tasks(session: Session, actor: User) -> list[dict[str, Any]]:
     if not mine:
         return publicity_tasks(session, actor)
     stmt = (select(Case.id, Case.title, Case.status, Case.current_task, Case.current_task_id, Case.reviewer_id,
-                   Case.suspended)
+                   Case.suspended, Case.filed_on, Case.decision_type, Case.agency_id)
             .where(Case.agency_id == actor.agency_id, Case.current_task.is_not(None), or_(*mine))
             .order_by(Case.id))
     rows = list(session.execute(stmt))
-    due = open_by_case(session, [row.id for row in rows if row.current_task in ("review", "reply")])
+    due = open_by_case(session, [row.id for row in rows if row.current_task in ("review", "reply", *SUB_TASKS)])
+    extra = clock_fields(session, rows, due)  # issue 19: 分配/受理审查 due inside the review period; art. 60
     gate_tasks: list[dict[str, Any]] = []
     if "review_lead" in roles:
         gate_tasks = downgrade_tasks(session, actor)
     return [{"id": row.current_task_id, "case_id": str(row.id), "kind": _listed_kind(row), "title": row.title,
-             "status": row.status, **due_fields(due.get((row.id, row.current_task))), "suspended": row.suspended}
+             "status": row.status, **due_fields(due.get((row.id, row.current_task))), "suspended": row.suspended,
+             **extra.get(row.id, {})}
             for row in rows] + gate_tasks + publicity_tasks(session, actor)

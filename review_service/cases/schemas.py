@@ -45,6 +45,8 @@ class ProposedDecision(_Strict):
     license_revocation: bool = False
     suspension_of_business: bool = False
     closure: bool = False
+    # 警告 (行政处罚法 art. 9 (一)): alone, the decision needs no publication (deadlines.publicity_exemption)
+    warning: bool | None = None
 
 
 class Discretion(_Strict):
@@ -92,6 +94,8 @@ class DraftIn(_Strict):
         for key in _OPTIONAL_PARTY_FIELDS:  # left out when not given: older drafts keep their exact bytes and hash
             if data["counterparty"].get(key) is None:
                 data["counterparty"].pop(key, None)
+        if data["proposed_decision"].get("warning") is None:  # not given: older drafts keep their bytes and hash
+            data["proposed_decision"].pop("warning", None)
         for key in ("fine_amount", "confiscation_amount"):
             amount = self.proposed_decision.__dict__[key]
             data["proposed_decision"][key] = None if amount is None else f"{amount:.2f}"

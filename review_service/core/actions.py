@@ -157,6 +157,21 @@ class Action(_DocumentedEnum):
         "The review lead extended the open review deadline (deadlines.operations).")
     DEADLINE_RECOMPUTED = "deadline_recomputed", (
         "A provisional deadline was counted again on a loaded calendar year (deadlines.operations).")
+    DEADLINE_PAUSED = "deadline_paused", (
+        "The review body asked for materials: the review period stopped counting (deadlines.tracking).")
+    DEADLINE_RESUMED = "deadline_resumed", (
+        "The missing materials arrived: the review period counts again, or anew (deadlines.tracking).")
+    REVIEW_EXTENSION_REQUESTED = "review_extension_requested", (
+        "The reviewer or review lead asked for the review period's one extension (deadlines.operations).")
+    REVIEW_EXTENSION_REFUSED = "review_extension_refused", (
+        "The approving role refused a requested review extension (deadlines.operations).")
+    DECISION_LIMIT_EXTENDED = "decision_limit_extended", (
+        "The head recorded an approved extension of the art. 60 decision limit (deadlines.limit_operations).")
+    EXCLUDED_PERIOD_RECORDED = "excluded_period_recorded", (
+        "The handler or head recorded a period the art. 60 limit does not count (deadlines.limit_operations).")
+    PUBLICATION_EXEMPTED = "publication_exempted", (
+        "A decision needs no publication (警告 only, or a type the agency lists): no publish deadline "
+        "(deadlines.tracking).")
 
     # reference data (admin, or the system from the CLI)
     CALENDAR_YEAR_LOADED = "calendar_year_loaded", (
@@ -273,6 +288,13 @@ PAYLOADS: dict[Action, type] = {
     Action.DEADLINE_REMINDED: deadlines.DeadlineSent,
     Action.REVIEW_DEADLINE_EXTENDED: deadlines.ReviewDeadlineExtended,
     Action.DEADLINE_RECOMPUTED: deadlines.DeadlineRecomputed,
+    Action.DEADLINE_PAUSED: deadlines.DeadlinePaused,
+    Action.DEADLINE_RESUMED: deadlines.DeadlineResumed,
+    Action.REVIEW_EXTENSION_REQUESTED: deadlines.ReviewExtensionRequested,
+    Action.REVIEW_EXTENSION_REFUSED: deadlines.ReviewExtensionDecided,
+    Action.DECISION_LIMIT_EXTENDED: deadlines.DecisionLimitExtended,
+    Action.EXCLUDED_PERIOD_RECORDED: deadlines.ExcludedPeriodRecorded,
+    Action.PUBLICATION_EXEMPTED: deadlines.PublicationExempted,
     Action.CALENDAR_YEAR_LOADED: reference.CalendarYearLoaded,
     Action.CATALOG_LOADED: reference.CatalogLoaded,
     Action.CATALOG_CONFIRMED: reference.CatalogDecided,

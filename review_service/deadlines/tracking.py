@@ -23,9 +23,13 @@ from review_service.calendar.queries import calendar_from_db
 from review_service.core import signals, tx
 from review_service.core.actions import Action
 from review_service.core.clock import beijing_today, utcnow
+from review_service.deadlines import review_period
+from review_service.deadlines.decision_limit import decision_limit_of
 from review_service.deadlines.models import ENGINE_KINDS, Deadline, DeadlineKind, DeadlineState
-from review_service.deadlines.plan import TIMER_STAGES, Planned, decision_limit, plan, working_days_for
+from review_service.deadlines.plan import TIMER_STAGES, Planned, plan, working_days_for
+from review_service.deadlines.publicity_exemption import publicity_exemption
 from review_service.organization.settings import agency_settings
+from review_service.workflow import store
 
 #: Which deadlines a completed task may lead to (the process's paths into review and reply).
 LEADS_TO: dict[str, tuple[str, ...]] = {
@@ -33,8 +37,9 @@ LEADS_TO: dict[str, tuple[str, ...]] = {
 }
 
 
-#: The steps after which a deadline may start or end.
-TOUCHES_DEADLINES = frozenset({*LEADS_TO, "reply", "approve"})
+#: The steps after which a deadline may start or end (``draft`` / ``signoff``: the review period starts when the
+#: review body receives the materials; ``supplement``: the period goes on when the missing ones arrive).
+TOUCHES_DEADLINES = frozenset({*LEADS_TO, "reply", "approve", "draft", "signoff", "supplement"})
 
 
 @dataclass
@@ -80,7 +85,8 @@ def open_deadline(session: Session, case: Any, kind: str, planned: Planned, *, o
     """Insert an open deadline (``check``: tick watches it through ``next_check_at``)."""
     limit_on = None
     if kind == DeadlineKind.REVIEW:
-        limit_on = decision_limit(case.filed_on, case.decision_type, agency_settings(case.agency))
+        limit = decision_limit_of(session, case)
+        limit_on = limit.limit_on if limit is not None else None
     deadline = Deadline(case_id=case.id, agency_id=case.agency_id, kind=kind, round=case.round, task_id=task_id,
                         owner_id=owner_id, start_on=planned.start_on, working_days=planned.working_days,
                         extension_days=0, due_on=planned.due_on, remind_on=planned.remind_on,
@@ -153,11 +159,16 @@ def after_step(session: Session, case: Any, run: Any, timed: Timed, *, completed
     closed: list[dict[str, Any]] = []
     closing: list[tuple[int, DeadlineState]] = []
     keep = False
+    running: int | None = None  # the review period running since receipt, before its review task exists
     for row in _by_id(tx.fresh(session, _OPEN_ENGINE_ROWS, {"case_id": case.id})):
         if not _still_open(session, row.id):
             continue
         if row.kind == ready_kind and row.task_id == ready_id:
             keep = True
+            continue
+        if (row.kind == DeadlineKind.REVIEW and row.task_id is None
+                and ready_kind in (*review_period.BEFORE_REVIEW, DeadlineKind.REVIEW.value)):
+            running = row.id
             continue
         state = DeadlineState.MET if row.kind == completed else DeadlineState.CANCELLED
         closing.append((row.id, state))
@@ -166,16 +177,63 @@ def after_step(session: Session, case: Any, run: Any, timed: Timed, *, completed
     if closing:  # the closed rows leave the "one open deadline per kind" index before any insert
         _close_rows(session, closing, now)
     opened: list[dict[str, Any]] = []
+    if running is not None:
+        keep = keep or _review_period_step(session, case, run, running, completed=completed, actor=actor, role=role)
+    elif ready_kind == "assign" and completed in ("draft", "signoff"):  # the review body received the materials
+        opened.append(describe(open_review_period(session, case)))
     if not keep and ready_kind in ENGINE_KINDS and ready_kind in timed.plans:
         owner = case.reviewer_id if ready_kind == DeadlineKind.REVIEW else case.handler_id
         opened.append(describe(open_deadline(session, case, ready_kind, timed.plans[ready_kind], owner_id=owner,
                                              task_id=ready_id)))
     if completed == "approve" and run.completed and run.end_event == "decided":
-        opened.append(describe(open_publication_deadline(session, case)))
+        exemption = publicity_exemption(case)
+        if exemption is None:
+            opened.append(describe(open_publication_deadline(session, case)))
+        else:  # 警告 only, or a kind the agency lists: no publication, and the reason on record
+            _emit(session, Action.PUBLICATION_EXEMPTED, case, actor, role, exemption)
     if opened or closed:
         _emit(session, Action.DEADLINES_UPDATED, case, actor, role, {"opened": opened, "closed": closed})
     if run.fired_timers:
         handle_fired(session, case, run.fired_timers)
+
+
+def open_review_period(session: Session, case: Any) -> Deadline:
+    """The review body received the materials today: the review period runs from today (no task yet)."""
+    planned = plan(calendar_from_db(session), beijing_today(), agency_settings(case.agency).review_working_days)
+    return open_deadline(session, case, DeadlineKind.REVIEW, planned, owner_id=None)
+
+
+def _review_period_step(session: Session, case: Any, run: Any, deadline_id: int, *, completed: str, actor: Any,
+                        role: str) -> bool:
+    """The running review period after a step of the review body; True once bound to the review task."""
+    deadline = session.get(Deadline, deadline_id)
+    assert deadline is not None
+    calendar = calendar_from_db(session)
+    today = beijing_today()
+    if case.current_task == DeadlineKind.REVIEW:
+        before = describe(deadline)
+        planned = review_period.bind_to_review(deadline, task_id=case.current_task_id, owner_id=case.reviewer_id,
+                                               calendar=calendar)
+        if run.reschedule(planned.timer_values(DeadlineKind.REVIEW)):  # counted from receipt, not from intake
+            store.save(session, case.workflow_instance, run)
+        if before["due_on"] != deadline.due_on.isoformat():
+            _emit(session, Action.DEADLINE_RECOMPUTED, case, actor, role,
+                  {"before": before, "after": describe(deadline), "reason": "review_period_from_receipt"})
+        return True
+    if completed == "intake" and case.current_task == "supplement":
+        pause = review_period.pause_for_materials(session, deadline, today)
+        session.flush()
+        _emit(session, Action.DEADLINE_PAUSED, case, actor, role,
+              {"cause": pause.cause, "pause_id": pause.id, "started_on": today.isoformat(),
+               "deadline": describe(deadline)})
+    elif completed == "supplement":
+        before = describe(deadline)
+        resumed = review_period.materials_arrived(session, deadline, today, calendar, agency_settings(case.agency))
+        if resumed is not None:
+            session.flush()
+            _emit(session, Action.DEADLINE_RESUMED, case, actor, role,
+                  {**resumed, "before": before, "after": describe(deadline)})
+    return False
 
 
 def open_publication_deadline(session: Session, case: Any, calendar: Calendar | None = None) -> Deadline:

@@ -27,6 +27,9 @@ def _ids(values: Any) -> str:
 def _other_ids(evidence: dict[str, Any]) -> str:
     parts = [f"{key}: {_ids(value)}" for key, value in evidence.items()
              if (key.endswith("_ids") or key in ("event_seqs", "document_sha256s")) and key != "case_ids" and value]
+    apart = evidence.get("downgraded")  # (88), (90), (108): decisions shown apart, with their 案号
+    if apart and apart.get("count"):
+        parts.append(f"{apart['label']} {apart['count']} 件: {_ids(apart['case_numbers'] or apart['case_ids'])}")
     return "; ".join(parts)
 
 

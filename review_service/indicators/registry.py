@@ -12,6 +12,7 @@ from typing import Any
 from review_service.indicators import external
 from review_service.indicators import record_measures as rec
 from review_service.indicators import review_measures as rev
+from review_service.indicators import should_review as srv
 from review_service.indicators.measures import Context, Result
 from review_service.indicators.statistics import review_statistics
 from review_service.review.points import TEN_POINTS
@@ -118,11 +119,11 @@ INDICATORS: tuple[Indicator, ...] = (
               "或法学专业大学本科以上学历的专职审核人员占总数的50%以上。", 1, SECTION_REVIEW,
               "有法律职业资格或法学学历的专职审核人员 ÷ 专职审核人员", _pct(50.0), rev.measure_87),
     Indicator("88", "专职审核人员自行审核的执法决定占应当审核的执法决定总数50%以上。", 1, SECTION_REVIEW,
-              "本期有审核意见的案件中，由专职审核人员作出审核意见的比例", _pct(50.0), rev.measure_88),
+              srv.METHOD_88, _pct(50.0), srv.measure_88),
     Indicator("89", "制定或执行上级机关制定的法律顾问、公职律师参与审核的统筹调用规定。", 0.5, SECTION_REVIEW,
               "人工录入规定", EXISTS, rec.manual("advisor_regulation")),
     Indicator("90", "法律顾问、公职律师协助审核的执法决定不低于应当审核的执法决定总数20%。", 0.5, SECTION_REVIEW,
-              "本期有审核意见的案件中，有法律顾问或公职律师协助审核的比例", _pct(20.0), rev.measure_90),
+              srv.METHOD_90, _pct(20.0), srv.measure_90),
     Indicator("91", "制定执法决定法制审核目录清单。", 1, SECTION_REVIEW, "期末有适用于本机关的目录清单", EXISTS,
               rev.measure_91),
     Indicator("92", "目录清单对涉及重大公共利益，可能造成重大社会影响或引发社会风险，"
@@ -141,7 +142,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("107", "承办机构对法制审核意见有明确的研究意见。", 0.5, SECTION_REVIEW,
               "本期存在问题的审核意见中，每个问题要点都有明确回复（采纳或有异议并说明）的比例", ALL, rev.measure_107),
     Indicator("108", "所有重大执法决定都有法制审核意见，无审核未通过的执法决定。", 2, SECTION_REVIEW,
-              "本期重大执法决定中，有同意的审核意见且审核草稿即决定草稿的比例", ALL, rev.measure_108),
+              srv.METHOD_108, ALL, srv.measure_108),
     Indicator("109", "主要负责人对重大执法决定法制审核工作直接安排部署。", 1, SECTION_REVIEW, "人工录入", EXISTS,
               rec.manual("leadership_arrangement")),
     Indicator("110", "制定或执行上级机关制定的重大行政执法决定法制审核规定。", 0.5, SECTION_REVIEW, "人工录入规定",

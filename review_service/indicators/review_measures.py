@@ -1,4 +1,5 @@
-"""Section 三 of the seed: the legal-review indicators (85)–(112) the record can speak to.
+"""Section 三 of the seed: the legal-review indicators (85)–(112) the record can speak to ((88), (90), (108):
+:mod:`.should_review`).
 
 Each ``measure_*`` takes the report :class:`~.measures.Context` and returns a
 :class:`~.measures.Result`; the unit sets are one SELECT each, shared by the
@@ -9,35 +10,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, distinct, exists, func, literal, or_, select
+from sqlalchemy import and_, exists, func, literal, select
 from sqlalchemy.sql import ColumnElement
 
 from review_service.cases.models import Case
 from review_service.catalog.queries import applicable_catalog, spec_of
 from review_service.catalog.schema import CATEGORY_LABELS
-from review_service.decisions.models import Decision
 from review_service.indicators import summary_read
 from review_service.indicators.measures import (
-    EVIDENCE_LIMIT,
     Context,
     Result,
     UnitCounts,
     count_units,
-    fetch_units,
     figure,
     figure_total,
     flag,
     percent,
     ratio_result,
 )
-from review_service.indicators.summary import beijing_day
+from review_service.indicators.should_review import NOT_FULL_TIME_ROLES
 from review_service.organization.models import Agency, User, UserRole
 from review_service.review.facts import POINT_BIT
-from review_service.review.models import Assignment, Reply, Review
+from review_service.review.models import Reply, Review
 from review_service.review.points import TEN_POINTS
 
 POINT_INDICATORS: dict[str, str] = dict(zip((str(n) for n in range(95, 105)), TEN_POINTS, strict=True))
-NOT_FULL_TIME_ROLES = ("handler", "unit_head", "head")  # a reviewer who also handles or decides is not 专职
 MIN_EXPLANATION = 4  # characters of a reply's explanation that count as a stated position (107)
 
 
@@ -129,95 +126,6 @@ def measure_107(ctx: Context) -> Result:
     return result
 
 
-# -- reviewed cases: (88), (90) ------------------------------------------------------------------------
-
-def reviewed_cases(ctx: Context) -> UnitCounts:
-    """Cases with an opinion in the period: by full-time reviewers (88); advisor-assisted (90)."""
-    if "reviewed_case" in ctx.cache:  # built once per report
-        return ctx.cache["reviewed_case"]
-    not_full_time = [uid for uid, roles in _roles(ctx).items() if roles & set(NOT_FULL_TIME_ROLES)]
-    assigned_advisor = (select(Assignment.case_id)
-                        .where(func.coalesce(func.json_array_length(Assignment.advisor_ids), 0) > 0))
-    advised = or_(func.coalesce(Review.advisor_count, 0) > 0, Review.case_id.in_(assigned_advisor))
-    units = (select(Review.case_id.label("ref"), Review.case_id.label("case_id"),
-                    func.min(Review.submitted_at).label("at"),
-                    func.min(flag(Review.reviewer_id.not_in(not_full_time), "own")).label("f88"),
-                    func.max(flag(advised, "adv")).label("f90"))
-             .join(Case, Case.id == Review.case_id)
-             .where(_in_scope(ctx), ctx.period.within(Review.submitted_at))
-             .group_by(Review.case_id))
-    if ctx.summary:
-        return _reviewed_cases_from_summary(ctx, units, set(not_full_time))
-    return fetch_units(ctx, "reviewed_case", units, ["f88", "f90"])
-
-
-def _reviewed_cases_from_summary(ctx: Context, units: Any, not_full_time: set[int]) -> UnitCounts:
-    """(88)/(90) from the summary; the few cases it does not group (several reviewers …) from their rows,
-    and the first cases without a full-time reviewer from the opinions (only when there are any)."""
-    months, sample, unadvised = summary_read.reviewed_case_months(ctx, not_full_time)
-    others = summary_read.complex_cases(ctx)
-    failing_90 = [(case_id, case_id) for case_id in unadvised]
-    if others is not None:
-        for ref, case_id, at, f88, f90 in ctx.session.execute(units.where(Review.case_id.in_(others))).tuples():
-            month = f"{beijing_day(at):%Y-%m}"
-            count, flags = months.get(month, (0, {"f88": 0, "f90": 0}))
-            months[month] = (count + 1, {"f88": flags["f88"] + int(f88), "f90": flags["f90"] + int(f90)})
-            sample.append(int(ref))
-            if not f90:
-                failing_90.append((int(ref), int(case_id)))
-    total = sum(count for count, _ in months.values())
-    failing_88: list[tuple[int, int]] = []
-    if total > sum(flags["f88"] for _, flags in months.values()):
-        stmt = (select(distinct(Review.case_id)).join(Case, Case.id == Review.case_id)
-                .where(_in_scope(ctx), ctx.period.within(Review.submitted_at),
-                       Review.reviewer_id.in_(sorted(not_full_time)))
-                .order_by(Review.case_id).limit(EVIDENCE_LIMIT))
-        failing_88 = [(int(case_id), int(case_id)) for case_id in ctx.session.scalars(stmt)]
-    result = UnitCounts(kind="reviewed_case", months=months,
-                        sample=[(case_id, case_id) for case_id in sorted(set(sample))[:EVIDENCE_LIMIT]],
-                        subquery=None, failing={"f88": failing_88, "f90": sorted(failing_90)[:EVIDENCE_LIMIT]})
-    ctx.cache["reviewed_case"] = result
-    return result
-
-
-def measure_88(ctx: Context) -> Result:
-    result = ratio_result(ctx, reviewed_cases(ctx), "f88", 50.0, ref_name="case")
-    result.note = "本期有审核意见的案件中，各轮审核均由专职法制审核人员（不兼任承办、审批）作出的比例"
-    return result
-
-
-def measure_90(ctx: Context) -> Result:
-    result = ratio_result(ctx, reviewed_cases(ctx), "f90", 20.0, ref_name="case")
-    result.note = "本期有审核意见的案件中，有法律顾问或公职律师协助审核（指派或意见书记载）的比例"
-    return result
-
-
-# -- decisions: (108) ----------------------------------------------------------------------------------
-
-def major_decisions(ctx: Context) -> UnitCounts:
-    """Major decisions of the period: cleared by an approving review of the very draft decided."""
-    if "major_decision" in ctx.cache:  # built once per report
-        return ctx.cache["major_decision"]
-    approving = exists().where(Review.id == Decision.review_id, Review.case_id == Decision.case_id,
-                               Review.conclusion == "approve", Review.draft_sha256 == Decision.draft_sha256,
-                               Review.draft_version_id == Decision.draft_version_id)
-    units = (select(Decision.id.label("ref"), Decision.case_id.label("case_id"), Decision.decided_at.label("at"),
-                    flag(and_(Decision.clearance == "review", approving), "f108"))
-             .join(Case, Case.id == Decision.case_id)
-             .where(_in_scope(ctx), ctx.period.within(Decision.decided_at),
-                    or_(Decision.clearance == "review", Case.major.is_(True))))
-    months = summary_read.decision_months(ctx)[1] if ctx.summary else None
-    return count_units(ctx, "major_decision", units, ["f108"], months)
-
-
-def measure_108(ctx: Context) -> Result:
-    result = ratio_result(ctx, major_decisions(ctx), "f108", 100.0, ref_name="decision")
-    result.note = ("重大执法决定均有同意的审核意见，且审核的草稿与决定的草稿 SHA-256 一致；"
-                   "曾按重大报送的案件一律计入（经确认降级后未经审核作出的决定计为未达标）；"
-                   "数据库约束另行拒绝未经审核的决定")
-    return result
-
-
 # -- staffing: (85)–(87) -------------------------------------------------------------------------------
 
 def _staff(ctx: Context) -> list[tuple[int, int, str, str]]:
@@ -226,16 +134,6 @@ def _staff(ctx: Context) -> list[tuple[int, int, str, str]]:
             .join(UserRole, UserRole.user_id == User.id)
             .where(User.agency_id.in_(ctx.agency_ids), User.active.is_(True)))
     return [(int(a), int(b), c, d) for a, b, c, d in ctx.session.execute(stmt)]
-
-
-def _roles(ctx: Context) -> dict[int, set[str]]:
-    """Roles of every user in scope, active or not (reviewers who also handle or decide are not full-time)."""
-    roles: dict[int, set[str]] = {}
-    stmt = (select(UserRole.user_id, UserRole.role).join(User, User.id == UserRole.user_id)
-            .where(User.agency_id.in_(ctx.agency_ids)))
-    for user_id, role in ctx.session.execute(stmt):
-        roles.setdefault(int(user_id), set()).add(role)
-    return roles
 
 
 def _full_time_reviewers(ctx: Context) -> dict[int, str]:

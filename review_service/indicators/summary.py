@@ -15,13 +15,17 @@ Kinds and their keys (``|``-separated; ``''`` for none):
   (106), (107) and the frequent problem points;
 - ``case_review`` (an opinion of a *simple* case: one reviewer, the same advisor fact on every opinion,
   rounds never decreasing): ``<previous opinion's day><next opinion's day>|advised|reviewer|round``, the
-  two days ten characters each (:data:`NO_PREVIOUS`, :data:`NO_NEXT` when none) — (88), (90) and rounds
-  per case count each case once, at its first (last) opinion inside the period;
+  two days ten characters each (:data:`NO_PREVIOUS`, :data:`NO_NEXT` when none) — rounds per case count
+  each case once, at its last opinion inside the period (``advised``: unread since (90) counts decisions);
 - ``complex_case`` (an opinion of any other case): no key — the report computes those few cases from
   their rows;
 - ``turnaround`` (an opinion): ``reviewer|start day|first reply day``, the start being the latest complete
   intake or submission of the case on a day not after the opinion's — the review statistics;
-- ``decision``: ``f70|f71|f72|f115|f117|major|f108`` — (70)–(72), (108), (115), (117);
+- ``decision``: ``f70|f71|f72|f115|f117|major|f108`` — (70)–(72), (115), (117) (``major``, ``f108``: unread);
+- ``major_decision`` (a decision of a case ever submitted as major, :func:`.cases.gate.ever_major`: one that
+  should have been reviewed): ``downgraded|passed|advised|reviewers`` — the decided draft's downgrade
+  confirmed; an approving review of the decided draft; an opinion naming advisors who took part; the case's
+  reviewers, sorted and ``,``-separated (roles apply when the report reads) — (88), (90), (108);
 - ``case`` (a case, on its creation day): ``f114`` — (114), (119);
 - ``publication`` (a decision): ``published day|decision type`` — (36), (37), (118).
 """
@@ -40,7 +44,7 @@ from sqlalchemy import CursorResult, bindparam, delete, distinct, insert, select
 from sqlalchemy.orm import Session
 
 from review_service.audit.models import HEAD_ID, AuditEvent, AuditHead
-from review_service.cases.models import Case, Material, Submission
+from review_service.cases.models import Case, DowngradeDecision, Material, Submission
 from review_service.core import tx
 from review_service.core.actions import Action
 from review_service.core.clock import BEIJING, as_utc
@@ -57,8 +61,8 @@ MIN_EXPLANATION = 4  # characters of a reply's explanation that count as a state
 EVENT_ACTIONS = (Action.CASE_CREATED, Action.CASE_SUBMITTED, Action.DECISION_MADE)
 LOAD_BATCH = 500  # case ids per IN list when loading several cases
 
-KINDS = ("opinion", "problem_opinion", "case_review", "complex_case", "turnaround", "decision", "case",
-         "publication")
+KINDS = ("opinion", "problem_opinion", "case_review", "complex_case", "turnaround", "decision", "major_decision",
+         "case", "publication")
 NO_PREVIOUS, NO_NEXT = "0000-00-00", "9999-99-99"  # case_review: before (after) any period
 UnitKey = tuple[str, int]  # (kind, ref)
 UnitValue = tuple[int, int, date, str]  # (case_id, agency_id, day, key)
@@ -84,6 +88,8 @@ class CaseRows:
     replies: dict[int, list[tuple[datetime, Any]]] = field(default_factory=dict)  # review id → (at, responses)
     intakes: list[datetime] = field(default_factory=list)  # complete intakes
     submissions: list[datetime] = field(default_factory=list)
+    ever_major: bool = False  # a submission routed as major (cases.gate.ever_major)
+    downgraded: set[int] = field(default_factory=set)  # draft versions whose downgrade was confirmed
     assignment_advisors: bool = False
     decisions: list[tuple[Any, ...]] = field(default_factory=list)
     published: dict[int, datetime] = field(default_factory=dict)  # decision id → published_at
@@ -105,6 +111,7 @@ def _sources() -> list[tuple[str, Any, Any]]:
     case, review, reply = Case.__table__.c, Review.__table__.c, Reply.__table__.c
     intake, submission, assignment = Intake.__table__.c, Submission.__table__.c, Assignment.__table__.c
     decision, material, event = Decision.__table__.c, Material.__table__.c, AuditEvent.__table__.c
+    downgrade = DowngradeDecision.__table__.c
     sources = [
         ("case", select(case.id, case.agency_id, case.created_at, case.major, case.decision_type), case.id),
         ("review", select(review.case_id, review.id, review.submitted_at, review.reviewer_id, review.round,
@@ -112,7 +119,9 @@ def _sources() -> list[tuple[str, Any, Any]]:
                           review.advisor_count, review.draft_sha256, review.draft_version_id), review.case_id),
         ("reply", select(reply.case_id, reply.review_id, reply.submitted_at, reply.responses), reply.case_id),
         ("intake", select(intake.case_id, intake.checked_at).where(intake.complete.is_(True)), intake.case_id),
-        ("submission", select(submission.case_id, submission.submitted_at), submission.case_id),
+        ("submission", select(submission.case_id, submission.submitted_at, submission.major), submission.case_id),
+        ("downgrade", select(downgrade.case_id, downgrade.draft_version_id).where(downgrade.confirmed.is_(True)),
+         downgrade.case_id),
         ("assignment", select(assignment.case_id, assignment.advisor_ids), assignment.case_id),
         ("decision", select(decision.case_id, decision.id, decision.decided_at, decision.clearance,
                             decision.review_id, decision.draft_sha256, decision.draft_version_id), decision.case_id),
@@ -187,6 +196,9 @@ def _add(case: CaseRows, source: str, row: Any) -> None:
         case.intakes.append(row[1])
     elif source == "submission":
         case.submissions.append(row[1])
+        case.ever_major = case.ever_major or bool(row[2])
+    elif source == "downgrade":
+        case.downgraded.add(int(row[1]))
     elif source == "assignment":
         case.assignment_advisors = case.assignment_advisors or (isinstance(row[1], list) and len(row[1]) > 0)
     elif source == "decision":
@@ -268,6 +280,10 @@ def case_units(case_id: int, rows: CaseRows) -> dict[UnitKey, UnitValue]:
             int(all(action in rows.events for action in EVENT_ACTIONS)), int(bool(rows.submissions)),
             int(Action.DECISION_MADE in rows.events), int(clearance == "review" or rows.major is True),
             int(clearance == "review" and approving))
+        if rows.ever_major:
+            add("major_decision", decision_id, day, int(version in rows.downgraded),
+                int(clearance == "review" and approving), int(any((r[8] or 0) > 0 for r in reviews)),
+                ",".join(str(reviewer) for reviewer in sorted({int(r[2]) for r in reviews})))
         published = rows.published.get(int(decision_id))
         add("publication", decision_id, day, _day_text(published and beijing_day(published)),
             rows.decision_type or "")

@@ -8,10 +8,11 @@ themselves (``month → (units, {flag: count})``); a test checks both ways give 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, cast, distinct, exists, func, select, type_coerce
+from sqlalchemy import String, distinct, exists, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from review_service.audit.checkpoint_models import AuditCheckpoint
@@ -173,33 +174,53 @@ def _case_review_groups(ctx: Context, by: Any, condition: Any) -> list[tuple[Any
     return [(group, str(key), int(count)) for group, key, count in tx.fresh(ctx.session, stmt).all()]
 
 
-def _month(table: Any) -> Any:
-    return func.substr(cast(table.c.day, String(10)), 1, 7)  # 'YYYY-MM-DD' text on SQLite and PostgreSQL
+@dataclass
+class MajorDecisions:
+    """The ``major_decision`` units of the period: months of those not downgraded (f88, f90) and of all (f108),
+    the downgraded count, and the keys of each evidence list (``reviewed``, ``major``, ``downgraded``, and the
+    failing keys of ``f88``, ``f90``, ``f108``)."""
+
+    reviewed: Months
+    major: Months
+    downgraded: int
+    keys: dict[str, set[str]]
 
 
-def reviewed_case_months(ctx: Context, not_full_time: set[int]) -> tuple[Months, list[int], list[int]]:
-    """(88)/(90) of the simple cases: each counted at its first opinion inside the period (its previous one,
-    if any, is before the period). Returns the months, the first cases (by id) of the period and the first
-    without advisors, for the evidence."""
-    rows = []
-    first_inside = _case_review_groups(ctx, _month, lambda key: func.substr(key, 1, 10) < ctx.period.start.isoformat())
-    for month, key, count in first_inside:
-        advised, reviewer, _round = key.split("|")
-        rows.append((str(month), count, {"f88": int(int(reviewer) not in not_full_time), "f90": int(advised)}))
-    months = _months(rows, ["f88", "f90"])
-    if not months:
-        return months, [], []
+def major_decision_months(ctx: Context, not_full_time: set[int]) -> MajorDecisions:
+    """(88), (90), (108) from the summary; the reviewers' roles apply here (:mod:`.should_review`)."""
+    reviewed, major = [], []
+    keys: dict[str, set[str]] = {name: set() for name in ("reviewed", "major", "downgraded", "f88", "f90", "f108")}
+    downgraded = 0
+    for _agency, day, key, count in _rows(ctx, "major_decision"):
+        down, passed, advised, reviewers = key.split("|")
+        ids = {int(part) for part in reviewers.split(",") if part}
+        own = int(bool(ids) and not ids & not_full_time)
+        major.append((day[:7], count, {"f108": int(passed)}))
+        keys["major"].add(key)
+        if passed == "0":
+            keys["f108"].add(key)
+        if down == "1":
+            downgraded += count
+            keys["downgraded"].add(key)
+            continue
+        reviewed.append((day[:7], count, {"f88": own, "f90": int(advised)}))
+        keys["reviewed"].add(key)
+        for name, value in (("f88", own), ("f90", int(advised))):
+            if not value:
+                keys[name].add(key)
+    return MajorDecisions(_months(reviewed, ["f88", "f90"]), _months(major, ["f108"]), downgraded, keys)
 
-    def first(*conditions: Any) -> list[int]:
-        stmt = (select(distinct(IndicatorUnit.case_id))
-                .where(IndicatorUnit.kind == "case_review", IndicatorUnit.agency_id.in_(ctx.agency_ids),
-                       IndicatorUnit.day >= ctx.period.start, IndicatorUnit.day <= ctx.period.end, *conditions)
-                .order_by(IndicatorUnit.case_id).limit(EVIDENCE_LIMIT))
-        return [int(case_id) for case_id in ctx.session.scalars(stmt)]
 
-    unadvised = (first(func.substr(IndicatorUnit.key, 22, 2) == "0|")
-                 if any(f["f90"] < n for n, f in months.values()) else [])
-    return months, first(), unadvised
+def first_units(ctx: Context, kind: str, keys: set[str]) -> list[tuple[int, int]]:
+    """The first units (by ref) of ``kind`` in the period with one of ``keys``: ``(ref, case_id)``."""
+    if not keys:
+        return []
+    stmt = (select(IndicatorUnit.ref, IndicatorUnit.case_id)
+            .where(IndicatorUnit.kind == kind, IndicatorUnit.agency_id.in_(ctx.agency_ids),
+                   IndicatorUnit.day >= ctx.period.start, IndicatorUnit.day <= ctx.period.end,
+                   IndicatorUnit.key.in_(sorted(keys)))
+            .order_by(IndicatorUnit.ref).limit(EVIDENCE_LIMIT))
+    return [(int(ref), int(case_id)) for ref, case_id in ctx.session.execute(stmt).tuples()]
 
 
 def round_groups(ctx: Context) -> tuple[dict[int, Counter[int]], dict[int, Counter[int]]]:

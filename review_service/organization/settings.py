@@ -146,6 +146,22 @@ class AgencySettings(BaseModel):
     collective_discussion_quorum: int = Field(default=3, ge=2, le=50)  # heads taking part, the chair among them
     # 118号 (十四): who decides the findings of an accountability inquiry the auditor proposes (never the auditor)
     accountability_decider: Literal["head", "review_lead", "unit_head"] = "head"
+    # Clocks (DESIGN.md §8, issue 19; deadlines/review_period.py, limit_operations.py, publicity_exemption.py).
+    # 分配 and 受理审查 are timed inside the review period: working days from receipt / from assignment
+    assignment_working_days: int = Field(default=1, ge=0, le=30)
+    intake_working_days: int = Field(default=1, ge=0, le=30)
+    # true: an intake that finds the materials incomplete makes the period start again on the supplement that
+    # completes them (收到完整材料之日起); false: the period only pauses until they arrive
+    review_restarts_on_supplement: bool = True
+    # who approves the review period's one extension (default: the agency head in charge, 分管负责人)
+    review_extension_approver_role: Literal["head", "review_lead"] = "head"
+    # 行政处罚法 art. 60 extensions: calendar days of the first and the second
+    penalty_extension_days: list[int] = Field(default_factory=lambda: [30, 30], max_length=2)
+    # who approves the second: 上一级行政机关 (its name and 批准文号 recorded) or the heads' 集体讨论
+    penalty_second_extension_approval: Literal["superior_authority", "collective_discussion"] = "superior_authority"
+    # decisions that need no publication (总局令 45 号 style): 警告 only, and the agency's own list of types
+    publicity_exempt_warning_only: bool = True
+    publicity_exempt_decision_types: list[str] = Field(default_factory=list)
     document_numbers: DocumentNumbering = Field(default_factory=DocumentNumbering)  # 文号 (documents/numbering.py)
 
     def substantive_for(self, decision_type: str) -> list[str]:

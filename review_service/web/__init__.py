@@ -42,6 +42,7 @@ DOMAIN_VIEWS = (
     "review_service.web.accountability.views",
     "review_service.web.documents.views",
     "review_service.web.documents.penalty_views",
+    "review_service.web.deadlines.views",
     "review_service.web.notifications.views",
 )
 

@@ -342,6 +342,9 @@ def evidence_in_words(session: Session, evidence: dict[str, Any] | None) -> dict
         elif key.endswith("_ids"):
             what, unit = _EVIDENCE_RECORDS.get(key, ("记录", "项"))
             lines.append((what, f"{len(values)} {unit}（见所列案件）"))
+    apart = evidence.get("downgraded") or {}  # (88) (90) (108): decisions of cases downgraded, shown apart
     return {"cases": _case_links(session, list(evidence.get("case_ids") or [])),
             "failing_cases": _case_links(session, list(failing.get("case_ids") or [])),
+            "apart": {"label": apart.get("label") or "另列的决定", "count": apart.get("count") or 0,
+                      "cases": _case_links(session, list(apart.get("case_ids") or []))} if apart.get("count") else None,
             "lines": lines, "checksum": checksum}

@@ -39,7 +39,8 @@ def test_major_case_end_to_end(api: Api, world: Any) -> None:
     assert assigned.status_code == 200, assigned.get_json()
     task = reviewer.get("/tasks").get_json()
     assert task[0]["case_id"] == case_id and task[0]["kind"] == "intake"
-    assert task[0]["due_date"] is None and task[0]["provisional"] is False
+    # issue 19: 受理审查 is timed inside the review period (1 working day from the assignment)
+    assert task[0]["due_date"] is not None and task[0]["provisional"] is False
     declared = reviewer.post(f"/cases/{case_id}/review/recusal", json={"declaration": "no_conflict"})
     assert declared.status_code == 200, declared.get_json()
     assert reviewer.post(f"/cases/{case_id}/review/intake", json={"complete": True}).status_code == 200

@@ -88,6 +88,8 @@ PAGE_KINDS = (
     "/cases/<id>/downgrade/decide", "/cases/<id>/submission/withdraw", "/cases/<id>/termination",
     "/cases/<id>/termination/decision", "/cases/<id>/transfer", "/cases/<id>/transfer/decline",
     "/cases/<id>/documents/<id>/print", "/cases/<id>/penalty-decision", "/account/password",
+    "/cases/<id>/review/extension-decision", "/cases/<id>/decision-limit/extend",
+    "/cases/<id>/decision-limit/excluded-period",
     "/admin/users", "/admin/users/new", "/admin/users/<id>", "/admin/agencies", "/admin/agencies/<id>/units",
     "/admin/catalogs", "/catalogs", "/catalog", "/public/catalogs", "/public/agencies/<id>/catalog",
 )

@@ -37,7 +37,8 @@ from review_service.core import signals
 from review_service.core.actions import PAYLOADS, Action, ChainAction
 from review_service.core.clock import beijing_today, utcnow
 from review_service.core.errors import Unauthenticated
-from review_service.deadlines.operations import extend_review
+from review_service.deadlines.limit_operations import extend_decision_limit, record_excluded_period
+from review_service.deadlines.operations import decide_review_extension, extend_review
 from review_service.decisions.operations import approve_decision
 from review_service.decisions.publicity import publish_decision, withdraw_decision
 from review_service.indicators import record_measures, summary
@@ -189,6 +190,10 @@ def _other_paths(world: World) -> None:
     world.act(suspend_case, "head", case_id=case_id, data={"reason": "appraisal", "reason_text": "产品送检。"})
     world.act(resume_case, "head", case_id=case_id, data={"note": "检验报告已出具"})
     world.act(extend_review, "lead", case_id=case_id, data={"days": 2, "reason": "案情复杂"})
+    world.act(decide_review_extension, "head", case_id=case_id, data={"approve": True})  # issue 19: approved
+    world.act(record_excluded_period, "handler", case_id=case_id,
+              data={"kind": "hearing", "start_on": "2026-06-20", "end_on": "2026-06-21", "note": "听证"})
+    world.act(extend_decision_limit, "head", case_id=case_id, data={"reason": "案情复杂"})
     world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("amend", ("criminal_transfer",)))
     world.act(decline_transfer, "head", case_id=case_id, data={"reason": "涉案金额未达立案追诉标准"})
     world.act(reply_to_opinion, "handler", case_id=case_id, data=replies(("criminal_transfer",)))

@@ -12,7 +12,7 @@ from review_service.cases.flow import CaseFlow
 from review_service.cases.models import Case
 from review_service.core.clock import as_utc
 from review_service.core.errors import Conflict, Forbidden, Invalid
-from review_service.deadlines.operations import extend_review
+from review_service.deadlines.operations import decide_review_extension, extend_review
 from review_service.deadlines.plan import beijing_midnight
 from review_service.replies.operations import reply_to_opinion
 from review_service.review.operations import submit_opinion
@@ -107,11 +107,12 @@ def test_a_timer_already_due_fires_inside_the_action(world: World, clock: Clock)
     assert {kind for kind, _ in notifications_of(world.uow, case_id)} == {"due_soon"}
 
 
-def test_extension_once_by_the_review_lead(world: World, clock: Clock) -> None:
+def test_extension_once_requested_by_the_review_body_and_approved_by_the_head(world: World, clock: Clock) -> None:
+    """Guangdong's rule (5 + 3 once, DESIGN.md §8); issue 19: asked for with a reason, approved by the head."""
     clock.set("2026-11-02 10:00")
     case_id = world.in_review()
     with pytest.raises(Forbidden):
-        world.act(extend_review, "reviewer", case_id=case_id, data={"days": 2, "reason": "案情复杂"})
+        world.act(extend_review, "reviewer2", case_id=case_id, data={"days": 2, "reason": "案情复杂"})
     with pytest.raises(Invalid):
         world.act(extend_review, "lead", case_id=case_id, data={"days": 4, "reason": "案情复杂"})
     with pytest.raises(Invalid):
@@ -119,14 +120,20 @@ def test_extension_once_by_the_review_lead(world: World, clock: Clock) -> None:
     version = world.case(case_id).version
     world.act(extend_review, "lead", case_id=case_id, data={"days": 3, "reason": "案情复杂，需补充查阅卷宗"})
     [review] = deadlines_of(world.uow, case_id)
+    assert (review.due_on, review.extension_days) == (date(2026, 11, 9), 0)  # asked, not granted yet
+    assert world.case(case_id).version == version + 1
+    with pytest.raises(Forbidden):
+        world.act(decide_review_extension, "lead", case_id=case_id, data={"approve": True})
+    world.act(decide_review_extension, "head", case_id=case_id, data={"approve": True, "comment": "同意"})
+    [review] = deadlines_of(world.uow, case_id)
     assert (review.due_on, review.extension_days, review.extension_reason) == (
         date(2026, 11, 12), 3, "案情复杂，需补充查阅卷宗")
-    assert review.extended_by == world.ids["lead"]
-    assert world.case(case_id).version == version + 1
+    assert review.extended_by == world.ids["head"]
+    assert world.case(case_id).version == version + 2
     assert _next_due(world, case_id) == beijing_midnight(date(2026, 11, 11))
     with pytest.raises(Conflict):
         world.act(extend_review, "lead", case_id=case_id, data={"days": 1, "reason": "再延"})
-    assert "review_deadline_extended" in _actions(world, case_id)
+    assert {"review_extension_requested", "review_deadline_extended"} <= set(_actions(world, case_id))
     clock.set("2026-11-10 12:00")  # the old reminder day: nothing
     run_tick(world.uow)
     assert notifications_of(world.uow, case_id) == []

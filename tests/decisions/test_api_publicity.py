@@ -48,11 +48,14 @@ def test_tasks_show_due_dates_and_extend(api: Api, world: Any) -> None:
         assert stale.status_code == 409
         too_long = lead.post(f"/cases/{case_id}/review/extend", json={"days": 9, "reason": "复杂"})
         assert too_long.status_code == 422 and "days" in too_long.get_json()["error"]["details"]["fields"]
-        extended = lead.post(f"/cases/{case_id}/review/extend", json={"days": 2, "reason": "案情复杂"},
-                             if_match=case["version"])
+        requested = lead.post(f"/cases/{case_id}/review/extend", json={"days": 2, "reason": "案情复杂"},
+                              if_match=case["version"])
+        assert requested.status_code == 200, requested.get_json()
+        assert requested.get_json()["deadlines"][0]["extended"] is False  # issue 19: the head approves it
+        extended = api.as_("head").post(f"/cases/{case_id}/review/extension-decision", json={"approve": True})
         assert extended.status_code == 200, extended.get_json()
         body = extended.get_json()
-        assert body["version"] == case["version"] + 1
+        assert body["version"] == case["version"] + 2
         assert body["deadlines"][0]["due_date"] == "2026-10-15" and body["deadlines"][0]["extended"] is True
         again = lead.post(f"/cases/{case_id}/review/extend", json={"days": 1, "reason": "再延"})
         assert again.status_code == 409 and error_code(again) == "conflict"

@@ -31,13 +31,18 @@ def _agency(session: Any, name: str = AGENCY) -> Agency:
 
 
 def _advised_cases(world: World, advised: int, plain: int) -> None:
+    """Decided cases, the first ``advised`` with the advisor's advice recorded on the opinion (90)."""
+    from review_service.decisions.operations import approve_decision
     from review_service.review.operations import submit_opinion
     from tests.fixtures.world import opinion
 
     with beijing("2026-03-16 10:00"):
         for index in range(advised + plain):
-            case_id = reviewed_case(world, advisors=("advisor",) if index < advised else ())
-            world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("approve"))
+            advisors = ("advisor",) if index < advised else ()
+            case_id = reviewed_case(world, advisors=advisors)
+            data = {**opinion("approve"), "advisor_ids": [world.ids[name] for name in advisors]}
+            world.act(submit_opinion, "reviewer", case_id=case_id, data=data)
+            world.act(approve_decision, "head", case_id=case_id, data={"approve": True})
 
 
 def test_figures_are_recorded_audited_and_reported_as_manual(world: World) -> None:

@@ -19,15 +19,19 @@ from tests.fixtures.world import AGENCY, PASSWORD, World
 
 
 def test_page_shows_figures_charts_and_drill_down(world: World, database_url: str, tmp_path: Path) -> None:
+    from review_service.decisions.operations import approve_decision
     from review_service.review.operations import submit_opinion
     from tests.fixtures.world import opinion
 
     with beijing("2026-02-10 10:00"):
         first = reviewed_case(world, advisors=("advisor",))
-        world.act(submit_opinion, "reviewer", case_id=first, data=opinion("approve"))
+        world.act(submit_opinion, "reviewer", case_id=first,
+                  data={**opinion("approve"), "advisor_ids": [world.ids["advisor"]]})  # the advice recorded (90)
+        world.act(approve_decision, "head", case_id=first, data={"approve": True})
     with beijing("2026-03-10 10:00"):
         second = reviewed_case(world)
         world.act(submit_opinion, "reviewer", case_id=second, data=opinion("approve"))
+        world.act(approve_decision, "head", case_id=second, data={"approve": True})
     with world.uow() as session:
         add_user(session, actor=None, username="auditor", name="auditor", agency=AGENCY, roles=["auditor"],
                  password=PASSWORD)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 
 from review_service.audit.checkpoint_models import AuditCheckpoint
 from review_service.audit.models import AuditEvent
+from review_service.decisions.operations import approve_decision
 from review_service.indicators.models import IndicatorCount, IndicatorUnit
 from review_service.indicators.period import Period
 from review_service.indicators.report import build_report
@@ -18,7 +19,16 @@ from review_service.indicators.summary import UnitKey, UnitValue, behind, catch_
 from review_service.organization.models import Agency, UserRole
 from review_service.replies.operations import reply_to_opinion, resubmit_case
 from review_service.review.operations import submit_opinion
-from tests.fixtures.indicators import PROBLEM, Known, beijing, build_known, reviewed_case, spanning_case
+from tests.fixtures.indicators import (
+    PROBLEM,
+    Known,
+    beijing,
+    build_known,
+    downgraded_case,
+    minor_decided_case,
+    reviewed_case,
+    spanning_case,
+)
 from tests.fixtures.world import World, opinion, replies
 
 PERIODS = [("2026-01-01", "2026-12-31"), ("2026-02-01", "2026-02-28"), ("2026-03-01", "2026-03-31"),
@@ -66,8 +76,8 @@ def _assert_same_reports(world: World) -> None:
 
 
 def _mixed_advice_case(world: World) -> int:
-    """Amended with an advisor in April, approved without in May (a case the summary does not group: (90)
-    depends on which of its opinions fall in the period)."""
+    """Amended with an advisor in April, approved without in May and decided (a case the summary does not group
+    for the rounds; its decision counts as advised (90): the advice is recorded on one of its opinions)."""
     with beijing("2026-04-28 09:00"):
         case_id = reviewed_case(world)
         world.declare(case_id, "advisor")  # 回避: an advisor assists only after stating no conflict of interest
@@ -77,6 +87,7 @@ def _mixed_advice_case(world: World) -> int:
         world.act(resubmit_case, "handler", case_id=case_id, attest=True)
     with beijing("2026-05-06 09:00"):
         world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("approve"))
+        world.act(approve_decision, "head", case_id=case_id, data={"approve": True})
     return case_id
 
 
@@ -86,6 +97,16 @@ def driven(world: World) -> Known:
     spanning_case(world)
     _mixed_advice_case(world)
     return known
+
+
+@pytest.fixture
+def gated(driven: Known) -> Known:
+    """With decisions outside (88)/(90)'s denominator: one not major, one downgraded (降级, rows that a migration
+    down to 0008 and up again does not keep: the gate's tables come with 0010)."""
+    with beijing("2026-03-20 10:00"):
+        minor_decided_case(driven.world)
+        downgraded_case(driven.world)
+    return driven
 
 
 def test_actions_leave_the_summary_alone_and_the_catch_up_takes_them_in(world: World) -> None:
@@ -105,35 +126,38 @@ def test_actions_leave_the_summary_alone_and_the_catch_up_takes_them_in(world: W
         assert snapshot(session) == kept
 
 
-def test_rebuild_equals_the_summary_kept_by_the_catch_up(driven: Known) -> None:
-    with driven.world.uow() as session:
+def test_rebuild_equals_the_summary_kept_by_the_catch_up(gated: Known) -> None:
+    with gated.world.uow() as session:
         catch_up(session)
-    with driven.world.uow() as session:
+    with gated.world.uow() as session:
         kept = snapshot(session)
         assert kept[0] and kept[1]
         assert {kind for kind, _ref in kept[0]} >= {"opinion", "problem_opinion", "case_review", "complex_case",
-                                                    "turnaround", "decision", "case", "publication"}
+                                                    "turnaround", "decision", "major_decision", "case",
+                                                    "publication"}
         rebuild(session)
         session.flush()
         assert snapshot(session) == kept
-    with driven.world.uow() as session:
+    with gated.world.uow() as session:
         units, counts = snapshot(session)
         assert sum(counts.values()) == len(units)
 
 
-def test_the_summary_gives_the_answers_of_the_rows(driven: Known) -> None:
-    from_summary, _ = _reports(driven.world, "2026-04-01", "2026-05-31")
+def test_the_summary_gives_the_answers_of_the_rows(gated: Known) -> None:
+    from_summary, _ = _reports(gated.world, "2026-04-01", "2026-05-31")
     by_id = {entry["id"]: entry for entry in from_summary["indicators"]}
-    assert by_id["95"]["denominator"] == 2 and by_id["88"]["denominator"] == 1  # two opinions, one case
+    assert by_id["95"]["denominator"] == 2 and by_id["88"]["denominator"] == 1  # two opinions, one decision
     assert by_id["90"]["numerator"] == 1
-    may = {entry["id"]: entry for entry in _reports(driven.world, "2026-05-01", "2026-05-31")[0]["indicators"]}
-    assert may["90"]["numerator"] == 0 and may["90"]["denominator"] == 1  # the May opinion had no advisor
+    may = {entry["id"]: entry for entry in _reports(gated.world, "2026-05-01", "2026-05-31")[0]["indicators"]}
+    assert may["90"]["numerator"] == 1 and may["90"]["denominator"] == 1  # decided in May, advised in April
+    march = {entry["id"]: entry for entry in _reports(gated.world, "2026-03-01", "2026-03-31")[0]["indicators"]}
+    assert march["88"]["evidence"]["downgraded"]["count"] == 1 and march["108"]["met"] is False
     assert from_summary["statistics"]["overall"]["rounds_max"] == 2
-    _assert_same_reports(driven.world)
+    _assert_same_reports(gated.world)
 
 
-def test_roles_and_checkpoints_apply_when_the_report_runs(driven: Known) -> None:
-    world = driven.world
+def test_roles_and_checkpoints_apply_when_the_report_runs(gated: Known) -> None:
+    world = gated.world
     with world.uow() as session:  # the reviewer now also handles cases: no longer full-time (88)
         session.add(UserRole(user_id=world.ids["reviewer"], role="handler"))
     with world.uow() as session:

@@ -21,6 +21,7 @@ from review_service.web.cases.wording import cn_date, cn_datetime
 
 WHAT = {"review": "法制审核", "reply": "书面回复", "publish": "公开决定", "withdraw": "撤回已公开的决定"}
 ART_60 = "作出处罚决定（《行政处罚法》第六十条）"
+SUB_WHAT = {"assign": "分配审核人员", "intake": "受理审查"}
 
 
 @dataclass(frozen=True)
@@ -74,34 +75,71 @@ def _row(deadline: Deadline, today: date, threshold: int, calendar: Calendar) ->
     return DeadlineRow(what, due, seen.text, seen.tone, "；".join(notes))
 
 
-def _art_60(case_row: Case, draft: dict[str, Any] | None, decided_at: str | None, today: date) -> DeadlineRow | None:
+def limit_text(limit: dict[str, Any]) -> tuple[str, str]:
+    """剩余 N 日 / 今日到期 / 已超期 N 日 / 暂停计算 of the art. 60 limit (calendar days), with its tone."""
+    if limit.get("paused"):
+        return "案件中止，暂停计算", "on_track"
+    days = int(limit["days_left"])
+    if days < 0:
+        return f"已超期 {-days} 日", DeadlineGlance.OVERDUE.value
+    tone = DeadlineGlance.DUE_SOON.value if days <= 7 else DeadlineGlance.ON_TRACK.value  # a week: calendar days
+    return ("今日到期" if days == 0 else f"剩余 {days} 日"), tone
+
+
+def _art_60(case_row: Case, limit: dict[str, Any] | None, decided_at: str | None) -> DeadlineRow | None:
+    if limit is None:
+        return None
+    due = date.fromisoformat(limit["due_date"])
+    notes = [f"自立案之日（{cn_date(limit['filed_on'])}）起 {limit['days']} 日，按自然日计算"]
+    for n, days in enumerate(limit.get("extension_days") or [], start=1):
+        notes.append(f"第 {n} 次延长 {days} 日")
+    if limit.get("excluded_days"):
+        notes.append(f"不计入期间 {limit['excluded_days']} 日")
+    note = "；".join(notes)
+    if decided_at:
+        late = date.fromisoformat(decided_at[:10]) > due
+        return DeadlineRow(ART_60, cn_date(due), f"{'逾期' if late else '按期'}作出（{cn_datetime(decided_at)}）",
+                           "overdue" if late else "done", note)
+    if case_row.status in ("closed", "transferred"):
+        return DeadlineRow(ART_60, cn_date(due), "案件已结束，未作出决定", "done", note)
+    standing, tone = limit_text(limit)
+    return DeadlineRow(ART_60, cn_date(due), standing, tone, note)
+
+
+def _legacy_limit(case_row: Case, draft: dict[str, Any] | None, today: date) -> dict[str, Any] | None:
+    """The art. 60 limit from the draft alone (callers that read no clocks): the filing date plus the days."""
     filed = (draft or {}).get("filed_on")
     limit = decision_limit(date.fromisoformat(filed), case_row.decision_type,
                            agency_settings(case_row.agency)) if filed else None
     if limit is None:
         return None
-    note = f"自立案之日（{cn_date(filed)}）起计算"
-    if decided_at:
-        late = date.fromisoformat(decided_at[:10]) > limit
-        return DeadlineRow(ART_60, cn_date(limit), f"{'逾期' if late else '按期'}作出（{cn_datetime(decided_at)}）",
-                           "overdue" if late else "done", note)
-    if case_row.status in ("closed", "transferred"):
-        return DeadlineRow(ART_60, cn_date(limit), "案件已结束，未作出决定", "done", note)
-    days = (limit - today).days
-    if days < 0:
-        return DeadlineRow(ART_60, cn_date(limit), f"已逾期 {-days} 天", DeadlineGlance.OVERDUE.value, note)
-    tone = DeadlineGlance.DUE_SOON.value if days <= 7 else DeadlineGlance.ON_TRACK.value  # a week: calendar days
-    return DeadlineRow(ART_60, cn_date(limit), "今日到期" if days == 0 else f"剩余 {days} 天", tone, note)
+    return {"filed_on": filed, "days": agency_settings(case_row.agency).penalty_decision_days, "extension_days": [],
+            "excluded_days": 0, "due_date": limit.isoformat(), "days_left": (limit - today).days, "paused": False}
 
 
 def deadline_rows(case_row: Case, case: dict[str, Any], deadlines: list[Deadline], calendar: Calendar,
-                  today: date | None = None) -> list[DeadlineRow]:
-    """Every deadline of the case, oldest first, then the art. 60 limit of a penalty case with a 立案日期."""
+                  today: date | None = None, *, clocks: dict[str, Any] | None = None,
+                  sub_deadline: Any = None) -> list[DeadlineRow]:
+    """Every deadline of the case, oldest first, then the art. 60 limit of a penalty case with a 立案日期.
+
+    ``clocks`` (``deadlines.clock_queries.clocks_view``): the limit with its extensions and excluded periods, and
+    a publicity exemption; ``sub_deadline``: when the current 分配 / 受理审查 is due inside the review period.
+    """
     today = today or beijing_today()
     threshold = agency_settings(case_row.agency).due_soon_working_days
     rows = [_row(deadline, today, threshold, calendar) for deadline in deadlines]
+    if sub_deadline is not None and not case_row.suspended:
+        seen = glance(sub_deadline.due_on, today, threshold, calendar)
+        rows.append(DeadlineRow(SUB_WHAT.get(sub_deadline.kind, "办理期限"),
+                                cn_date(sub_deadline.due_on) + ("（暂定）" if sub_deadline.provisional else ""),
+                                seen.text, seen.tone, "计入法制审核期限"))
+    exemption = (clocks or {}).get("publicity_exemption")
+    if exemption:
+        rows.append(DeadlineRow("公开决定", "—", exemption.get("reason_label", "依规定无需公开"), "done",
+                                "公开：" + exemption.get("reason_label", "依规定无需公开")))
     decided_at = (case.get("decision") or {}).get("decided_at")
-    limit = _art_60(case_row, case.get("draft"), decided_at, today)
+    limit_data = clocks["decision_limit"] if clocks is not None else _legacy_limit(case_row, case.get("draft"), today)
+    limit = _art_60(case_row, limit_data, decided_at)
     return [*rows, *([limit] if limit else [])]
 
 

@@ -38,6 +38,7 @@ class ProposedDecisionForm(Form):
     license_revocation = BooleanField("吊销许可证件")
     suspension_of_business = BooleanField("责令停产停业")
     closure = BooleanField("责令关闭")
+    warning = BooleanField("警告")
 
 
 class DiscretionForm(Form):
@@ -73,6 +74,7 @@ class DraftForm(FlaskForm):
         proposed = dict(data["proposed_decision"])
         for key in ("fine_amount", "confiscation_amount"):
             proposed[key] = blank_to_none(proposed[key])
+        proposed["warning"] = True if proposed.get("warning") else None  # unticked: left out of the draft
         counterparty = dict(data["counterparty"])
         for key in ("id_number", "address", "legal_representative"):
             counterparty[key] = blank_to_none(counterparty[key])

@@ -19,14 +19,16 @@ from review_service.cases.queries import visible_case
 from review_service.catalog.schema import CATEGORY_LABELS
 from review_service.coordination.models import OUTCOME_LABELS
 from review_service.core.actions import Action
+from review_service.deadlines.clock_queries import clocks_view
 from review_service.deadlines.queries import case_deadlines
+from review_service.deadlines.review_period import task_due
 from review_service.documents.queries import documents_for_case
 from review_service.organization.models import ROLE_LABELS, User
 from review_service.organization.settings import MATERIAL_KIND_LABELS
 from review_service.review.models import CONCLUSION_LABELS
 from review_service.review.points import FINDING_LABELS, TEN_POINTS
 from review_service.web.cases.aftermath import case_aftermath
-from review_service.web.cases.deadline_panel import deadline_rows, task_glance
+from review_service.web.cases.deadline_panel import deadline_rows, limit_text, task_glance
 from review_service.web.cases.steps import step_bar
 from review_service.web.cases.wording import cn_date, cn_datetime
 from review_service.web.coordination.panel import discussion_panel  # art. 57 (行政处罚法)
@@ -111,8 +113,6 @@ def case_context(session: Session, actor: User, case_id: int) -> dict[str, Any]:
             "task": task, "can_act": can_act,
             "can_edit": own and case_row.current_task in ("draft", "supplement", "resubmit"),
             "can_revoke": may_register_revocation(actor, case, own=own, revoked=after.revoked),
-            "can_extend": case_row.current_task == "review" and case_row.agency_id == actor.agency_id
-            and actor.has_role("review_lead"),
             "can_account": "accountability.show" in current_app.view_functions and case_row.status == "decided"
             and bool(actor.roles & {"auditor", "head"}),
             "diagram": _diagram(session, case_row, events), **offered(session, actor, case),
@@ -120,9 +120,21 @@ def case_context(session: Session, actor: User, case_id: int) -> dict[str, Any]:
             "after": after, "steps": step_bar(case, ALL_TASK_LABELS, published=after.published, revoked=after.revoked),
             "documents": documents_for_case(session, case_row.id, url_for=lambda d: url_for(
                 "documents.download", case_id=d.case_id, document_id=d.id)),
-            "deadline_rows": deadline_rows(case_row, case, case_deadlines(session, case_row.id), calendar),
+            **_clock_parts(session, case_row, case, calendar),
             "task_glance": task_glance(case_row, task, calendar), "cn_date": cn_date, "cn_datetime": cn_datetime,
             "split_numbers": _split_numbers(session, case_row, case)}
+
+
+def _clock_parts(session: Session, case_row: Case, case: dict[str, Any], calendar: Any) -> dict[str, Any]:
+    """The deadlines panel, the dated pauses and periods, and the art. 60 flag of the step bar (issue 19)."""
+    deadlines = case_deadlines(session, case_row.id)
+    clocks = clocks_view(session, case_row)
+    review = next((d for d in deadlines if d.kind == "review" and d.state == "open"), None)
+    sub = task_due(session, case_row, case_row.current_task or "", review, calendar)
+    limit = clocks["decision_limit"]
+    decided = bool((case.get("decision") or {}).get("decided_at")) or case_row.status in ("closed", "transferred")
+    return {"deadline_rows": deadline_rows(case_row, case, deadlines, calendar, clocks=clocks, sub_deadline=sub),
+            "clocks": clocks, "limit_flag": None if limit is None or decided else limit_text(limit)}
 
 
 def _split_numbers(session: Session, case_row: Case, case: dict[str, Any]) -> dict[str, str]:

@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import Form, FormField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from review_service.deadlines.models import EXTENSION_REASONS
 from review_service.review.models import CONCLUSION_LABELS
 from review_service.review.opinion_drafts import POINT_FIELDS
 from review_service.review.points import FINDING_LABELS, TEN_POINTS, TRANSFER_FINDING_LABELS
@@ -106,5 +107,6 @@ class OpinionForm(FlaskForm):
 
 class ExtensionForm(FlaskForm):
     days = StringField("延长的工作日数", render_kw={"type": "number", "min": 1, "max": 30})
-    reason = TextAreaField("延长理由")
+    reason_code = SelectField("延长事由", choices=options(EXTENSION_REASONS.items()), default="complex")
+    reason = TextAreaField("具体情况（选择“其他”时必填）")
     expected_version = StringField(render_kw={"type": "hidden"})

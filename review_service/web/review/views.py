@@ -18,11 +18,13 @@ from review_service.review.recusal import needs_declaration
 from review_service.review.schemas import parse_opinion
 from review_service.web.actions import case_action, conflict_response
 from review_service.web.edge import Failure, acting, field_name, lines, options
+from review_service.web.offers import may_request_extension
 from review_service.web.reads import agency_people
 from review_service.web.review.forms import AssignForm, ExtensionForm, IntakeForm, OpinionForm
 from review_service.web.review.opinion_fill import fill_untouched
 from review_service.web.review.opinion_page import idle_seconds, minute, page_context
 from review_service.web.session import CASE_ACTORS, allow
+from review_service.web.side_actions import side_action
 
 bp = Blueprint("review", __name__)
 QUALIFIED, UNQUALIFIED = "有法律职业资格", "无法律职业资格"
@@ -167,15 +169,16 @@ def keepalive() -> Any:
 @bp.route("/cases/<int:case_id>/review/extend", methods=["GET", "POST"])
 @allow("review_lead")
 def extend(case_id: int) -> Any:
-    """The review lead extends the review deadline once, with a reason."""
+    """The review lead asks for the review period's one extension, with a reason (the head approves it)."""
     form = ExtensionForm()
 
     def perform(session: Session, actor: User, version: int | None) -> None:
         raw = (form.days.data or "").strip()
         extend_review(session, actor=actor, case_id=case_id,
                       data={"days": int(raw) if raw.isdigit() and len(raw) < 4 else raw,
-                            "reason": form.reason.data or ""},
+                            "reason_code": form.reason_code.data or "other", "reason": form.reason.data or ""},
                       expected_version=version)
 
-    return case_action(case_id, form, tasks=("review",), template="review/extend.html", perform=perform,
-                       done="审核期限已延长。")
+    # a side action: the review task is the reviewer's, the extension the lead's to ask for (once)
+    return side_action(case_id, form, template="review/extend.html", perform=perform,
+                       done="已提交延长审核期限的申请，经批准后生效。", is_open=may_request_extension)
