@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from review_service.core.dates import chinese_datetime
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIGURE_HEADERS = ("指标", "指标内容", "分值", "计算方法", "数值", "单位", "分子", "分母", "目标", "是否达标",
                   "数据来源", "说明")
-EVIDENCE_HEADERS = ("指标", "证据类别", "数量", "案件编号", "其他编号", "未达标案件", "人工录入来源", "录入人")
+EVIDENCE_HEADERS = ("指标", "证据类别", "数量", "案件编号", "其他编号", "未达标案件", "人工录入来源", "录入人",
+                    "录入时间")
 
 
 def met_label(met: bool | None) -> str:
@@ -58,14 +62,20 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
         evidence_sheet.append([f"（{entry['id']}）", evidence.get("unit", ""), evidence.get("count", 0),
                                _ids(evidence.get("case_ids")), _other_ids(evidence), _ids(failing.get("case_ids")),
                                "; ".join(f"{f['source']}（{f['valid_from']}）" for f in manual),
-                               "; ".join(f["entered_by"] for f in manual)])
+                               "; ".join(f["entered_by"] or "未注明" for f in manual),
+                               "; ".join(_minute(f.get("entered_at")) for f in manual)])
     for sheet, widths in ((figures, (8, 48, 6, 40, 12, 6, 8, 8, 14, 8, 14, 40)),
-                          (evidence_sheet, (8, 16, 8, 40, 40, 30, 40, 12))):
+                          (evidence_sheet, (8, 16, 8, 40, 40, 30, 40, 12, 18))):
         for column, width in zip("ABCDEFGHIJKL", widths, strict=False):
             sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _minute(value: str | None) -> str:
+    """An entry time (ISO, UTC) as the sheet's readers write it: ``2026年12月7日 14:05`` Beijing time."""
+    return chinese_datetime(datetime.fromisoformat(value)) if value else "未注明"
 
 
 def _cell(value: Any) -> Any:

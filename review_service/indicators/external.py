@@ -1,5 +1,5 @@
-"""Indicators read from other domains' rows that may not be installed yet: publicity timing
-(36)–(41, 118) from the publication, revocation and withdrawal records, accountability (112) from
+"""Indicators read from other domains' rows that may not be installed yet: publicity timing and content
+(36)–(41, 113, 118) from the publication, revocation and withdrawal records, accountability (112) from
 the inquiries. Working days come from the calendar (one cumulative index, no per-row walk).
 
 While a domain is absent the figure is "not evidenced" with a note saying why, never a guess.
@@ -8,20 +8,23 @@ While a domain is absent the figure is "not evidenced" with a note saying why, n
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Callable, Iterator
 from datetime import date
 from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
-from review_service.cases.models import Case
+from review_service.cases.models import Case, DraftVersion
 from review_service.core.clock import BEIJING, as_utc, beijing_today
 from review_service.decisions.models import Decision
-from review_service.indicators.measures import EVIDENCE_LIMIT, Context, Result, percent
+from review_service.indicators.measures import EVIDENCE_LIMIT, Context, Result, figure, manual_evidence, percent
 from review_service.indicators.period import beijing_date
 from review_service.indicators.statistics import WorkingDayIndex
 from review_service.indicators.summary_read import publication_groups
+from review_service.organization.models import Agency
 
 
 def _module(name: str) -> Any:
@@ -41,14 +44,13 @@ LICENSING = ("administrative_penalty", "administrative_license")
 
 
 def publicity(number: str) -> Any:
-    """(36)/(37)/(118) from the publication records, (41) from revocations and withdrawals; (38) not evidenced."""
+    """(36)/(37)/(118) from the publication records, (41) from revocations and withdrawals; (38), (39),
+    (113): see :func:`measure_38`, :func:`measure_39`, :func:`measure_113`."""
 
     def measure(ctx: Context) -> Result:
         models = _module("review_service.decisions.publicity_models")
         if models is None:
             return not_evidenced("公示记录（decisions/publicity）尚未上线，暂无法取证")
-        if number == "38":
-            return not_evidenced("系统只登记公开的网址和时间，公开内容是否含执法机关、对象、类别、结论须人工核查")
         if number == "41":
             rows = _withdrawal_rows(ctx, models)
             return timed_share(ctx, _count_rows(rows), lambda: iter(rows), WITHDRAW_LIMIT, "revocation",
@@ -230,3 +232,135 @@ def measure_112(ctx: Context) -> Result:
                             "truncated": len(rows) > EVIDENCE_LIMIT},
                   note="本期无被撤销、确认违法、责令重作、变更或确认无效的决定" if not rows else
                   "责任追究调查已对每名人员作出经决定的认定并出具追责记录（.docx）的比例")
+
+
+#: (38): what a published decision should name, and where the record holds it.
+CONTENT_ELEMENTS = ("执法机关", "执法对象", "执法类别", "执法结论")
+NOTE_38 = ("系统只登记公开的网址和时间，不保存公开网页的内容，无法核查网页上实际列出了哪些要素；本项核查已登记公开"
+           "（网址、时间齐全）的本期决定，其执法机关、执法对象（当事人名称）、执法类别（决定类型）、"
+           "执法结论（拟作决定）在决定记录中齐全、可供公开的比例")
+NOTE_39 = ("系统只登记公开的网址和时间，不保存公开网页的内容，无法核查是否删去了无关信息、隐私信息、涉密信息及"
+           "可能影响安全稳定和执法的信息")
+NOTE_113 = ("本系统即行政执法综合管理监督信息系统（网上录入、流转、监督、推送、查询见（114）至（119））；"
+            "统一公示平台按公开记录的网址判断：本期登记公开的决定全部发布在同一网站为达标，"
+            "该网站是否为本地区统一的执法信息公示平台须人工核查")
+SCREENING_FIGURE = "publicity_screening"
+
+
+def _published_rows(ctx: Context, models: Any, *columns: Any) -> Any:
+    """The period's decisions that have a publication record, in the order of decision."""
+    publication = models.Publication
+    return (select(Decision.id, Decision.case_id, Decision.decided_at, publication.id, publication.url,
+                   publication.published_at, *columns)
+            .join(Case, Case.id == Decision.case_id).join(publication, publication.decision_id == Decision.id)
+            .where(Case.agency_id.in_(ctx.agency_ids), ctx.period.within(Decision.decided_at))
+            .order_by(Decision.decided_at, Decision.id))
+
+
+def missing_elements(agency_name: str | None, decision_type: str | None, content: str | None) -> list[str]:
+    """The elements of (38) the decision's record lacks (agency, party, type, conclusion of the decided draft)."""
+    try:
+        draft = json.loads(content or "{}")
+    except ValueError:
+        draft = {}
+    party = (draft.get("counterparty") or {}).get("name") if isinstance(draft, dict) else None
+    conclusion = (draft.get("proposed_decision") or {}).get("summary") if isinstance(draft, dict) else None
+    present = (agency_name, party, decision_type, conclusion)
+    return [name for name, value in zip(CONTENT_ELEMENTS, present, strict=True)
+            if not (isinstance(value, str) and value.strip())]
+
+
+def _month(moment: Any) -> str:
+    return str(as_utc(moment).astimezone(BEIJING).strftime("%Y-%m"))
+
+
+def _share(ctx: Context, rows: list[tuple[int, int, str, bool]], unit: str, note: str) -> Result:
+    """``rows``: ``(ref, case_id, month, ok)`` → the share ok, with a monthly trend and the evidence."""
+    by_month: dict[str, list[int]] = {}
+    for _ref, _case, month, ok in rows:
+        counts = by_month.setdefault(month, [0, 0])
+        counts[0] += 1
+        counts[1] += ok
+    met_rows = [row for row in rows if row[3]]
+    failing = [row for row in rows if not row[3]]
+    value = percent(len(met_rows), len(rows))
+    trend = [{"month": m, "value": percent(by_month.get(m, [0, 0])[1], by_month.get(m, [0, 0])[0]),
+              "numerator": by_month.get(m, [0, 0])[1], "denominator": by_month.get(m, [0, 0])[0]}
+             for m in ctx.period.months()]
+    return Result(value=value, met=None if value is None else value >= 100.0, numerator=len(met_rows),
+                  denominator=len(rows), trend=trend, note=note,
+                  evidence={"unit": unit, "count": len(rows), "met_count": len(met_rows),
+                            "case_ids": list(dict.fromkeys(row[1] for row in rows[:EVIDENCE_LIMIT])),
+                            f"{unit}_ids": [row[0] for row in rows[:EVIDENCE_LIMIT]],
+                            "failing": {"count": len(failing),
+                                        "case_ids": list(dict.fromkeys(row[1] for row in failing[:EVIDENCE_LIMIT])),
+                                        f"{unit}_ids": [row[0] for row in failing[:EVIDENCE_LIMIT]]},
+                            "truncated": len(rows) > EVIDENCE_LIMIT})
+
+
+def measure_38(ctx: Context) -> Result:
+    """(38) 公开的执法决定信息内容包括执法机关、执法对象、执法类别、执法结论等: the publication records keep the URL
+    and the time, not the page, so what can be checked is that a publication's URL and time are recorded and
+    that its decision names on record the agency, the party, the decision type and the conclusion (of the
+    decided draft). A published decision lacking one fails, with the elements it lacks counted."""
+    models = _module("review_service.decisions.publicity_models")
+    if models is None:
+        return not_evidenced("公示记录尚未上线，暂无法取证")
+    stmt = (_published_rows(ctx, models, Agency.name, Case.decision_type, DraftVersion.content)
+            .join(Agency, Agency.id == Case.agency_id)
+            .outerjoin(DraftVersion, DraftVersion.id == Decision.draft_version_id))
+    rows: list[tuple[int, int, str, bool]] = []
+    lacking: dict[str, int] = {}
+    for _ref, case_id, decided_at, publication_id, url, published_at, agency, kind, content in \
+            ctx.session.execute(stmt).yield_per(500):
+        missing = missing_elements(agency, kind, content)
+        for name in missing:
+            lacking[name] = lacking.get(name, 0) + 1
+        recorded = bool((url or "").strip()) and published_at is not None
+        rows.append((int(publication_id), int(case_id), _month(decided_at), recorded and not missing))
+    note = NOTE_38 + ("；缺少的要素：" + "、".join(f"{name} {count} 件" for name, count in lacking.items())
+                      if lacking else "")
+    result = _share(ctx, rows, "publication", note if rows else NOTE_38 + "；本期无登记公开的决定")
+    result.evidence["lacking"] = lacking
+    return result
+
+
+def measure_39(ctx: Context) -> Result:
+    """(39) 无关信息、隐私信息、涉密信息……依照规定不公开: no record keeps what a publication contained, so the
+    product cannot measure it. It shows the attestation a person enters (the screening rule or record: who
+    entered it, when, and its source), and says that it is an attestation, never a measure."""
+    entry = figure(ctx, SCREENING_FIGURE)
+    if entry is None or not (entry["text"] or entry["number"] is not None):
+        return not_evidenced(f"{NOTE_39}；可人工录入公开前审查的规定或记录"
+                             f"（review-service indicators figure set {SCREENING_FIGURE} …）")
+    return Result(value=entry["text"] or entry["number"], met=True, basis="manual",
+                  evidence=manual_evidence([entry]), note=f"人工录入公开前审查的规定或记录；{NOTE_39}")
+
+
+def measure_113(ctx: Context) -> Result:
+    """(113) 建立行政执法综合管理监督信息系统，含统一的执法信息公示平台: the system is this product (its parts are
+    (114)–(119)); the record shows the sites where the period's decisions were published. One site for all of
+    them is met; whether it is the region's unified platform the record cannot say (the note says so)."""
+    models = _module("review_service.decisions.publicity_models")
+    if models is None:
+        return not_evidenced("公示记录尚未上线，暂无法取证")
+    rows = [(int(pub_id), int(case_id), urlsplit(url or "").netloc.lower())
+            for _ref, case_id, _decided, pub_id, url, _at in ctx.session.execute(_published_rows(ctx, models))]
+    if not rows:
+        return Result(value=None, met=None, basis="record", evidence={"unit": "publication", "count": 0},
+                      note=NOTE_113 + "；本期无登记公开的决定")
+    sites: dict[str, int] = {}
+    for _pub, _case, site in rows:
+        sites[site] = sites.get(site, 0) + 1
+    main = max(sites, key=lambda site: (sites[site], site))
+    failing = [row for row in rows if row[2] != main]
+    return Result(value=len(sites), met=len(sites) == 1, basis="record", numerator=len(rows) - len(failing),
+                  denominator=len(rows), note=f"{NOTE_113}；本期 {len(rows)} 项公开记录分布在 {len(sites)} 个网站",
+                  evidence={"unit": "publication", "count": len(rows), "met_count": len(rows) - len(failing),
+                            "case_ids": list(dict.fromkeys(row[1] for row in rows[:EVIDENCE_LIMIT])),
+                            "publication_ids": [row[0] for row in rows[:EVIDENCE_LIMIT]],
+                            "sites": [f"https://{site}" for site in sorted(sites, key=lambda s: -sites[s])],
+                            "failing": {"count": len(failing),
+                                        "case_ids": list(dict.fromkeys(row[1] for row in failing[:EVIDENCE_LIMIT])),
+                                        "publication_ids": [row[0] for row in failing[:EVIDENCE_LIMIT]]},
+                            "truncated": len(rows) > EVIDENCE_LIMIT})

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from review_service.indicators import external
+from review_service.indicators import external, point_measures
 from review_service.indicators import record_measures as rec
 from review_service.indicators import review_measures as rev
 from review_service.indicators import should_review as srv
@@ -65,6 +65,7 @@ FIGURES: dict[str, tuple[str, bool, str]] = {
     "review_regulation_coverage": ("审核规定涵盖的内容（机构,范围,内容,责任,流程,协调）", False, "111"),
     "access_regulation": ("执法记录信息调阅监督规定（文件名称、文号）", False, "83"),
     "publicity_mechanism": ("执法决定信息公开发布、撤销和更新机制（文件名称、文号）", False, "40"),
+    "publicity_screening": ("公开前对无关、隐私、涉密等信息的审查规定或记录（文件名称、文号）", False, "39"),
     "statistics_improvement": ("统计分析结果运用于改进执法工作的记录", False, "81"),
     "statistics_rights": ("统计分析结果运用于维护执法人员和相对人合法权益的记录", False, "82"),
 }
@@ -84,7 +85,11 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("37", "其他执法决定在决定作出之日起 20 个工作日内在网站向社会公开。", 1, SECTION_PUBLICITY,
               "决定作出至公开之间的工作日数 ≤ 20 的其他执法决定所占比例", ALL, external.publicity("37")),
     Indicator("38", "公开的执法决定信息内容包括执法机关、执法对象、执法类别、执法结论等。", 0.5, SECTION_PUBLICITY,
-              "公开记录含执法机关、执法对象、执法类别、执法结论的比例", ALL, external.publicity("38")),
+              "本期已登记公开（网址、时间）的决定中，决定记录含执法机关、执法对象、执法类别、执法结论的比例", ALL,
+              external.measure_38),
+    Indicator("39", "无关信息、隐私信息、涉密信息、可能影响安全稳定和执法等信息依照规定不公开。", 0.5,
+              SECTION_PUBLICITY, "人工录入公开前审查的规定或记录（系统不保存公开的内容）", EXISTS,
+              external.measure_39),
     Indicator("40", "建立执法决定信息公开发布、撤销和更新机制。", 1, SECTION_PUBLICITY, "人工录入机制文件", EXISTS,
               rec.manual("publicity_mechanism")),
     Indicator("41", "决定依法被撤销、确认违法、要求重作的，3个工作日内撤下、注明或更换原决定信息。", 1,
@@ -133,8 +138,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("93", "进行实地指导。", 0.5, SECTION_REVIEW, "人工录入", EXISTS, rec.manual("catalog_guidance_visit")),
     Indicator("94", "具有明确、具体、专业的指导意见和标准。", 0.5, SECTION_REVIEW, "人工录入", EXISTS,
               rec.manual("catalog_guidance_standard")),
-    *(Indicator(number, text, 1, SECTION_REVIEW, "本期审核意见中，该要点有审核结论及书面意见（不适用的写明理由）的比例",
-                ALL, rev.measure_point(number)) for number, text in _POINTS.items()),
+    *(Indicator(number, text, 1, SECTION_REVIEW, point_measures.METHOD_POINT, ALL, rev.measure_point(number))
+      for number, text in _POINTS.items()),
     Indicator("105", "审核意见合法、明确、具体、专业。", 2, SECTION_REVIEW,
               "本期审核意见中，没有质量提示（DESIGN.md §7 的检查）的比例", ALL, rev.measure_105),
     Indicator("106", "承办机构对法制审核意见有书面回复。", 0.5, SECTION_REVIEW,
@@ -154,6 +159,9 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("112", "对因滥用职权、玩忽职守、徇私枉法等造成执法决定错误的各环节人员依纪依法追责。", 1, SECTION_REVIEW,
               "本期被撤销、确认违法或责令重作的决定中，责任追究调查已办结并出具追责记录的比例", ALL,
               external.measure_112),
+    Indicator("113", "建立行政执法综合管理监督信息系统，含统一的执法信息公示平台。", 0.8, SECTION_ONLINE,
+              "本期已登记公开的决定所在网站的个数（全部在同一网站为达标）", Target("==", 1, "个", "集中于一个公示网站"),
+              external.measure_113),
     Indicator("114", "做到执法信息网上录入。", 0.2, SECTION_ONLINE, "本期立卷案件中在系统中录入的比例", ALL,
               rec.measure_114),
     Indicator("115", "做到执法程序网上流转。", 0.2, SECTION_ONLINE,

@@ -16,7 +16,7 @@ from sqlalchemy.sql import ColumnElement
 from review_service.cases.models import Case
 from review_service.catalog.queries import applicable_catalog, spec_of
 from review_service.catalog.schema import CATEGORY_LABELS
-from review_service.indicators import summary_read
+from review_service.indicators import point_measures, summary_read
 from review_service.indicators.measures import (
     Context,
     Result,
@@ -72,7 +72,9 @@ def opinions(ctx: Context) -> UnitCounts:
 
 def measure_point(number: str) -> Any:
     def measure(ctx: Context) -> Result:
-        return ratio_result(ctx, opinions(ctx), f"f{number}", 100.0, ref_name="review")
+        result = ratio_result(ctx, point_measures.point_opinions(ctx), f"f{number}", 100.0, ref_name="review")
+        result.note = point_measures.METHOD_POINT
+        return result
 
     measure.__name__ = f"measure_{number}"
     return measure

@@ -11,6 +11,9 @@ latest audit checkpoint (73), the calendar and today (working days), the agencie
 Kinds and their keys (``|``-separated; ``''`` for none):
 
 - ``opinion`` (an opinion): ``points_written|no_advice`` — (95)–(105);
+- ``point_text`` (a point of an opinion that is not the question restated, ref ``opinion id × 16 + point
+  index``): ``index|digest of the normalized text`` — (95)–(104) (:mod:`.point_substance`: the texts with
+  a key on two cases or more of the agency are boilerplate, decided when the report reads);
 - ``problem_opinion`` (an amend/reject opinion with problem points): ``replied|answered|reviewer|mask`` —
   (106), (107) and the frequent problem points;
 - ``case_review`` (an opinion of a *simple* case: one reviewer, the same advisor fact on every opinion,
@@ -50,6 +53,7 @@ from review_service.core.actions import Action
 from review_service.core.clock import BEIJING, as_utc
 from review_service.decisions.models import Decision
 from review_service.indicators.models import IndicatorCount, IndicatorSummaryMark, IndicatorUnit
+from review_service.indicators.point_substance import text_units
 from review_service.review.models import Assignment, Intake, Reply, Review
 from review_service.review.points import TEN_POINTS
 
@@ -61,8 +65,8 @@ MIN_EXPLANATION = 4  # characters of a reply's explanation that count as a state
 EVENT_ACTIONS = (Action.CASE_CREATED, Action.CASE_SUBMITTED, Action.DECISION_MADE)
 LOAD_BATCH = 500  # case ids per IN list when loading several cases
 
-KINDS = ("opinion", "problem_opinion", "case_review", "complex_case", "turnaround", "decision", "major_decision",
-         "case", "publication")
+KINDS = ("opinion", "point_text", "problem_opinion", "case_review", "complex_case", "turnaround", "decision",
+         "major_decision", "case", "publication")
 NO_PREVIOUS, NO_NEXT = "0000-00-00", "9999-99-99"  # case_review: before (after) any period
 UnitKey = tuple[str, int]  # (kind, ref)
 UnitValue = tuple[int, int, date, str]  # (case_id, agency_id, day, key)
@@ -116,7 +120,8 @@ def _sources() -> list[tuple[str, Any, Any]]:
         ("case", select(case.id, case.agency_id, case.created_at, case.major, case.decision_type), case.id),
         ("review", select(review.case_id, review.id, review.submitted_at, review.reviewer_id, review.round,
                           review.conclusion, review.points_written, review.problem_points, review.advice_count,
-                          review.advisor_count, review.draft_sha256, review.draft_version_id), review.case_id),
+                          review.advisor_count, review.draft_sha256, review.draft_version_id, review.points),
+         review.case_id),
         ("reply", select(reply.case_id, reply.review_id, reply.submitted_at, reply.responses), reply.case_id),
         ("intake", select(intake.case_id, intake.checked_at).where(intake.complete.is_(True)), intake.case_id),
         ("submission", select(submission.case_id, submission.submitted_at, submission.major), submission.case_id),
@@ -250,9 +255,11 @@ def case_units(case_id: int, rows: CaseRows) -> dict[UnitKey, UnitValue]:
     simple = (len({r[2] for r in reviews}) <= 1 and len(set(advised)) <= 1
               and all(a <= b for a, b in pairwise(rounds)))
     for index, (review_id, _at, reviewer, round_, conclusion, written, mask, advice, _advisors, _sha,
-                _version) in enumerate(reviews):
+                _version, points) in enumerate(reviews):
         day = days[index]
         add("opinion", review_id, day, written or 0, int((advice or 0) == 0))
+        for ref, key in text_units(int(review_id), points):
+            add("point_text", ref, day, key)
         if conclusion in ("amend", "reject") and mask:
             replies = rows.replies.get(int(review_id), [])
             problems = bin(int(mask)).count("1")

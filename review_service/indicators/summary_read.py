@@ -73,6 +73,11 @@ def opinion_months(ctx: Context, bits: dict[str, int]) -> Months:
     return _months(rows, [*bits, "f105"])
 
 
+def point_text_rows(ctx: Context) -> list[tuple[int, str, str, int]]:
+    """(95)–(104): the period's ``point_text`` counts ``(agency, day, "index|digest", count)``."""
+    return _rows(ctx, "point_text")
+
+
 def problem_months(ctx: Context) -> Months:
     rows = []
     for _agency, day, key, count in _rows(ctx, "problem_opinion"):

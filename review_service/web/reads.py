@@ -339,8 +339,11 @@ def evidence_in_words(session: Session, evidence: dict[str, Any] | None) -> dict
             rows = session.execute(select(Catalog.title, Catalog.version).where(Catalog.id.in_(values))
                                    .order_by(Catalog.id)).tuples().all()
             lines.append(("目录清单", "、".join(f"《{title}》第 {version} 版" for title, version in rows)))
+        elif key == "sites":  # (113): the sites the period's decisions were published on
+            lines.append(("公示网站", "、".join(str(v) for v in values)))
         elif key.endswith("_ids"):
-            what, unit = _EVIDENCE_RECORDS.get(key, ("记录", "项"))
+            what, unit = _EVIDENCE_RECORDS.get(key) or {"publication_ids": ("公开记录", "项"),
+                                                        "revocation_ids": ("撤销等记录", "件")}.get(key, ("记录", "项"))
             lines.append((what, f"{len(values)} {unit}（见所列案件）"))
     apart = evidence.get("downgraded") or {}  # (88) (90) (108): decisions of cases downgraded, shown apart
     return {"cases": _case_links(session, list(evidence.get("case_ids") or [])),

@@ -13,8 +13,13 @@ def test_known_answers(known: Known) -> None:
     assert sorted(advised["evidence"]["failing"]["case_ids"]) == sorted(set(known.decided) - set(known.advised))
     assert (entries["88"]["numerator"], entries["88"]["denominator"], entries["88"]["met"]) == (20, 20, True)
     assert entries["88"]["evidence"]["failing"]["case_ids"] == []  # multi's 5 cases are not decided
+    # world.opinion() writes "经审查，{label}，符合规定。" on every ok point of every case, and the same problem
+    # paragraph on the 10 amended cases: boilerplate shared by other cases, and the question restated. The
+    # vague facts_clear ("案件事实基本符合认定要求，同意。") is unique but restates the point. So no point is
+    # reviewed in the sense of (95)–(104) (point_substance.says_something; known answers: test_point_substance)
     for number in map(str, range(95, 105)):
-        assert (entries[number]["value"], entries[number]["met"], entries[number]["denominator"]) == (100.0, True, 40)
+        assert (entries[number]["value"], entries[number]["met"], entries[number]["denominator"]) == (0.0, False, 40)
+        assert entries[number]["evidence"]["failing"]["count"] == 40
     assert (entries["105"]["value"], entries["105"]["met"]) == (97.5, False)
     assert entries["105"]["evidence"]["failing"]["case_ids"] == known.vague
     assert (entries["106"]["numerator"], entries["106"]["denominator"], entries["106"]["value"]) == (7, 10, 70.0)

@@ -91,11 +91,30 @@ def _mixed_advice_case(world: World) -> int:
     return case_id
 
 
+FACTS = "当事人于2026年1月3日销售超过保质期的食品12箱，有现场笔录、进货单据和询问笔录相互印证。"
+
+
+def _specific_points_cases(world: World) -> None:
+    """Points that say something ((95)–(104), ``point_text`` units): a February case writes a facts paragraph
+    and its own subject paragraph; a June case copies the facts paragraph, which is then shared by two cases —
+    boilerplate for periods ending in June or later, not for February."""
+    for at, subject in (("2026-02-26 10:00", "本案由西安市市场监督管理局立案，依《程序规定》第六条有管辖权。"),
+                        ("2026-06-10 10:00", None)):
+        with beijing(at):
+            case_id = reviewed_case(world)
+            data = opinion("approve")
+            data["points"]["facts_clear"]["opinion"] = FACTS
+            if subject:
+                data["points"]["subject_legality"]["opinion"] = subject
+            world.act(submit_opinion, "reviewer", case_id=case_id, data=data)
+
+
 @pytest.fixture
 def driven(world: World) -> Known:
     known = build_known(world)
     spanning_case(world)
     _mixed_advice_case(world)
+    _specific_points_cases(world)
     return known
 
 
@@ -132,9 +151,9 @@ def test_rebuild_equals_the_summary_kept_by_the_catch_up(gated: Known) -> None:
     with gated.world.uow() as session:
         kept = snapshot(session)
         assert kept[0] and kept[1]
-        assert {kind for kind, _ref in kept[0]} >= {"opinion", "problem_opinion", "case_review", "complex_case",
-                                                    "turnaround", "decision", "major_decision", "case",
-                                                    "publication"}
+        assert {kind for kind, _ref in kept[0]} >= {"opinion", "point_text", "problem_opinion", "case_review",
+                                                    "complex_case", "turnaround", "decision", "major_decision",
+                                                    "case", "publication"}
         rebuild(session)
         session.flush()
         assert snapshot(session) == kept
@@ -153,6 +172,11 @@ def test_the_summary_gives_the_answers_of_the_rows(gated: Known) -> None:
     march = {entry["id"]: entry for entry in _reports(gated.world, "2026-03-01", "2026-03-31")[0]["indicators"]}
     assert march["88"]["evidence"]["downgraded"]["count"] == 1 and march["108"]["met"] is False
     assert from_summary["statistics"]["overall"]["rounds_max"] == 2
+    february = {entry["id"]: entry for entry in _reports(gated.world, "2026-02-01", "2026-02-28")[0]["indicators"]}
+    # not yet shared in February
+    assert february["98"]["numerator"] == 1 and february["95"]["numerator"] == 1
+    year = {entry["id"]: entry for entry in _reports(gated.world, "2026-01-01", "2026-12-31")[0]["indicators"]}
+    assert year["98"]["numerator"] == 0 and year["95"]["numerator"] == 1  # shared by June: boilerplate
     _assert_same_reports(gated.world)
 
 

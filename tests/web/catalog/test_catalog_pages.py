@@ -150,6 +150,7 @@ def test_the_public_index_lists_agencies_with_a_catalog(app: Flask, published: d
 def test_public_page_answers_404_for_an_unknown_agency_and_stays_private_for_a_session(
         as_user: Any, app: Flask, published: dict[str, int]) -> None:
     assert app.test_client().get("/public/agencies/999999/catalog").status_code == 404
+    assert app.test_client().get("/public/agencies/99999999999/catalog").status_code == 404  # past any id
     signed_in = as_user("handler").get(f"/public/agencies/{published[AGENCY]}/catalog")
     assert signed_in.status_code == 200
     assert signed_in.headers["Cache-Control"] == "no-store"  # its answer refreshes the session cookie
