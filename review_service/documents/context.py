@@ -75,6 +75,7 @@ from review_service.coordination.models import (
 )
 from review_service.core import tx
 from review_service.core.clock import BEIJING, as_utc, utcnow
+from review_service.core.dates import chinese_date as chinese_date_of  # one wording of a day (core.dates)
 from review_service.core.dates import chinese_numeral_date
 from review_service.core.money import rmb_words
 from review_service.deadlines.models import Deadline, DeadlineState
@@ -94,8 +95,8 @@ CLEARANCE_TEXT = {"not_major": "经目录清单认定不属于重大执法决定
 
 
 def chinese_date(moment: datetime) -> str:
-    day = as_utc(moment).astimezone(BEIJING).date()
-    return f"{day.year}年{day.month}月{day.day}日"
+    """A stored time's Beijing day as a document writes it (``2026年12月7日``)."""
+    return chinese_date_of(as_utc(moment).astimezone(BEIJING).date())
 
 
 def _names(session: Session, ids: Iterable[Any]) -> dict[int, str]:
@@ -257,7 +258,7 @@ def due_text(session: Session, case: Case, kind: str) -> str:
     if deadline is None:
         return ""
     day = deadline.due_on
-    return f"{day.year}年{day.month}月{day.day}日" + ("（暂定）" if deadline.provisional else "")
+    return chinese_date_of(day) + ("（暂定）" if deadline.provisional else "")
 
 
 def opinion_context(session: Session, case: Case, review: Review) -> dict[str, Any]:
@@ -414,10 +415,6 @@ def collective_discussion_context(session: Session, case: Case, record: Collecti
         "recorded_by": _name(session, record.recorded_by),
         "signatures": [signature("主持人", chair.name), signature("记录人", _name(session, record.recorded_by))],
     }
-
-
-def chinese_date_of(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _person_text(value: Any) -> str:
