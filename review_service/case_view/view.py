@@ -11,14 +11,19 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from review_service.calendar.queries import calendar_from_db
 from review_service.case_view.read import POOLED_TASKS, CaseData, case_data, shows_declarations
 from review_service.cases.downgrades import gate_view
 from review_service.cases.models import Case
 from review_service.cases.queries import HANDLER_TASKS, MAX_ID, NOT_FOUND_MESSAGE
 from review_service.cases.suspension import suspension_view
-from review_service.core.clock import iso
+from review_service.core.clock import beijing_today, iso
 from review_service.core.errors import NotFound
+from review_service.deadlines.models import DeadlineKind
 from review_service.deadlines.queries import deadline_view, due_fields
+from review_service.deadlines.review_period import task_due
+from review_service.deadlines.todo_clocks import SUB_TASKS
+from review_service.deadlines.tracking import open_deadlines
 from review_service.organization.models import User
 from review_service.organization.queries import visible_agencies
 from review_service.review.recusal import declaration_view
@@ -52,7 +57,7 @@ def case_view(session: Session, case: Case) -> dict[str, Any]:
     data = case_data(session, case.id)
     if data is None:
         raise NotFound(NOT_FOUND_MESSAGE)
-    return render_case_view(data)
+    return _with_sub_deadline(session, data, render_case_view(data))
 
 
 def visible_case_view(session: Session, actor: User, case_id: int) -> dict[str, Any]:
@@ -60,7 +65,25 @@ def visible_case_view(session: Session, actor: User, case_id: int) -> dict[str, 
     data = case_data(session, case_id) if 0 < case_id <= MAX_ID else None
     if data is None or data.case.agency_id not in visible_agencies(session, actor):
         raise NotFound(NOT_FOUND_MESSAGE)
-    return render_case_view(data)
+    return _with_sub_deadline(session, data, render_case_view(data))
+
+
+def _with_sub_deadline(session: Session, data: CaseData, view: dict[str, Any]) -> dict[str, Any]:
+    """分配 / 受理审查 are timed inside the review period (issue 19): their due day on the task, as on 待办.
+
+    Only a case waiting on one of them reads more (its review period, the assignment day, the calendar).
+    """
+    tasks = view["tasks"]
+    if not tasks or tasks[0]["kind"] not in SUB_TASKS:
+        return view
+    review = next(iter(open_deadlines(session, data.case.id, frozenset({DeadlineKind.REVIEW}))), None)
+    case = session.get(Case, data.case.id)
+    sub = task_due(session, case, tasks[0]["kind"], review, calendar_from_db(session))
+    if sub is not None and review is not None:
+        stood_still = review.paused_on  # while the period stands still, late only if it was late when it stopped
+        tasks[0].update(due_date=sub.due_on.isoformat(), provisional=sub.provisional,
+                        overdue=(stood_still or beijing_today()) > sub.due_on)
+    return view
 
 
 def render_case_view(data: CaseData) -> dict[str, Any]:

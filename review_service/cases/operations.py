@@ -53,7 +53,7 @@ def _add_draft_version(session: Session, case: Case, draft: DraftIn, actor: User
     return version
 
 
-def _require_handler(session: Session, case: Case, actor: User) -> None:
+def require_handler(session: Session, case: Case, actor: User) -> None:
     """The case's own handler (cases/ownership.py), who neither reviews nor advises on it."""
     require_role(actor, "handler")
     people = participants(session, case)
@@ -85,7 +85,7 @@ def update_draft(session: Session, *, actor: User, case_id: int, changes: Any,
                  expected_version: int | None = None) -> DraftVersion:
     """Make a new draft version (any subset of fields). Any earlier approval no longer covers it."""
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
-    _require_handler(session, case, actor)
+    require_handler(session, case, actor)
     flow = CaseFlow(session, case)
     if not any(flow.run.find_ready(kind) for kind in EDITABLE_TASKS):
         raise Invalid("当前环节不能修改草稿。", fields={"draft": "草稿仅在起草、补充材料或重新报送环节可以修改"},
@@ -110,10 +110,12 @@ def attach_material(session: Session, *, actor: User, case_id: int, kind: str, t
                     max_size: int = DEFAULT_MAX_UPLOAD, expected_version: int | None = None) -> Material:
     """Store an uploaded material by its SHA-256 and record it on the case."""
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
-    _require_handler(session, case, actor)
-    if case.current_task not in EDITABLE_TASKS:  # what a reviewer reviews must not change under them
-        raise Invalid("当前环节不能添加送审材料。", fields={"file": "仅在起草、补充材料或重新报送环节可以添加材料"},
-                      status=case.status)
+    require_handler(session, case, actor)
+    # what a reviewer reviews must not change under them, unless the reviewer asked for more (审查中补充材料)
+    if (case.current_task not in EDITABLE_TASKS
+            and not signals.ask(signals.materials_welcome, case, session=session, case=case)):
+        raise Invalid("当前环节不能添加送审材料。", status=case.status,
+                      fields={"file": "仅在起草、补充材料、重新报送环节，或审核人员要求补充材料时，可以添加材料"})
     if len(data) > max_size:
         raise TooLarge(f"文件超过大小上限（{max_size // (1024 * 1024)} MiB）。", limit=max_size, size=len(data))
     fields = {}
@@ -168,7 +170,7 @@ def submit_case(session: Session, *, actor: User, case_id: int, attest: bool,
                 expected_version: int | None = None) -> Case:
     """Submit the draft for review (major) or approval (not major), with the handler's attestation."""
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
-    _require_handler(session, case, actor)
+    require_handler(session, case, actor)
     flow = CaseFlow(session, case)
     flow.require_task("draft")
     if not attest:
@@ -223,7 +225,7 @@ def supplement_materials(session: Session, *, actor: User, case_id: int, note: s
                          expected_version: int | None = None) -> Case:
     """The handler reports the missing materials supplied; the reviewer checks intake again."""
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
-    _require_handler(session, case, actor)
+    require_handler(session, case, actor)
     flow = CaseFlow(session, case)
     flow.require_task("supplement")
     missing = missing_materials(session, case)

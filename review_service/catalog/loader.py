@@ -23,12 +23,12 @@ from pydantic import ValidationError
 
 from review_service.catalog.conditions import ConditionParser, ErrorSink, show
 from review_service.catalog.schema import CATEGORY_LABELS, AllOf, CatalogSpec, Category
-from review_service.core.errors import Invalid
 from review_service.core.yaml_source import (
     MAX_BYTES,
     Document,
     FileUnreadable,
     Path,
+    SourceRefused,
     YamlRefused,
     field_name,
     read_capped_text,
@@ -36,13 +36,10 @@ from review_service.core.yaml_source import (
 )
 
 
-class CatalogError(Invalid):
+class CatalogError(SourceRefused):
     """A catalog was refused; ``errors`` lists every fault as ``file:line: reason``."""
 
-    def __init__(self, errors: list[str]) -> None:
-        first = errors[0] if errors else ""
-        super().__init__(f"目录清单校验未通过（{len(errors)} 处错误）：{first}", errors=list(errors))
-        self.errors = list(errors)
+    what = "目录清单"
 
 
 def coverage(spec: CatalogSpec) -> dict[str, list[str]]:

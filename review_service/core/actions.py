@@ -25,6 +25,7 @@ from review_service.core.payloads import (
     coordination,
     deadlines,
     decisions,
+    discretion,
     documents,
     notifications,
     organization,
@@ -99,6 +100,15 @@ class Action(_DocumentedEnum):
     INTAKE_RECORDED = "intake_recorded", (
         "The reviewer recorded whether the materials are complete (review.operations).")
     OPINION_SUBMITTED = "opinion_submitted", "The reviewer submitted the review opinion of a round (review.operations)."
+    REVIEW_MATERIALS_REQUESTED = "review_materials_requested", (
+        "The case's reviewer asked the handling unit for more materials during the review; the review period "
+        "stands still until they arrive (deadlines.materials_requests).")
+    REVIEW_MATERIALS_ANSWERED = "review_materials_answered", (
+        "The handler answered the reviewer's request for materials; the review period counts again "
+        "(deadlines.materials_requests).")
+    REVIEW_MATERIALS_LAPSED = "review_materials_lapsed", (
+        "The review ended before the requested materials came (the opinion, a withdrawal): the request ended "
+        "unanswered (deadlines.tracking).")
     OPINION_DRAFT_SAVED = "opinion_draft_saved", (
         "The reviewer saved the unsubmitted opinion of a round (暂存, review.opinion_drafts).")
 
@@ -183,6 +193,10 @@ class Action(_DocumentedEnum):
         "A review lead whose scope it narrows refused a pending catalog version (catalog.confirmation).")
     INDICATOR_FIGURE_RECORDED = "indicator_figure_recorded", (
         "A user (or the CLI) entered a hand-kept indicator figure (indicators.operations).")
+    DISCRETION_BENCHMARK_LOADED = "discretion_benchmark_loaded", (
+        "An admin (or the CLI) loaded a new version of an agency's 裁量基准 (discretion.operations).")
+    LAW_LIBRARY_LOADED = "law_library_loaded", (
+        "An admin (or the CLI) loaded laws and their articles into the law library (laws.operations).")
 
     # organization and sign-in (admin, the user themself, or the system)
     AGENCY_ADDED = "agency_added", "An admin (or the CLI) added an agency (organization.operations)."
@@ -264,6 +278,9 @@ PAYLOADS: dict[Action, type] = {
     Action.INTAKE_RECORDED: review.IntakeRecorded,
     Action.OPINION_SUBMITTED: review.OpinionSubmitted,
     Action.OPINION_DRAFT_SAVED: review.OpinionDraftSaved,
+    Action.REVIEW_MATERIALS_REQUESTED: review.ReviewMaterialsRequested,
+    Action.REVIEW_MATERIALS_ANSWERED: review.ReviewMaterialsAnswered,
+    Action.REVIEW_MATERIALS_LAPSED: review.ReviewMaterialsLapsed,
     Action.REPLY_SUBMITTED: replies.ReplySubmitted,
     Action.CASE_RESUBMITTED: replies.CaseResubmitted,
     Action.CASE_ABANDONED: replies.CaseAbandoned,
@@ -300,6 +317,8 @@ PAYLOADS: dict[Action, type] = {
     Action.CATALOG_CONFIRMED: reference.CatalogDecided,
     Action.CATALOG_REFUSED: reference.CatalogDecided,
     Action.INDICATOR_FIGURE_RECORDED: reference.IndicatorFigureRecorded,
+    Action.DISCRETION_BENCHMARK_LOADED: discretion.DiscretionBenchmarkLoaded,
+    Action.LAW_LIBRARY_LOADED: reference.LawLibraryLoaded,
     Action.AGENCY_ADDED: organization.AgencyAdded,
     Action.USER_ADDED: organization.UserAdded,
     Action.ROLE_GRANTED: organization.RoleChanged,

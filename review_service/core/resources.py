@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 #: the folders copied into a wheel, by their path in the repository
-SHIPPED = ("workflows/bpmn", "opinion_templates", "catalogs")
+SHIPPED = ("workflows/bpmn", "opinion_templates", "catalogs", "discretion")
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 

@@ -17,6 +17,8 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent
 
+from review_service.core.errors import Invalid
+
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 40
 
@@ -167,6 +169,18 @@ def _scalar(node: yaml.ScalarNode, path: Path, doc: Document) -> Any:
     except (yaml.YAMLError, ValueError, OverflowError):
         # e.g. 2026-13-01 looks like a timestamp but is no date: keep the text, the schema says why.
         return node.value
+
+
+class SourceRefused(Invalid):
+    """A source file (catalog, law file, benchmark, calendar year) was refused; ``errors`` lists every fault as
+    ``file:line: reason``. A subclass names what was refused (``what``): nothing of it is written."""
+
+    what = "文件"
+
+    def __init__(self, errors: list[str]) -> None:
+        first = errors[0] if errors else ""
+        super().__init__(f"{self.what}校验未通过（{len(errors)} 处错误）：{first}", errors=list(errors))
+        self.errors = list(errors)
 
 
 class FileUnreadable(Exception):

@@ -1,5 +1,6 @@
 """Reading the clocks of one case: the art. 60 limit with its extensions and excluded periods, every pause
-(中止, requests for materials) as a dated list, a pending review extension, and a publicity exemption.
+(中止, requests for materials) as a dated list, a pending review extension, a publicity exemption, and the
+reviewer's requests for materials during the review.
 
 For ``GET /api/v1/cases/{id}/clocks`` and the case page's deadlines panel.
 """
@@ -17,12 +18,21 @@ from review_service.audit.models import AuditEvent
 from review_service.core.actions import Action
 from review_service.core.clock import beijing_today, iso
 from review_service.deadlines.decision_limit import DecisionLimit, decision_limit_of, excluded_of, extensions_of
-from review_service.deadlines.models import EXCLUDED_KINDS, EXTENSION_REASONS, PAUSE_CAUSES, ReviewExtensionRequest
+from review_service.deadlines.models import (
+    EXCLUDED_KINDS,
+    EXTENSION_REASONS,
+    PAUSE_CAUSES,
+    MaterialsRequest,
+    ReviewExtensionRequest,
+)
 from review_service.deadlines.pauses import case_pauses, pause_view
+from review_service.organization.settings import MATERIAL_KIND_LABELS
 
 _EXEMPTION = (select(AuditEvent.payload)
               .where(AuditEvent.case_id == bindparam("case_id"), AuditEvent.action == Action.PUBLICATION_EXEMPTED)
               .order_by(AuditEvent.seq.desc()).limit(1))
+_MATERIALS = (select(MaterialsRequest).where(MaterialsRequest.case_id == bindparam("case_id"))
+              .order_by(MaterialsRequest.id))
 _REQUESTS = (select(ReviewExtensionRequest).where(ReviewExtensionRequest.case_id == bindparam("case_id"))
              .order_by(ReviewExtensionRequest.id))
 
@@ -67,4 +77,15 @@ def clocks_view(session: Session, case: Any, today: date | None = None) -> dict[
              "approved": r.approved, "decided_at": iso(r.decided_at) if r.decided_at else None,
              "comment": r.comment} for r in requests],
         "publicity_exemption": publicity_exemption_of(session, case.id),
+        "materials_requests": [materials_request_view(r) for r in session.scalars(_MATERIALS, {"case_id": case.id})],
     }
+
+
+def materials_request_view(request: MaterialsRequest) -> dict[str, Any]:
+    """A reviewer's request for materials during the review, and how it ended (answered, lapsed, or open)."""
+    return {"id": str(request.id), "round": request.round, "requested_by": str(request.requested_by),
+            "requested_at": iso(request.requested_at), "kinds": request.kinds,
+            "kind_labels": [MATERIAL_KIND_LABELS.get(k, k) for k in request.kinds], "note": request.note,
+            "outcome": request.outcome, "closed_at": iso(request.closed_at) if request.closed_at else None,
+            "answer": request.answer, "material_ids": [str(m) for m in request.material_ids],
+            "pause_id": str(request.pause_id) if request.pause_id else None}

@@ -10,7 +10,19 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from review_service.core.clock import utcnow
@@ -204,3 +216,31 @@ class ExcludedPeriod(Base):
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_role: Mapped[str] = mapped_column(String(20))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MaterialsRequest(Base):
+    """The reviewer's request for more materials during the review (审查中补充材料).
+
+    The review period stands still from the request until the handling unit answers it (a dated pause,
+    ``pause_id``); an opinion given before the answer ends the request as ``lapsed``.
+    """
+
+    __tablename__ = "review_materials_requests"
+    __table_args__ = (
+        CheckConstraint("outcome IS NULL OR outcome IN ('answered', 'lapsed')", name="outcome_known"),
+        CheckConstraint("(outcome IS NULL) = (closed_at IS NULL)", name="closed_together"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    kinds: Mapped[list[str]] = mapped_column(JSON, default=list)  # material kinds asked for, if named
+    note: Mapped[str] = mapped_column(Text)  # what is needed and why, in the reviewer's words
+    pause_id: Mapped[int | None] = mapped_column(ForeignKey("clock_pauses.id"))
+    outcome: Mapped[str | None] = mapped_column(String(10))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answer: Mapped[str] = mapped_column(Text, default="")
+    material_ids: Mapped[list[int]] = mapped_column(JSON, default=list)  # materials attached since the request

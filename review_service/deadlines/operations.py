@@ -88,8 +88,11 @@ def _apply(deadline: Deadline, planned: Planned) -> None:
 
 
 def _move_timers(session: Session, case: Case, deadline: Deadline, planned: Planned) -> None:
-    """Give the waiting boundary timers of the deadline's task the new times (and a new ``next_due_at``)."""
-    if deadline.kind not in ENGINE_KINDS or case.current_task != deadline.kind:
+    """Give the waiting boundary timers of the deadline's task the new times (and a new ``next_due_at``).
+
+    Not while the deadline stands still: its timers are set when it counts again.
+    """
+    if deadline.kind not in ENGINE_KINDS or case.current_task != deadline.kind or deadline.paused_on is not None:
         return
     flow = CaseFlow(session, case)
     if flow.run.reschedule(planned.timer_values(deadline.kind)):
@@ -264,11 +267,26 @@ def pause_deadlines(session: Session, case: Case, today: date) -> list[dict[str,
         paused.append(describe(deadline))
     if decision_limit_of(session, case, today) is not None:  # a penalty case with a 立案日期: art. 60 stops too
         pause_limit(session, case.id, cause="suspended", today=today, suspension_id=suspension_id)
+    hold_timers(session, case)
+    return paused
+
+
+def hold_timers(session: Session, case: Case) -> None:
+    """The engine's waiting timers keep their times but leave the tick's index (``next_due_at``): while a
+    clock stands still no reminder of it may fire. Saving the workflow again puts them back."""
     tx.write(session, update(WorkflowInstance.__table__)
              .where(WorkflowInstance.__table__.c.id == case.workflow_instance_id)
              .values(next_due_at=None))
     set_committed_value(case.workflow_instance, "next_due_at", None)
-    return paused
+
+
+def move_timers(session: Session, case: Case, deadline: Deadline) -> None:
+    """The deadline counts again after a pause: its task's timers take its due times, back in the tick's index."""
+    planned = _replan(calendar_from_db(session), deadline)
+    flow = CaseFlow(session, case)
+    if case.current_task == deadline.kind and deadline.task_id is not None:
+        flow.run.reschedule(planned.timer_values(deadline.kind))
+    store.save(session, flow.row, flow.run)
 
 
 def resume_deadlines(session: Session, case: Case, today: date) -> list[dict[str, Any]]:
@@ -303,6 +321,8 @@ def resume_deadlines(session: Session, case: Case, today: date) -> list[dict[str
         _refresh_limit(session, case)
         moved.append({"clock": DECISION_LIMIT_CLOCK, "calendar_days": limit.days or 0})
     session.flush()
+    if any(p.deadline_id is not None and p.clock == case.current_task for p in still_open):
+        return moved  # a request for materials still holds the waiting task's clock: its timers stay out
     flow = CaseFlow(session, case)
     if timer_values:
         flow.run.reschedule(timer_values)

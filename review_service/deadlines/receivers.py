@@ -14,6 +14,7 @@ from typing import Any
 
 from review_service.core import signals
 from review_service.deadlines import tracking
+from review_service.deadlines.materials_requests import welcomes_materials
 from review_service.deadlines.models import DeadlineKind
 from review_service.deadlines.operations import pause_deadlines, recompute_provisional, resume_deadlines
 
@@ -65,7 +66,13 @@ def _calendar_year_loaded(sender: int, *, session: Any, actor: Any, version: int
     return recompute_provisional(session, actor=actor, reason=f"calendar_year_loaded:{sender}:v{version}")
 
 
+def _materials_welcome(sender: Any, *, session: Any, case: Any, **kwargs: Any) -> bool:
+    """``materials_welcome``: the case's reviewer asked for more materials during this review (the clock waits)."""
+    return welcomes_materials(session, case)
+
+
 _RECEIVERS: signals.Receivers = (
+    (signals.materials_welcome, _materials_welcome),
     (signals.step_prepared, _step_prepared),
     (signals.step_completed, _step_completed),
     (signals.case_suspended, _case_suspended),

@@ -9,6 +9,8 @@
 - An intake that finds the materials incomplete stops the period until the supplement arrives (a dated
   pause); by default the period then starts again on that day (收到完整材料之日起), else it goes on from where
   it stopped (``review_restarts_on_supplement``).
+- A request for more materials during the review (``review.materials_requests``) stops it too, until the unit
+  answers; it then goes on from where it stopped (:func:`request_answered`).
 """
 
 from __future__ import annotations
@@ -77,6 +79,22 @@ def materials_arrived(session: Session, deadline: Deadline, today: date, calenda
     apply(deadline, replanned(calendar, deadline))
     return {"pause_id": ended[0].id, "started_on": ended[0].started_on.isoformat(), "ended_on": today.isoformat(),
             "days": ended[0].days or 0, "restarted": restarted}
+
+
+def request_answered(session: Session, deadline: Deadline, pause_id: int, today: date,
+                     calendar: Calendar) -> ClockPause | None:
+    """A request for materials made during the review was answered: its pause ends and the period goes on
+    from where it stopped (the materials were complete at receipt; only the time waiting does not count).
+
+    Another pause still holding the deadline (中止) keeps it standing still. The caller moves the timers.
+    """
+    pause = next((p for p in open_pauses(session, deadline.case_id) if p.id == pause_id), None)
+    if pause is None:
+        return None
+    end_pause(pause, today, calendar)
+    if counts_again(deadline, open_pauses(session, deadline.case_id), today, calendar):
+        apply(deadline, replanned(calendar, deadline))
+    return pause
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ publication deadline once a decision is made), and turn the timers that fired in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -25,7 +25,8 @@ from review_service.core.actions import Action
 from review_service.core.clock import beijing_today, utcnow
 from review_service.deadlines import review_period
 from review_service.deadlines.decision_limit import decision_limit_of
-from review_service.deadlines.models import ENGINE_KINDS, Deadline, DeadlineKind, DeadlineState
+from review_service.deadlines.models import ENGINE_KINDS, Deadline, DeadlineKind, DeadlineState, MaterialsRequest
+from review_service.deadlines.pauses import open_pauses
 from review_service.deadlines.plan import TIMER_STAGES, Planned, plan, working_days_for
 from review_service.deadlines.publicity_exemption import publicity_exemption
 from review_service.organization.settings import agency_settings
@@ -171,9 +172,10 @@ def after_step(session: Session, case: Any, run: Any, timed: Timed, *, completed
             running = row.id
             continue
         state = DeadlineState.MET if row.kind == completed else DeadlineState.CANCELLED
+        due_on = _settle_pauses(session, case, row.id, now, actor, role) or row.due_on
         closing.append((row.id, state))
         closed.append({"deadline_id": row.id, "kind": row.kind, "state": state.value,
-                       "late": beijing_today(now) > row.due_on})
+                       "late": beijing_today(now) > due_on})
     if closing:  # the closed rows leave the "one open deadline per kind" index before any insert
         _close_rows(session, closing, now)
     opened: list[dict[str, Any]] = []
@@ -195,6 +197,29 @@ def after_step(session: Session, case: Any, run: Any, timed: Timed, *, completed
         _emit(session, Action.DEADLINES_UPDATED, case, actor, role, {"opened": opened, "closed": closed})
     if run.fired_timers:
         handle_fired(session, case, run.fired_timers)
+
+
+def _settle_pauses(session: Session, case: Any, deadline_id: int, now: datetime, actor: Any,
+                   role: str) -> date | None:
+    """The deadline closes while a request for materials stops it (the opinion came first, or a withdrawal):
+    the request lapses and its pause ends today, and the deadline is counted again first, so that whether
+    the step came in time is judged on the due day the pause moved. Returns that day (None: no pause)."""
+    paused = [p for p in open_pauses(session, case.id) if p.deadline_id == deadline_id]
+    if not paused:
+        return None
+    deadline = session.get(Deadline, deadline_id)
+    assert deadline is not None
+    today, calendar = beijing_today(now), calendar_from_db(session)
+    for pause in paused:
+        request = session.scalars(select(MaterialsRequest).where(MaterialsRequest.pause_id == pause.id,
+                                                                 MaterialsRequest.outcome.is_(None))).one_or_none()
+        review_period.request_answered(session, deadline, pause.id, today, calendar)
+        if request is not None:
+            request.outcome, request.closed_at = "lapsed", now
+            session.flush()
+            _emit(session, Action.REVIEW_MATERIALS_LAPSED, case, actor, role,
+                  {"request_id": request.id, "pause_id": pause.id, "paused_days": pause.days or 0})
+    return deadline.due_on
 
 
 def open_review_period(session: Session, case: Any) -> Deadline:

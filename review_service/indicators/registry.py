@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from review_service.indicators import assist_use as use
+from review_service.indicators import discretion_consistency as dsc
 from review_service.indicators import external, point_measures
 from review_service.indicators import record_measures as rec
 from review_service.indicators import review_measures as rev
@@ -48,6 +50,7 @@ def _pct(value: float) -> Target:
 
 ALL = _pct(100.0)
 EXISTS = Target("==", True, "", "有")
+USED = Target(">=", 1, "件", "本期有使用记录")
 SECTION_PUBLICITY = "一、行政执法公示制度（事后公开）"
 SECTION_RECORDS = "二、执法全过程记录制度"
 SECTION_REVIEW = "三、重大执法决定法制审核制度"
@@ -175,6 +178,19 @@ INDICATORS: tuple[Indicator, ...] = (
               external.publicity("118")),
     Indicator("119", "做到执法信息网上查询。", 0.2, SECTION_ONLINE, "本机关案件可在线查询（按权限）", EXISTS,
               rec.measure_119),
+    Indicator("126", "研究开发使用行政执法裁量智能辅助信息系统。", 0.5, SECTION_ONLINE, use.METHOD_126, USED,
+              use.measure_126),
+    Indicator("127", "向执法人员精准推送办案规范。", 0.2, SECTION_ONLINE, use.method("guidance"), USED,
+              use.pushed("guidance")),
+    Indicator("128", "向执法人员精准推送法律法规规定。", 0.2, SECTION_ONLINE, use.method("provisions"), USED,
+              use.pushed("provisions")),
+    Indicator("129", "向执法人员精准推送相似案例。", 0.2, SECTION_ONLINE, use.method("similar_cases"), USED,
+              use.pushed("similar_cases")),
+    Indicator("130", "向执法人员提出处理意见建议。", 0.2, SECTION_ONLINE, use.method("advice"), USED,
+              use.pushed("advice")),
+    Indicator("131", "给执法人员生成执法决定文书。", 0.2, SECTION_ONLINE, use.METHOD_131, USED, use.measure_131),
+    Indicator("132", "实现提高行政执法质效、规范行政执法裁量、确保行政执法统一作用。", 0.5, SECTION_ONLINE,
+              dsc.METHOD_132, ALL, dsc.measure_132),
 )
 
 BY_ID: dict[str, Indicator] = {indicator.id: indicator for indicator in INDICATORS}

@@ -1,4 +1,5 @@
-"""``review-service tick``: fire due timers, check deadlines, send reminders, checkpoint the audit log.
+"""``review-service tick``: fire due timers, check deadlines (and 分配 / 受理审查 inside the review period:
+:mod:`.sub_deadlines`), send reminders, checkpoint the audit log.
 
 Safe from several processes at once, on SQLite and PostgreSQL: each due item is handled in its
 own short transaction that first *claims* it — the row is re-read under a lock with the "still
@@ -31,6 +32,7 @@ from review_service.deadlines.models import Deadline, DeadlineState
 from review_service.deadlines.plan import beijing_midnight
 from review_service.deadlines.tracking import describe, handle_fired
 from review_service.indicators.summary import catch_up
+from review_service.jobs.sub_deadlines import check_sub_deadlines
 from review_service.notifications.operations import remind
 from review_service.notifications.outbox import DeliveryReport, Sender, deliver_outbox
 from review_service.workflow import store
@@ -65,6 +67,7 @@ def tick(uow: Uow, *, now: datetime | None = None, send: Sender | None = None, b
     report = TickReport()
     fire_due_timers(uow, at, report, batch)
     check_deadlines(uow, at, report, batch)
+    report.reminders += check_sub_deadlines(uow, at)
     report.checkpoint = _checkpoint(uow, at)
     report.indicators = _indicator_summary(uow)
     report.mail = deliver_outbox(uow, now=at, send=send)

@@ -7,6 +7,7 @@ here, in the caller's transaction; :mod:`.outbox` sends it after the commit.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -46,13 +47,37 @@ def _text(deadline: Deadline, stage: str, case_title: str) -> tuple[str, str]:
 def remind(session: Session, deadline: Deadline, stage: str, *, case_title: str) -> list[int]:
     """Write the ``stage`` reminder of ``deadline`` for each recipient who has not had it; their user ids."""
     title, body = _text(deadline, stage, case_title)
+    return _write(session, reminder_recipients(session, deadline), key=f"deadline:{deadline.id}:{stage}",
+                  case_id=deadline.case_id, deadline_id=deadline.id, stage=stage, title=title, body=body)
+
+
+SUB_LABELS = {"assign": "分配审核人员", "intake": "受理审查"}
+
+
+def remind_sub_deadline(session: Session, deadline: Deadline, kind: str, due_on: date, *, reviewer_id: int | None,
+                        case_title: str) -> list[int]:
+    """分配 / 受理审查 past their due day inside the review period (issue 19): the review leads, and for the
+    intake the case's reviewer, are told once per due day (the key names it: a new assignment is a new day)."""
+    label = SUB_LABELS[kind]
+    people = ([reviewer_id] if kind == "intake" and reviewer_id is not None else [])
+    people += role_holders(session, deadline.agency_id, "review_lead")
+    title = f"【{label}】{STAGE_LABELS['overdue']}：{case_title}"
+    body = (f"案件“{case_title}”的{label}应于{chinese_date(due_on)}前完成（计入法制审核期限，审核期限为"
+            f"{chinese_date(deadline.due_on)}），{STAGE_LABELS['overdue']}。")
+    return _write(session, list(dict.fromkeys(people)), key=f"sub:{deadline.id}:{kind}:{due_on.isoformat()}",
+                  case_id=deadline.case_id, deadline_id=deadline.id, stage="overdue", title=title, body=body)
+
+
+def _write(session: Session, recipients: list[int], *, key: str, case_id: int, deadline_id: int, stage: str,
+           title: str, body: str) -> list[int]:
+    """One notification per recipient under ``key:<user>`` (written once), and its e-mail in the outbox."""
     smtp = smtp_settings()
     written: list[int] = []
-    for user_id in reminder_recipients(session, deadline):
-        key = f"deadline:{deadline.id}:{stage}:{user_id}"
-        if session.scalar(select(Notification.id).where(Notification.key == key)) is not None:
+    for user_id in recipients:
+        user_key = f"{key}:{user_id}"
+        if session.scalar(select(Notification.id).where(Notification.key == user_key)) is not None:
             continue
-        note = Notification(key=key, user_id=user_id, case_id=deadline.case_id, deadline_id=deadline.id,
+        note = Notification(key=user_key, user_id=user_id, case_id=case_id, deadline_id=deadline_id,
                             kind=stage, title=title, body=body)
         try:
             with session.begin_nested():  # another process wrote it a moment ago: the key says so

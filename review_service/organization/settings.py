@@ -163,6 +163,15 @@ class AgencySettings(BaseModel):
     publicity_exempt_warning_only: bool = True
     publicity_exempt_decision_types: list[str] = Field(default_factory=list)
     document_numbers: DocumentNumbering = Field(default_factory=DocumentNumbering)  # 文号 (documents/numbering.py)
+    # 办案规范 pushed to the officer on the draft and review pages (seed (127)): per decision type ("*": any),
+    # the names of documents the agency loaded into the law library (`review-service law load`)
+    case_guidance: dict[str, list[str]] = Field(default_factory=dict)
+
+    # the agency's phrase library for the ten-point opinion: point key → wordings the reviewer may choose
+    opinion_phrases: dict[str, list[str]] = Field(default_factory=dict)
+
+    def guidance_for(self, decision_type: str) -> list[str]:
+        return [*self.case_guidance.get("*", []), *self.case_guidance.get(decision_type, [])]
 
     def substantive_for(self, decision_type: str) -> list[str]:
         return self.substantive_points.get(decision_type, self.substantive_points.get("*", []))

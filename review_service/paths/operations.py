@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from review_service.cases.flow import CaseFlow, lock_case
 from review_service.cases.models import Case, Submission
-from review_service.cases.operations import _require_handler
+from review_service.cases.operations import require_handler
 from review_service.cases.participants import require_uninvolved
 from review_service.cases.schemas import parse_input
 from review_service.core import signals, tx
@@ -60,7 +60,7 @@ def withdraw_submission(session: Session, *, actor: User, case_id: int, data: An
     round is recorded as withdrawn and the review deadline (with its timers) is cancelled.
     """
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
-    _require_handler(session, case, actor)
+    require_handler(session, case, actor)
     flow = CaseFlow(session, case)
     _require_signal(flow, WITHDRAW, "只有在审核意见作出之前（待签核、分配、受理审查、补充材料或审核中）才能撤回送审。")
     withdrawal_in = parse_input(WithdrawalIn, data)
@@ -84,7 +84,7 @@ def request_termination(session: Session, *, actor: User, case_id: int, data: An
     Possible while the handler drafts or resubmits (a case under review is withdrawn first).
     """
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
-    _require_handler(session, case, actor)
+    require_handler(session, case, actor)
     flow = CaseFlow(session, case)
     _require_signal(flow, REQUEST_TERMINATION, "只有在起草或重新报送环节才能申请终止（审核中的案件请先撤回送审）。")
     request_in = parse_input(TerminationRequestIn, data)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from review_service.cases.flow import CaseFlow, lock_case
 from review_service.cases.models import Case, Submission
-from review_service.cases.operations import ATTESTATION, _require_handler, missing_materials, missing_reason
+from review_service.cases.operations import ATTESTATION, missing_materials, missing_reason, require_handler
 from review_service.cases.schemas import parse_input
 from review_service.coordination.uphold import dispute_refusal, upholds
 from review_service.core import signals, tx
@@ -48,7 +48,7 @@ def reply_to_opinion(session: Session, *, actor: User, case_id: int, data: Any,
                      expected_version: int | None = None) -> tuple[Case, Reply]:
     """Answer every problem point of the latest opinion; a dispute (or the round cap) goes to coordination."""
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
-    _require_handler(session, case, actor)
+    require_handler(session, case, actor)
     flow = CaseFlow(session, case)
     flow.require_task("reply")
     reply_in = parse_input(ReplyIn, data)
@@ -86,7 +86,7 @@ def resubmit_case(session: Session, *, actor: User, case_id: int, attest: bool,
                   expected_version: int | None = None) -> Case:
     """Resubmit the (amended) draft for a new review round, with the attestation again."""
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
-    _require_handler(session, case, actor)
+    require_handler(session, case, actor)
     flow = CaseFlow(session, case)
     flow.require_task("resubmit")
     if not attest:
@@ -112,7 +112,7 @@ def abandon_case(session: Session, *, actor: User, case_id: int, reason: str,
                  expected_version: int | None = None) -> Case:
     """The unit gives up the proposed decision after an opinion (no decision is made)."""
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
-    _require_handler(session, case, actor)
+    require_handler(session, case, actor)
     flow = CaseFlow(session, case)
     flow.require_task("resubmit")
     if not reason.strip():

@@ -169,3 +169,4 @@ class OpinionDraft(Base):
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+

@@ -9,20 +9,21 @@ from sqlalchemy.orm import Session
 
 from review_service.cases.flow import CaseFlow, lock_case
 from review_service.cases.models import Case
-from review_service.cases.participants import Participants, participants
+from review_service.cases.participants import participants
 from review_service.core import signals, tx
 from review_service.core.actions import Action
 from review_service.core.clock import beijing_today, utcnow
 from review_service.core.errors import Conflict, Forbidden, Invalid
-from review_service.core.permissions import require_not_in, require_role
+from review_service.core.permissions import require_role
 from review_service.organization.models import Qualification, User
 from review_service.organization.queries import user_by_id
 from review_service.organization.settings import agency_settings
+from review_service.review.assignee import require_assigned_reviewer
 from review_service.review.facts import opinion_facts
 from review_service.review.models import Assignment, Intake, Review
 from review_service.review.opinion_drafts import discard_opinion_draft
-from review_service.review.quality import quality_advice
-from review_service.review.recusal import cleared_advisors, has_declined, require_declared
+from review_service.review.quality import citation_advice, quality_advice
+from review_service.review.recusal import cleared_advisors, has_declined
 from review_service.review.schemas import OpinionIn, parse_opinion, refuse_hollow
 
 # 行政处罚法 (2021) took effect on this day; art. 58 binds reviewers who begin after it.
@@ -117,25 +118,11 @@ def _staffing(session: Session, case: Case, reviewer_id: int, advisor_ids: list[
     return reviewer, advisors
 
 
-def _require_assigned_reviewer(session: Session, case: Case, actor: User) -> Participants:
-    require_role(actor, "reviewer")
-    people = participants(session, case)
-    if actor.id in people.advisors:
-        raise Forbidden("法律顾问协助审核，不能作出审核结论。", rule="advisor_cannot_conclude")
-    require_not_in(actor, people.handlers, "承办本案的人员不能审核本案。")
-    if case.reviewer_id is None and case.current_task in ("intake", "review"):
-        raise Forbidden("原审核人员已申请回避，本案待法制审核机构负责人重新分配。", rule="assignee")
-    if case.reviewer_id != actor.id:
-        raise Forbidden("本案已分配给其他审核人员。", rule="assignee")
-    require_declared(session, case, actor)
-    return people
-
-
 def record_intake(session: Session, *, actor: User, case_id: int, complete: bool,
                   missing: list[str] | None = None, expected_version: int | None = None) -> Case:
     """The reviewer checks the materials: complete → review; incomplete → the handler supplements."""
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
-    _require_assigned_reviewer(session, case, actor)
+    require_assigned_reviewer(session, case, actor)
     flow = CaseFlow(session, case)
     flow.require_task("intake")
     missing = [item.strip() for item in (missing or []) if item.strip()]
@@ -177,7 +164,7 @@ def submit_opinion(session: Session, *, actor: User, case_id: int, data: Any,
                    expected_version: int | None = None) -> tuple[Case, Review]:
     """Submit the ten-point opinion on the current draft; the round's conclusion routes the case."""
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
-    people = _require_assigned_reviewer(session, case, actor)
+    people = require_assigned_reviewer(session, case, actor)
     flow = CaseFlow(session, case)
     flow.require_task("review")
     opinion = parse_opinion(data)
@@ -195,7 +182,7 @@ def submit_opinion(session: Session, *, actor: User, case_id: int, data: Any,
     # case.round is the last round reviewed: written only here, under the case lock (and a round
     # number used twice would break the unique (case_id, round) of reviews, not pass silently)
     round_number = case.round + 1
-    advice = quality_advice(opinion)
+    advice = quality_advice(opinion) + citation_advice(session, opinion, beijing_today())
     review = Review(case_id=case.id, round=round_number, draft_version_id=draft.id, draft_sha256=draft.sha256,
                     reviewer_id=actor.id, conclusion=opinion.conclusion, summary=opinion.summary,
                     points={key: point.model_dump() for key, point in opinion.points.items()},

@@ -27,6 +27,7 @@ DOMAIN_VIEWS = (
     "review_service.web.cases.gate_views",
     "review_service.web.review.views",
     "review_service.web.review.recusal_views",
+    "review_service.web.review.materials_views",
     "review_service.web.cases.suspension_views",
     "review_service.web.cases.reassignment_views",
     "review_service.web.replies.views",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Flask
@@ -39,6 +40,8 @@ ACTION_LABELS: dict[str, str] = {
     Action.REVIEW_DEADLINE_EXTENDED: "延长审核期限", Action.DEADLINE_RECOMPUTED: "重新计算期限",
     Action.DEADLINE_PAUSED: "审核期限暂停计算（补充材料）", Action.DEADLINE_RESUMED: "审核期限恢复计算",
     Action.REVIEW_EXTENSION_REQUESTED: "申请延长审核期限", Action.REVIEW_EXTENSION_REFUSED: "不同意延长审核期限",
+    Action.REVIEW_MATERIALS_REQUESTED: "审查中要求补充材料", Action.REVIEW_MATERIALS_ANSWERED: "答复补充材料要求",
+    Action.REVIEW_MATERIALS_LAPSED: "补充材料要求随审查结束",
     Action.DECISION_LIMIT_EXTENDED: "延长办案期限（第六十条）",
     Action.EXCLUDED_PERIOD_RECORDED: "登记不计入办案期限的期间",
     Action.PUBLICATION_EXEMPTED: "决定依规定无需公开",
@@ -50,6 +53,8 @@ ACTION_LABELS: dict[str, str] = {
     Action.TEMPLATE_LOADED: "载入文书模板", Action.USER_ADDED: "新增用户", Action.ROLE_GRANTED: "授予角色",
     Action.ROLE_REVOKED: "撤销角色", Action.USER_DISABLED: "停用用户",
     Action.CALENDAR_YEAR_LOADED: "载入工作日历", Action.INDICATOR_FIGURE_RECORDED: "记录指标数据",
+    Action.DISCRETION_BENCHMARK_LOADED: "载入裁量基准",
+    Action.LAW_LIBRARY_LOADED: "载入法律法规库",
     Action.AGENCY_ADDED: "新增机关", Action.TOKEN_ISSUED: "签发接口令牌", Action.TOKEN_REVOKED: "吊销接口令牌",
     Action.USER_LOGGED_IN: "登录", Action.USER_LOGGED_OUT: "退出登录", Action.LOGIN_FAILED: "登录失败",
     Action.ACCOUNT_LOCKED: "锁定账户", Action.PASSWORD_RESET: "重置密码", Action.ACCOUNT_UNLOCKED: "解锁账户",
@@ -72,6 +77,16 @@ def filesize(value: Any) -> str:
             return f"{size} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024  # type: ignore[assignment]
     return str(value)
+
+
+def yuan(value: Any) -> str:
+    """A decimal string of yuan as a reader writes it: 350,000 元 (cents only when there are any)."""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value or "")
+    text = f"{amount:,.2f}"
+    return (text[:-3] if text.endswith(".00") else text) + " 元"
 
 
 def action_label(action: str) -> str:
@@ -99,6 +114,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(cn_date)
     app.add_template_filter(cn_datetime)
     app.add_template_filter(filesize)
+    app.add_template_filter(yuan)
     app.add_template_filter(action_label)
     app.add_template_filter(in_words)
     app.add_template_global(field_labels)  # the error summary names a nested form's fields (macros.html)

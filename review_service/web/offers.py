@@ -11,6 +11,7 @@ from review_service.cases.models import Case
 from review_service.cases.operations import EDITABLE_TASKS
 from review_service.cases.suspension import REVIEW_SIDE_TASKS
 from review_service.deadlines.decision_limit import decision_limit_of, extensions_of
+from review_service.deadlines.materials_requests import open_request
 from review_service.deadlines.models import ReviewExtensionRequest
 from review_service.deadlines.operations import pending_extension
 from review_service.organization.models import User
@@ -53,6 +54,8 @@ def offered(session: Session, actor: User, case: dict[str, Any]) -> dict[str, bo
             "can_reassign_handler": may_reassign_handler(actor, case),
             "can_draft_penalty_decision": may_draft_penalty_decision(actor, case),
             "can_extend": may_request_extension(session, actor, case),
+            "can_request_materials": may_request_materials(session, actor, case),
+            "can_answer_materials": may_answer_materials(session, actor, case),
             "can_decide_extension": may_decide_extension(session, actor, case),
             "can_extend_limit": may_extend_limit(session, actor, case),
             "can_record_excluded": may_record_excluded(session, actor, case)}
@@ -121,3 +124,21 @@ def may_request_extension(session: Session, actor: User, case: dict[str, Any]) -
     return not session.scalar(select(ReviewExtensionRequest.id).where(
         ReviewExtensionRequest.case_id == int(case["id"]),
         or_(ReviewExtensionRequest.decided_at.is_(None), ReviewExtensionRequest.approved.is_(True))).limit(1))
+
+
+def _waits_on_review(actor: User, case: dict[str, Any]) -> bool:
+    return (case["agency"]["id"] == str(actor.agency_id) and not case["suspended"] and bool(case["tasks"])
+            and case["tasks"][0]["kind"] == "review")
+
+
+def may_request_materials(session: Session, actor: User, case: dict[str, Any]) -> bool:
+    """要求补充材料: the case's own reviewer during the review, while no request awaits its answer."""
+    return (_waits_on_review(actor, case) and actor.has_role("reviewer")
+            and case["tasks"][0]["assignee"] is not None and case["tasks"][0]["assignee"]["id"] == str(actor.id)
+            and open_request(session, int(case["id"])) is None)
+
+
+def may_answer_materials(session: Session, actor: User, case: dict[str, Any]) -> bool:
+    """答复补充材料要求: a handler of the case's agency while the reviewer's request awaits its answer."""
+    return (_waits_on_review(actor, case) and actor.has_role("handler")
+            and open_request(session, int(case["id"])) is not None)

@@ -21,6 +21,7 @@ TASK_ENDPOINTS: dict[str, str] = {
     "reassign": "review.reassign",  # the reviewer declined (回避): the lead assigns someone else
     "terminate": "paths.decide_termination",
     "transfer": "paths.transfer",
+    "materials_request": "review.materials_answer",  # the reviewer asked for materials during the review
 }
 
 

@@ -11,7 +11,8 @@ import copy
 from tests.fixtures.world import MAJOR_DRAFT, World
 
 OPINION_CASES = {"opinion_wide": "浏览器测试：审核意见暂存案（宽屏）",
-                 "opinion_narrow": "浏览器测试：审核意见暂存案（手机）"}
+                 "opinion_narrow": "浏览器测试：审核意见暂存案（手机）",
+                 "opinion_assist": "浏览器测试：办案参考案"}
 MATERIAL_CASES = {"materials_wide": "浏览器测试：送审材料清单案（宽屏）",
                   "materials_narrow": "浏览器测试：送审材料清单案（手机）"}
 

@@ -89,7 +89,8 @@ PAGE_KINDS = (
     "/cases/<id>/termination/decision", "/cases/<id>/transfer", "/cases/<id>/transfer/decline",
     "/cases/<id>/documents/<id>/print", "/cases/<id>/penalty-decision", "/account/password",
     "/cases/<id>/review/extension-decision", "/cases/<id>/decision-limit/extend",
-    "/cases/<id>/decision-limit/excluded-period",
+    "/cases/<id>/decision-limit/excluded-period", "/cases/<id>/review/materials-request",
+    "/cases/<id>/review/materials-answer",
     "/admin/users", "/admin/users/new", "/admin/users/<id>", "/admin/agencies", "/admin/agencies/<id>/units",
     "/admin/catalogs", "/catalogs", "/catalog", "/public/catalogs", "/public/agencies/<id>/catalog",
 )

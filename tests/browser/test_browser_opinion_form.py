@@ -177,3 +177,21 @@ def test_without_javascript_the_form_still_works(browser: Any, live_server: Live
     assert response.status == 200 and "审核意见已暂存" in notice(page)
     assert _point(page, "facts_clear", "opinion").input_value() == STANDARD_WORDING["facts_clear"]
     context.close()
+
+
+def test_the_assistance_beside_the_points(browser: Any, live_server: LiveServer, screenshots: Path) -> None:
+    """办案参考 (issue 20) in a real browser: the draft's legal basis unfolds to the article's text from the law
+    library, and 选用 puts the agency's wording into the point's opinion (the reviewer chooses)."""
+    page = _reviewer(browser, live_server, DESKTOP)
+    _signed_in(page, "opinion_assist", live_server)
+    panel = page.locator("section.assist")
+    expect(panel.get_by_text("法律法规规定")).to_be_visible()
+    citation = panel.locator("details.citation").first
+    citation.locator("summary").click()
+    expect(citation.locator(".article-text")).to_contain_text("生产、销售不符合保障人体健康")
+    suggest = page.locator("#point-facts_clear details.suggest")
+    suggest.locator("summary").click()
+    suggest.get_by_role("button", name="选用").first.click()
+    expect(_point(page, "facts_clear", "opinion")).to_have_value(
+        "经查，当事人的违法事实有现场检查笔录、询问笔录和检验报告相互印证，事实清楚。")
+    shoot(page, screenshots, "opinion-assist-wide")

@@ -74,12 +74,11 @@ def test_113_is_met_when_every_publication_is_on_one_site(world: World) -> None:
 
 def test_38_names_the_elements_a_decision_record_lacks() -> None:
     """Each of the four elements of (38), from the agency's name, the draft's party and conclusion and the type."""
-    full = '{"counterparty": {"name": "张三"}, "proposed_decision": {"summary": "罚款五千元"}}'
-    assert missing_elements("西安市市场监督管理局", "administrative_penalty", full) == []
-    assert missing_elements("", "administrative_penalty", full) == ["执法机关"]
-    assert missing_elements("局", None, '{"counterparty": {"name": " "}, "proposed_decision": {}}') == \
-        ["执法对象", "执法类别", "执法结论"]
-    assert missing_elements("局", "other", "not json") == ["执法对象", "执法结论"]
+    assert missing_elements("西安市市场监督管理局", "administrative_penalty", "张三", "罚款五千元") == []
+    assert missing_elements("", "administrative_penalty", "张三", "罚款五千元") == ["执法机关"]
+    assert missing_elements("局", None, " ", None) == ["执法对象", "执法类别", "执法结论"]
+    assert missing_elements("局", "other", None, 5) == ["执法对象", "执法结论"]  # what the database gave for a
+    # draft whose JSON lacks the field (None) or holds something else
 
 
 def test_39_is_hand_entered_with_who_when_and_source(world: World) -> None:

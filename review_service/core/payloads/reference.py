@@ -48,3 +48,13 @@ class IndicatorFigureRecorded(TypedDict):
     source: str
     valid_from: str
     entered_by: str
+
+
+class LawLibraryLoaded(TypedDict):
+    load_id: int
+    filename: str
+    sha256: str
+    source: str  # "file" (law load) or "national" (law import-national)
+    laws: int  # laws added by this load
+    articles: int
+    skipped: int  # laws already in the library (same name and version date), left as they were

@@ -45,3 +45,33 @@ class RecusalDeclared(TypedDict):
     declaration: str
     reason: str
     assignment_returned: bool
+
+
+class ReviewMaterialsRequested(TypedDict):
+    """What the reviewer asked for mid-review, and the pause of the review period it opened."""
+
+    request_id: int
+    kinds: list[str]
+    note: str
+    pause_id: int
+    started_on: str
+
+
+class ReviewMaterialsAnswered(TypedDict):
+    """The unit's answer: the materials attached since the request, and the review period counting again."""
+
+    request_id: int
+    material_ids: list[int]
+    answer: str
+    pause_id: int
+    paused_days: int  # working days the period stood still
+    due_before: str
+    due_after: str
+
+
+class ReviewMaterialsLapsed(TypedDict):
+    """The opinion came first: the request ended unanswered, and its pause with it."""
+
+    request_id: int
+    pause_id: int
+    paused_days: int

@@ -61,6 +61,15 @@ case_resumed: Signal = _signals.signal(
     moves the paused deadlines on and returns them (a list of dicts, in the audit payload).""",
 )
 
+materials_welcome: Signal = _signals.signal(
+    "materials_welcome",
+    doc="""Sent by ``cases.operations.attach_material`` when the case waits outside the handler's own steps.
+
+    sender: the ``Case``. kwargs: ``session``, ``case``. The review area answers whether its reviewer asked
+    for materials during the review and the request is still open (``bool``): the handler may then add them.
+    Exactly one receiver (:func:`review_service.core.signals.ask`).""",
+)
+
 handler_reassigned: Signal = _signals.signal(
     "handler_reassigned",
     doc="""Sent by ``cases.reassignment.reassign_case`` before the case's handler changes.

@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
+from review_service.assist.pushes import case_panel
 from review_service.case_view.view import case_view
 from review_service.cases import operations as case_ops
 from review_service.cases.ownership import acts_as_handler
@@ -17,6 +18,7 @@ from review_service.edge import runtime
 from review_service.organization.models import User
 from review_service.replies import operations as reply_ops
 from review_service.web.actions import case_action, conflict_response
+from review_service.web.assist import remember
 from review_service.web.cases.checklist import material_checklist, missing_labels
 from review_service.web.cases.forms import AbandonForm, DraftForm, MaterialForm, SignoffForm, SubmitForm, SupplementForm
 from review_service.web.cases.views import bp
@@ -60,10 +62,13 @@ def _draft_page(case_id: int, form: DraftForm, material_form: MaterialForm, fail
             draft = {k: v for k, v in case["draft"].items() if k not in ("version", "sha256", "materials")}
             form.fill(draft)
         checklist = material_checklist(session, row, case)
-        return render_template("cases/draft.html", form=form, material_form=material_form, failure=failure,
+        shown = case_panel(session, actor, case, "handler") if waiting in EDITABLE and not assigned_to else None
+        page = render_template("cases/draft.html", form=form, material_form=material_form, failure=failure,
                                material_failure=material_failure, case=case, assigned_to=assigned_to,
                                open=waiting in EDITABLE and not assigned_to, checklist=checklist,
-                               missing=missing_labels(checklist)), status
+                               missing=missing_labels(checklist), assist=shown)
+    remember(shown)  # what the 办案参考 showed, after the read (its own short write)
+    return page, status
 
 
 @bp.route("/cases/<int:case_id>/draft", methods=["GET", "POST"])
@@ -107,7 +112,7 @@ def upload_material(case_id: int) -> Any:
                     case_task_in_scope(session, actor, case_id)
                     version = expected_version()
                     for upload in files:
-                        _attach(session, actor, case_id, form, upload, len(files), version)
+                        attach_upload(session, actor, case_id, form, upload, len(files), version)
                         version = None  # the first file moved the case on: the rest follow it in this transaction
             except Conflict as error:
                 return conflict_response(case_id, error.message)
@@ -121,7 +126,7 @@ def upload_material(case_id: int) -> Any:
     return _draft_page(case_id, DraftForm(formdata=None), form, Failure(), failure, status)
 
 
-def _attach(session: Session, actor: User, case_id: int, form: MaterialForm, upload: FileStorage, count: int,
+def attach_upload(session: Session, actor: User, case_id: int, form: MaterialForm, upload: FileStorage, count: int,
             version: int | None) -> None:
     """One file of an upload; a refusal names the file when several were sent."""
     try:

@@ -10,6 +10,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from review_service.assist.panel import legal_basis_checked
+from review_service.assist.pushes import decision_day
 from review_service.calendar.queries import calendar_from_db
 from review_service.case_view.view import case_view
 from review_service.cases.flow import PROCESS_ID, TASK_LABELS, registry, task_role
@@ -118,6 +120,7 @@ def case_context(session: Session, actor: User, case_id: int) -> dict[str, Any]:
             "diagram": _diagram(session, case_row, events), **offered(session, actor, case),
             "discussion": _discussion_panel(session, actor, case_row),
             "after": after, "steps": step_bar(case, ALL_TASK_LABELS, published=after.published, revoked=after.revoked),
+            "legal_basis": legal_basis_checked(session, case["draft"] or {}, decision_day(case)),
             "documents": documents_for_case(session, case_row.id, url_for=lambda d: url_for(
                 "documents.download", case_id=d.case_id, document_id=d.id)),
             **_clock_parts(session, case_row, case, calendar),

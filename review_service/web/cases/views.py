@@ -46,7 +46,9 @@ bp = Blueprint("cases", __name__)
 log = logging.getLogger(__name__)
 
 # the gate's downgrade request (cases.downgrades) is a to-do item the process does not know as a task
-LIST_LABELS = {**LABELS, "task": {**LABELS["task"], "downgrade": "确认降级申请"}}
+# and so is the reviewer's request for materials during the review (review.materials_requests)
+LIST_LABELS = {**LABELS, "task": {**LABELS["task"], "downgrade": "确认降级申请",
+                                  "materials_request": "答复补充材料要求"}}
 
 
 @bp.app_context_processor

@@ -17,11 +17,11 @@ STANDARD_WORDING: dict[str, str] = {
     "procedure_legality": "经审查，本案立案、调查取证、告知、听取陈述申辩等程序符合法定要求。",
     "facts_clear": "经审查，本案违法事实清楚，违法行为的时间、地点、情节和后果认定明确。",
     "evidence_sufficient": "经审查，本案证据的取得合法，证据之间能够相互印证，足以证明违法事实。",
-    "law_application": "经审查，本案定性准确，适用的法律、法规、规章条款正确。",
+    "law_application": "经审查，本案定性准确，引用的法律、法规、规章条款现行有效，条款与违法行为相对应。",
     "discretion_appropriate": "经审查，本案裁量档次的选择符合裁量基准，拟作出的处理幅度适当。",
     "within_authority": "经审查，拟作出的决定在本机关法定权限范围内，未超越职权。",
     "documents_complete": "经审查，本案行政执法文书齐全，格式和内容规范。",
-    "criminal_transfer": "经审查，未发现本案违法行为涉嫌犯罪、需要移送司法机关的情形。",
+    "criminal_transfer": "经审查，本案违法行为的情节、数额均未达到刑事立案追诉标准，无需移送司法机关。",
 }
 assert STANDARD_WORDING.keys() == TEN_POINTS.keys()
 

@@ -7,17 +7,20 @@ from typing import Any
 from flask import Blueprint, flash, jsonify, redirect, request, url_for
 from sqlalchemy.orm import Session
 
+from review_service.assist.pushes import case_panel
 from review_service.cases.queries import case_task_in_scope
+from review_service.core.clock import beijing_today
 from review_service.core.errors import Conflict, Invalid, ServiceError
 from review_service.deadlines.operations import extend_review
 from review_service.organization.models import User
 from review_service.review import operations as review_ops
 from review_service.review.opinion_drafts import opinion_draft, save_opinion_draft
-from review_service.review.quality import quality_advice
+from review_service.review.quality import citation_advice, quality_advice
 from review_service.review.recusal import needs_declaration
 from review_service.review.schemas import parse_opinion
 from review_service.web.actions import case_action, conflict_response
-from review_service.web.edge import Failure, acting, field_name, lines, options
+from review_service.web.assist import remember
+from review_service.web.edge import Failure, acting, field_name, lines, options, reading
 from review_service.web.offers import may_request_extension
 from review_service.web.reads import agency_people
 from review_service.web.review.forms import AssignForm, ExtensionForm, IntakeForm, OpinionForm
@@ -105,7 +108,9 @@ def opinion(case_id: int) -> Any:
     failure = Failure()
     if checking and form.validate_on_submit():
         try:
-            advice = quality_advice(parse_opinion(form.opinion()))
+            checked = parse_opinion(form.opinion())
+            with reading() as (session, _actor):  # the citations against the law library, as on submission
+                advice = quality_advice(checked) + citation_advice(session, checked, beijing_today())
         except Invalid as error:
             failure = Failure.of(error)
 
@@ -113,18 +118,25 @@ def opinion(case_id: int) -> Any:
         # the operation removes the round's 暂存 with the submission
         review_ops.submit_opinion(session, actor=actor, case_id=case_id, data=form.opinion(), expected_version=version)
 
+    shown: dict[str, Any] = {}
+
     def context(session: Session, actor: User, case: dict[str, Any]) -> dict[str, Any]:
         saved = opinion_draft(session, actor=actor, case_id=case_id, round_number=int(case["round"]) + 1)
         if saved is not None and request.method == "GET":
             form.restore(saved["content"])
+        if case["tasks"] and case["tasks"][0]["kind"] == "review" and actor.has_role("reviewer"):
+            shown.update(case_panel(session, actor, case, "reviewer"))  # 办案参考 beside the draft
         return {**page_context(saved_at=saved["saved_at"] if saved else None, advice=advice,
-                               checked=checking and not failure), "field_name": field_name}
+                               checked=checking and not failure), "field_name": field_name,
+                "assist": shown or None}
 
-    return case_action(case_id, form, tasks=("review",), template="review/opinion.html", perform=perform,
-                       done="审核意见已提交。", extra=context, failure=failure or None,
-                       show_only=(checking and not failure) or filling,  # advice or filled points: nothing submitted
-                       adjust=lambda found: _friendlier(found, form),
-                       step=lambda: review_ops.opinion_step(form.opinion()))  # the operation's routing data
+    response = case_action(case_id, form, tasks=("review",), template="review/opinion.html", perform=perform,
+                           done="审核意见已提交。", extra=context, failure=failure or None,
+                           show_only=(checking and not failure) or filling,  # advice or filled points: no submit
+                           adjust=lambda found: _friendlier(found, form),
+                           step=lambda: review_ops.opinion_step(form.opinion()))  # the operation's routing data
+    remember(shown)
+    return response
 
 
 def _save(case_id: int, form: OpinionForm) -> Any:

@@ -5,7 +5,8 @@
    - a copy in this tab's sessionStorage, offered back after a lapsed login (never in localStorage: an
      office computer is shared, and the tab's storage ends with the tab);
    - 依据/修改要求 shown for 存在问题, 理由 for 不适用 (and whenever they hold text or an error);
-   - 其余各项无问题 fills the untouched points with the standard wording at once.
+   - 其余各项无问题 fills the untouched points with the standard wording at once;
+   - 选用 puts a suggested wording (参考表述) into its point's opinion.
    Without this script the form shows every field and each button posts to the server. */
 (function () {
   "use strict";
@@ -200,8 +201,22 @@
   }
   setInterval(tick, 10 * 1000);
 
+  /* ---- 参考表述: the reviewer chooses a wording; it goes into the point's opinion (appended to what is there) ---- */
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-insert]") : null;
+    if (!button) return;
+    event.preventDefault();
+    var point = button.closest("fieldset.point");
+    var box = point ? point.querySelector("textarea[name$='-opinion']") : null;
+    if (!box) return;
+    var text = button.getAttribute("data-insert");
+    box.value = box.value.trim() ? box.value.replace(/\s+$/, "") + "\n" + text : text;
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    box.focus();
+  });
+
   // on a narrow screen the draft and the materials start folded above the points
   if (window.matchMedia && window.matchMedia("(max-width: 1099px)").matches) {
-    form.querySelectorAll("details.source").forEach(function (d) { d.open = false; });
+    form.querySelectorAll("details.source, details.assist-part").forEach(function (d) { d.open = false; });
   }
 })();

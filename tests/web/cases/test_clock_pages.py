@@ -83,3 +83,37 @@ def test_the_handler_records_an_excluded_period(as_user: Any, web_world: Any) ->
     limit = _clocks(web_world, case_id)["decision_limit"]
     assert limit["excluded_days"] == 3 and limit["due_date"] == "2027-02-03"  # 2026-11-02 + 90 days + 3
     assert as_user("reviewer").get(f"/cases/{case_id}/decision-limit/excluded-period").status_code == 403
+
+
+def test_the_reviewer_asks_for_materials_and_the_handler_uploads_and_answers(as_user: Any, web_world: Any) -> None:
+    """审查中补充材料 (issue 19): offered to the case's reviewer during the review, then to the handler (case page
+    and 待办) until answered; the upload and the answer are one step; the 办理期限 panel shows the pause."""
+    import io
+
+    case_id = web_world.in_review(FILED)
+    reviewer, handler = as_user("reviewer"), as_user("handler")
+    assert f'href="/cases/{case_id}/review/materials-request"' in reviewer.text(f"/cases/{case_id}")
+    assert "/review/materials-request" not in handler.text(f"/cases/{case_id}")
+    empty = reviewer.post(f"/cases/{case_id}/review/materials-request", {"note": ""})
+    assert empty.status_code == 422 and "note" in empty.get_data(as_text=True)
+    asked = reviewer.post(f"/cases/{case_id}/review/materials-request",
+                          {"note": "请补充现场检查笔录原件。", "kinds": ["evidence"]}, follow_redirects=True)
+    assert "审核期限暂停计算" in asked.get_data(as_text=True)
+    assert "/review/materials-request" not in reviewer.text(f"/cases/{case_id}")  # one open request at a time
+    page = handler.text(f"/cases/{case_id}")
+    assert f'href="/cases/{case_id}/review/materials-answer"' in page and "请补充现场检查笔录原件。" in page
+    assert "答复补充材料要求" in handler.text("/todo")
+    form = handler.text(f"/cases/{case_id}/review/materials-answer")
+    assert "请补充现场检查笔录原件。" in form and "证据材料" in form
+    refused = handler.post(f"/cases/{case_id}/review/materials-answer", {"kind": "evidence", "answer": ""},
+                           content_type="multipart/form-data")
+    assert refused.status_code == 422 and "请写明无法提供的理由" in refused.get_data(as_text=True)
+    done = handler.post(f"/cases/{case_id}/review/materials-answer",
+                        {"kind": "evidence", "title": "现场检查笔录", "answer": "已上传原件扫描件。",
+                         "file": [(io.BytesIO(b"record"), "record.pdf")]},
+                        content_type="multipart/form-data", follow_redirects=True)
+    assert "审核期限恢复计算" in done.get_data(as_text=True)
+    [request] = _clocks(web_world, case_id)["materials_requests"]
+    assert request["outcome"] == "answered" and len(request["material_ids"]) == 1
+    assert "答复补充材料要求" not in handler.text("/todo")
+    assert "已答复，补充材料 1 份" in handler.text(f"/cases/{case_id}")
