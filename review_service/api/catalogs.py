@@ -42,6 +42,7 @@ class CatalogVersionOut(BaseModel):
     decided_at: str | None
     decision_note: str | None
     can_decide: bool
+    citations: dict[str, Any] = {}  # rules' legal bases checked on effective_from: {checked, count, findings: [...]}
 
 
 class CatalogList(BaseModel):

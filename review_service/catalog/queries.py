@@ -29,6 +29,8 @@ from review_service.catalog.loader import parse_catalog
 from review_service.catalog.models import Catalog, CatalogBinding, CatalogStatus
 from review_service.catalog.schema import CatalogSpec
 from review_service.core.process_state import ProcessState, state_of
+from review_service.laws.check import check_text
+from review_service.laws.queries import Library
 from review_service.organization.models import Agency
 
 _CACHE_SIZE = 64
@@ -171,6 +173,7 @@ def catalog_listing(session: Session, actor: Any) -> list[dict[str, Any]]:
     rows = list(session.scalars(ALL_VERSIONS))
     names = dict(session.execute(select(Agency.id, Agency.name)).tuples().all())
     bindings = bound_agencies(session, [row.id for row in rows])
+    library = Library(session)
     listing = []
     for row in rows:
         diff = dict(row.diff or {})
@@ -185,5 +188,21 @@ def catalog_listing(session: Session, actor: Any) -> list[dict[str, Any]]:
             "diff": diff, "decided_by": row.decided_by, "decided_at": row.decided_at,
             "decision_note": row.decision_note, "can_decide": may_decide(actor, row),
             "rule_descriptions": {rule.id: rule.description for rule in spec_of(row).rules},
+            "citations": basis_findings(session, library, spec_of(row), row.effective_from),
         })
     return listing
+
+
+def basis_findings(session: Session, library: Library, spec: CatalogSpec, on: date) -> dict[str, Any]:
+    """Every rule's legal basis checked against the law library on the day the version takes effect: what is
+    wrong (unknown law, no such article, not in force, repealed), for the review lead who confirms it.
+    ``checked`` is false when the library is empty (nothing could be said)."""
+    if not len(library):
+        return {"checked": False, "count": 0, "findings": []}
+    findings, count = [], 0
+    for rule in spec.rules:
+        for checked in check_text(session, rule.legal_basis, on=on, library=library) if rule.legal_basis else []:
+            count += 1
+            findings += [{"rule": rule.description, "text": checked.citation.text, "code": finding.code.value,
+                          "message": finding.message} for finding in checked.findings]
+    return {"checked": True, "count": count, "findings": findings}

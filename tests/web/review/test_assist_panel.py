@@ -139,3 +139,12 @@ def test_suggested_wordings_per_point_from_the_phrase_library_and_similar_review
     assert "本机关常用表述" in page
     # the problem wording of the similar case's first review, on the same point
     assert "证据是否合法充分方面存在问题，现有证据不足以支持认定。" in page and "相似案例审核意见（1 件）" in page
+
+
+def test_the_review_lead_sees_the_catalog_legal_bases_checked(as_user: Any, web_world: Any) -> None:
+    """Catalog legal bases are citations too (issue 20): each version's rules are checked against the library on
+    the day the version takes effect, and the page says what needs a second look."""
+    _library(web_world)
+    page = as_user("lead").text("/catalogs")
+    assert "法律依据核对" in page
+    assert "法规库中没有" in page  # the test library holds two laws: the shipped catalog cites more
