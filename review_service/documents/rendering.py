@@ -7,8 +7,8 @@ what every failure of either becomes. The work is done beside it:
 - :mod:`.sandbox`: the Jinja environment every template runs in and the static check that refuses,
   before anything runs, a template trying to leave it (includes, imports, underscore names …).
 - :mod:`.budget`, :mod:`.bounded_ops`, :mod:`.compiled_bounds`: the bounds that keep a render small. Each
-  render has a budget of steps, a wall-clock deadline and caps on the size of every value and of the
-  output, checked inside the render; a recursive loop or a macro that calls itself is refused before
+  render has a budget of steps, a deadline in the rendering thread's CPU time and caps on the size of every
+  value and of the output, checked inside the render; a recursive loop or a macro that calls itself is refused before
   anything runs; a render that breaks a bound stops with :class:`TemplateRefused` (``exceeded``), so the
   action fails as ``invalid`` and its transaction rolls back.
 - :mod:`.docx_parts`: the ``.docx`` split once into what is copied and what is rendered, and put back
