@@ -52,6 +52,7 @@ from review_service.laws.models import Law  # noqa: E402
 from review_service.laws.national import corpus_sha256, default_corpus, read_corpus  # noqa: E402
 from review_service.laws.operations import load_laws  # noqa: E402
 from review_service.organization.queries import user_by_id  # noqa: E402
+from review_service.runtime import connect_receivers  # noqa: E402
 
 TARGET_P99 = 0.050
 
@@ -168,6 +169,7 @@ def measure(url: str, setup: dict[str, Any], runs: int) -> int:
                request(lambda s: similar_cases(s, actor=actor, draft={**draft, "legal_basis": []}, limit=5)))
     timed_runs("fine_outlier, same draft", runs,
                request(lambda s: fine_outlier(s, actor=actor, draft=draft, case_id=None)))
+    connect_receivers()  # the law library's load is audited, as every load
     with unit_of_work(factory) as session:  # the national laws for the citation check (once per database)
         if not session.scalar(select(func.count()).select_from(Law)):
             began, corpus = time.perf_counter(), default_corpus()

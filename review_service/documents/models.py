@@ -50,6 +50,7 @@ class Document(Base):
         CheckConstraint("round >= 0 AND sequence >= 1", name="round_sequence_valid"),
         CheckConstraint("template_source IN ('packaged','instance')", name="template_source_known"),
         Index("ix_documents_case_id_id", "case_id", "id"),
+        Index("ix_documents_kind_created_at", "kind", "created_at"),  # indicator (131): drafts generated
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
