@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from review_service.cli import assist, audit, discretion, indicators, laws, organization, storage, templates
+from review_service.cli import assist, audit, discretion, indicators, laws, organization, process, storage, templates
 from review_service.cli.base import CommandError, Parser, command_runtime, display_url, finish
 from review_service.cli.errors import debugging, describe
 from review_service.runtime import Runtime
@@ -279,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     calendar_load.add_argument("files", nargs="+")
     calendar_load.set_defaults(func=cmd_calendar_load)
 
-    for area in (audit, storage, templates, indicators, organization, laws, discretion, assist):
+    for area in (audit, storage, templates, indicators, organization, laws, discretion, assist, process):
         area.add_commands(sub)
     return parser
 

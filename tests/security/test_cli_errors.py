@@ -132,6 +132,7 @@ BAD: dict[tuple[str, ...], list[Bad]] = {
                              Bad(("discretion", "show", "甲局", "--on", "2026-02-30")),
                              Bad(("discretion", "show", "甲局"), "unmigrated")],
     ("assist", "rebuild"): [Bad(("assist", "rebuild"), "unmigrated")],
+    ("process", "list"): [Bad(("process", "list"), "unmigrated"), Bad(("process", "list"), "unreachable")],
     ("assist", "evaluate"): [Bad(("assist", "evaluate", "--database-url", UNREACHABLE))],
 }
 

@@ -1,0 +1,48 @@
+"""Which process definitions the database holds and the cases on each (issue 21, "see versions"): a case keeps
+the definition it started on; the current file only starts new cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from review_service.cases.flow import registry
+from review_service.cases.models import Case
+from review_service.cli import main
+from review_service.workflow.models import ProcessDefinitionRow, WorkflowInstance
+from review_service.workflow.versions import process_versions
+from tests.fixtures.world import World
+
+
+def test_versions_count_the_open_cases_on_each_definition(world: World) -> None:
+    first = world.in_review()
+    world.in_review(), world.in_review()  # these two stay on the current file
+    with world.uow() as session:
+        current = registry(session).definition("major_decision_review")
+        older = b"<!-- an older process file -->" + current.source
+        session.add(ProcessDefinitionRow(sha256="a" * 64, process_id="major_decision_review",
+                                         file="major_decision_review.bpmn", source=older))
+        session.flush()
+        instance_id = session.get(Case, first).workflow_instance_id
+        session.execute(update(WorkflowInstance).where(WorkflowInstance.id == instance_id)
+                        .values(definition_sha256="a" * 64))
+    with world.uow() as session:
+        versions = {v["sha256"]: v for v in process_versions(session, registry(session))}
+    assert (versions[current.sha256]["current"], versions[current.sha256]["open"],
+            versions[current.sha256]["total"]) == (True, 2, 2)
+    assert (versions["a" * 64]["current"], versions["a" * 64]["open"], versions["a" * 64]["total"]) == (False, 1, 1)
+
+
+def test_process_list_on_a_new_instance(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                        capsys: Any) -> None:
+    """Before any case, the current file is listed as not yet stored, with no case on it."""
+    monkeypatch.setenv("REVIEW_SERVICE_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.delenv("REVIEW_SERVICE_DATABASE_URL", raising=False)
+    assert main(["init"]) == 0
+    capsys.readouterr()
+    assert main(["process", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "major_decision_review" in out and "尚未存入" in out and "是" in out and "0 / 0" in out
