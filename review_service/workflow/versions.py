@@ -50,3 +50,14 @@ def _version(sha: str, process_id: str, file: str, stored_at: datetime | None,
     open_cases, total = counts.get(sha, [0, 0])
     return {"sha256": sha, "process_id": process_id, "file": file, "stored_at": stored_at, "current": False,
             "open": open_cases, "total": total}
+
+
+def definition_source(session: Session, registry: ProcessRegistry, sha256: str) -> bytes:
+    """The bytes of the definition ``sha256`` (a case's own): from the runtime when it holds it, else as stored."""
+    held = {definition.sha256: definition for definition in registry.definitions()}
+    if sha256 in held:
+        return held[sha256].source
+    row = session.get(ProcessDefinitionRow, sha256)
+    if row is None:
+        raise LookupError(f"流程定义 {sha256} 未存入数据库")
+    return bytes(row.source)

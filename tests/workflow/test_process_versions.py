@@ -46,3 +46,21 @@ def test_process_list_on_a_new_instance(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert main(["process", "list"]) == 0
     out = capsys.readouterr().out
     assert "major_decision_review" in out and "尚未存入" in out and "是" in out and "0 / 0" in out
+
+
+def test_the_case_page_draws_the_cases_own_definition(as_user: Any, web_world: Any) -> None:
+    """A case on an older definition is drawn from its own file and says so; a new case from the current one."""
+    old_case, new_case = web_world.in_review(), web_world.in_review()
+    with web_world.uow() as session:
+        current = registry(session).definition("major_decision_review")
+        older = current.source.replace("法制审核".encode(), "旧版法制审核".encode(), 1)
+        session.add(ProcessDefinitionRow(sha256="b" * 64, process_id="major_decision_review",
+                                         file="major_decision_review.bpmn", source=older))
+        session.flush()
+        instance_id = session.get(Case, old_case).workflow_instance_id
+        session.execute(update(WorkflowInstance).where(WorkflowInstance.id == instance_id)
+                        .values(definition_sha256="b" * 64))
+    head = as_user("head")
+    old_page, new_page = head.text(f"/cases/{old_case}"), head.text(f"/cases/{new_case}")
+    assert "旧版本：本案按开始时的流程办理" in old_page and "旧版法制审核" in old_page
+    assert "（当前版本）" in new_page and "旧版法制审核" not in new_page

@@ -44,6 +44,8 @@ from review_service.web.reads import (
     review_staffing,
     timeline,
 )
+from review_service.workflow.models import ProcessDefinitionRow
+from review_service.workflow.versions import definition_source
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +74,20 @@ def _diagram(session: Session, case_row: Case, events: list[dict[str, Any]]) -> 
     """The process diagram at the case's position (its waiting task, or the end event it reached)."""
     current = process_position(case_row.current_task, case_row.status)
     completed = {STEP_OF_ACTION[e["action"]] for e in events if e["action"] in STEP_OF_ACTION}
-    try:  # the runtime's current process file, as the case's actions run it
-        return render_case_diagram(current, completed, source=registry(session).definition(PROCESS_ID).source)
+    try:  # the case's own process definition (issue 21: a case keeps the file it started on)
+        source = definition_source(session, registry(session), case_row.workflow_instance.definition_sha256)
+        return render_case_diagram(current, completed, source=source)
     except Exception:  # a drawing problem must never take the case page down
         log.exception("process diagram failed")
         return Markup('<p class="muted">流程图暂不可用。</p>')
+
+
+def _process_version(session: Session, case_row: Case) -> dict[str, Any]:
+    """The case's process definition: when it was stored, and whether it is the file new cases start on."""
+    sha = case_row.workflow_instance.definition_sha256
+    stored = session.scalar(select(ProcessDefinitionRow.created_at).where(ProcessDefinitionRow.sha256 == sha))
+    return {"sha256": sha, "stored_at": cn_datetime(stored) if stored else "",
+            "current": registry(session).definition(PROCESS_ID).sha256 == sha}
 
 
 def _version_number(name: str, versions: list[Any], default: int | None) -> int | None:
@@ -118,6 +129,7 @@ def case_context(session: Session, actor: User, case_id: int) -> dict[str, Any]:
             "can_account": "accountability.show" in current_app.view_functions and case_row.status == "decided"
             and bool(actor.roles & {"auditor", "head"}),
             "diagram": _diagram(session, case_row, events), **offered(session, actor, case),
+            "process_version": _process_version(session, case_row),
             "discussion": _discussion_panel(session, actor, case_row),
             "after": after, "steps": step_bar(case, ALL_TASK_LABELS, published=after.published, revoked=after.revoked),
             "legal_basis": legal_basis_checked(session, case["draft"] or {}, decision_day(case)),
