@@ -49,8 +49,7 @@ from review_service.core.migrate import upgrade_database  # noqa: E402
 from review_service.decisions.models import Decision  # noqa: E402
 from review_service.laws.check import check_text  # noqa: E402
 from review_service.laws.models import Law  # noqa: E402
-from review_service.laws.national import corpus_sha256, default_corpus, read_corpus  # noqa: E402
-from review_service.laws.operations import load_laws  # noqa: E402
+from review_service.laws.national import import_national  # noqa: E402
 from review_service.organization.queries import user_by_id  # noqa: E402
 from review_service.runtime import connect_receivers  # noqa: E402
 
@@ -172,9 +171,8 @@ def measure(url: str, setup: dict[str, Any], runs: int) -> int:
     connect_receivers()  # the law library's load is audited, as every load
     with unit_of_work(factory) as session:  # the national laws for the citation check (once per database)
         if not session.scalar(select(func.count()).select_from(Law)):
-            began, corpus = time.perf_counter(), default_corpus()
-            load_laws(session, actor=None, laws=read_corpus(corpus), filename=corpus.name,
-                      sha256=corpus_sha256(corpus), kind="national")
+            began = time.perf_counter()
+            import_national(session, actor=None)
             print(f"  national laws loaded in {time.perf_counter() - began:.1f} s", flush=True)
     basis = "；".join(draft.get("legal_basis") or [])
     timed_runs("citation check of the draft's legal basis (a law library read per query, as a page does)", runs,

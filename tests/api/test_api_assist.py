@@ -8,17 +8,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from review_service.assist.push_models import AssistPush
-from review_service.laws.national import corpus_sha256, default_corpus, read_corpus
-from review_service.laws.operations import load_laws
+from review_service.laws.national import import_national
 from tests.fixtures.api import Api, error_code
 from tests.fixtures.world import MAJOR_DRAFT
 
 
 def test_the_assistance_as_data(api: Api, world: Any) -> None:
-    path = default_corpus()
     with world.uow() as session:
-        laws = [law for law in read_corpus(path) if law.name == "中华人民共和国产品质量法"]
-        load_laws(session, actor=None, laws=laws, filename=path.name, sha256=corpus_sha256(path), kind="national")
+        import_national(session, actor=None, names={"中华人民共和国产品质量法"})
     draft = {**copy.deepcopy(MAJOR_DRAFT), "legal_basis": ["《产品质量法》第四十九条", "《产品质量法》第三百条"]}
     case_id = world.in_review(draft)
     answer = api.as_("reviewer").get(f"/cases/{case_id}/assist")

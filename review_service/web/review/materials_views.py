@@ -7,12 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import StringField, TextAreaField
 
-from review_service.cases.models import Material
-from review_service.deadlines.materials_requests import answer_materials_request, open_request, request_materials
+from review_service.deadlines.materials_requests import (
+    answer_materials_request,
+    materials_since,
+    open_request,
+    request_materials,
+)
 from review_service.organization.models import User
 from review_service.organization.settings import MATERIAL_KIND_LABELS
 from review_service.web.cases.draft_views import attach_upload
@@ -66,9 +69,7 @@ def materials_answer(case_id: int) -> Any:
 
     def extra(session: Session, actor: User, case: dict[str, Any]) -> dict[str, Any]:
         request = open_request(session, case_id)
-        supplied = [] if request is None else list(session.scalars(
-            select(Material).where(Material.case_id == case_id, Material.uploaded_at > request.requested_at)
-            .order_by(Material.id)))
+        supplied = [] if request is None else materials_since(session, request)
         return {"request": request, "supplied": supplied,
                 "kind_labels": [MATERIAL_KIND_LABELS.get(k, k) for k in (request.kinds if request else [])]}
 

