@@ -78,6 +78,8 @@ class Action(_DocumentedEnum):
     DOWNGRADE_REFUSED = "downgrade_refused", "The review lead refused a downgrade request (cases.downgrades)."
     WORKFLOW_CONTINUED = "workflow_continued", (
         "The system continued a long process run in a new generation while completing a step (cases.flow).")
+    PROCESS_MIGRATED = "process_migrated", (
+        "The operator moved an open case to another process definition by a migration plan (cases.migration).")
     STORAGE_SWEPT = "storage_swept", (
         "The system (tick or CLI) removed or restored stray blob files (cases.blob_sweep).")
 
@@ -265,6 +267,7 @@ PAYLOADS: dict[Action, type] = {
     Action.DOWNGRADE_CONFIRMED: cases.DowngradeDecided,
     Action.DOWNGRADE_REFUSED: cases.DowngradeDecided,
     Action.WORKFLOW_CONTINUED: cases.WorkflowContinued,
+    Action.PROCESS_MIGRATED: cases.ProcessMigrated,
     Action.STORAGE_SWEPT: cases.StorageSwept,
     Action.SUBMISSION_WITHDRAWN: paths.SubmissionWithdrawn,
     Action.TERMINATION_REQUESTED: paths.TerminationRequested,

@@ -29,6 +29,14 @@ OPERATOR_ONLY: tuple[str, ...] = ("auditor",)
 NO_CASE_ACCESS: frozenset[str] = frozenset({"admin"})
 
 
+class SystemScope:
+    """The system (a job, the operator's command line) acting on the cases of one agency: what
+    ``require_same_agency`` asks of an actor, and nothing more."""
+
+    def __init__(self, agency_id: int) -> None:
+        self.agency_id = agency_id
+
+
 def require_role(actor: Any, role: str) -> None:
     if actor is None or not actor.active or not actor.has_role(role):
         raise Forbidden(f"此操作需要“{ROLE_LABELS.get(role, role)}”角色。", rule="role", role=role)

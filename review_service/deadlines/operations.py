@@ -24,7 +24,7 @@ from review_service.core import signals, tx
 from review_service.core.actions import Action
 from review_service.core.clock import utcnow
 from review_service.core.errors import Conflict, Forbidden, Invalid
-from review_service.core.permissions import require_role
+from review_service.core.permissions import SystemScope, require_role
 from review_service.deadlines import review_period
 from review_service.deadlines.decision_limit import decision_limit_of
 from review_service.deadlines.models import (
@@ -234,7 +234,7 @@ def recompute_provisional(session: Session, *, actor: Any, reason: str) -> list[
                                                        Deadline.provisional.is_(True)).order_by(Deadline.id)))
     changed: list[dict[str, Any]] = []
     for deadline in rows:
-        case = lock_case(session, deadline.case_id, actor=_SystemScope(deadline.agency_id), while_suspended=True)
+        case = lock_case(session, deadline.case_id, actor=SystemScope(deadline.agency_id), while_suspended=True)
         before = describe(deadline)
         planned = _replan(calendar, deadline)
         _apply(deadline, planned)
@@ -337,11 +337,3 @@ def _refresh_limit(session: Session, case: Case) -> None:
     for deadline in open_deadlines(session, case.id, frozenset({DeadlineKind.REVIEW})):
         deadline.limit_on = limit.limit_on if limit is not None else None
         deadline.beyond_limit = deadline.limit_on is not None and deadline.due_on > deadline.limit_on
-
-
-class _SystemScope:
-    """The system acting within one agency (lock_case checks the actor's agency)."""
-
-    def __init__(self, agency_id: int) -> None:
-        self.agency_id = agency_id
-

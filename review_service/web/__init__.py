@@ -35,6 +35,7 @@ DOMAIN_VIEWS = (
     "review_service.web.decisions.views",
     "review_service.web.paths.views",
     "review_service.web.organization.views",
+    "review_service.web.organization.processes",
     "review_service.web.catalog.views",
     "review_service.web.catalog.confirm_views",
     "review_service.web.catalog.in_force_views",

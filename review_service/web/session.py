@@ -114,6 +114,7 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("organization.agencies", "机关", ("admin",)),
     ("organization.users", "用户", ("admin",)),
     ("catalog.catalogs", "目录清单", ("admin",)),
+    ("processes.versions", "流程版本", ("admin",)),
     ("catalog_review.pending", "目录清单", ("review_lead",)),
 ]
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from review_service.workflow.compaction import DEFAULT_MAX_TASKS
 from review_service.workflow.errors import WorkflowError, WorkflowLintError
+from review_service.workflow.migration import DefinitionDiff, MoveCheck, check_move, diff_definitions, move_run
 from review_service.workflow.parser import LoadedDefinition, ProcessDefinition, parse_definition, sha256_hex
 from review_service.workflow.runtime import WorkflowRun, new_workflow
 from review_service.workflow.serializer import load_workflow
@@ -111,3 +112,19 @@ class ProcessRegistry:
         loaded = self._loaded(definition_sha256)
         workflow = load_workflow(state, loaded.spec, loaded.subprocess_specs)
         return WorkflowRun(loaded, workflow, generation=generation, max_tasks=self.max_tasks, state=state)
+
+    # -- moving a run to another definition (issue 21; workflow.migration) ---------------------------
+
+    def diff(self, from_sha256: str, to_sha256: str) -> DefinitionDiff:
+        """The flow nodes ``to_sha256`` adds, removes and changes against ``from_sha256`` (both held)."""
+        return diff_definitions(self._loaded(from_sha256), self._loaded(to_sha256))
+
+    def check_move(self, run: WorkflowRun, to_sha256: str, mapping: Mapping[str, str]) -> MoveCheck:
+        """Whether ``run`` can move to the definition ``to_sha256`` as it stands, and why not. Nothing changes."""
+        return check_move(run, self._loaded(run.definition_sha256), self._loaded(to_sha256), mapping)
+
+    def move(self, run: WorkflowRun, to_sha256: str, mapping: Mapping[str, str]) -> WorkflowRun:
+        """``run`` rebuilt on the definition ``to_sha256``, waiting where it waited; :class:`WorkflowError` if it
+        cannot move (:meth:`check_move` says why). ``run`` itself is left as it was."""
+        return move_run(run, self._loaded(run.definition_sha256), self._loaded(to_sha256), mapping,
+                        max_tasks=self.max_tasks)

@@ -82,6 +82,23 @@ def save(session: Session, row: WorkflowInstance, run: WorkflowRun) -> None:
     _keep_warm_after_commit(session, row.id, state, run)
 
 
+def save_moved(session: Session, row: WorkflowInstance, run: WorkflowRun) -> None:
+    """Write a run moved to another definition (``ProcessRegistry.move``) into its row: the one way a stored
+    instance changes definition. The target must be stored (:func:`ensure_definition`).
+
+    ``next_due_at`` is left as it is: the moved run keeps every due time, and a case whose timers stand still
+    (中止, a request for materials) keeps them out of tick's index.
+    """
+    if run.definition_sha256 == row.definition_sha256:
+        raise WorkflowError("流程实例已在该流程定义上")
+    state = run.clean_state if run.clean_state is not None else run.dump()
+    values = {"definition_sha256": run.definition_sha256, "state": state, "generation": run.generation,
+              "completed": run.completed, "end_event": run.end_event, "updated_at": utcnow()}
+    for key, value in values.items():
+        setattr(row, key, value)
+    _keep_warm_after_commit(session, row.id, state, run)
+
+
 def _keep_warm_after_commit(session: Session, instance_id: int, state: str, run: WorkflowRun) -> None:
     warm = warm_runs(session)
     after_commit(session, lambda: warm.put(instance_id, state, run))

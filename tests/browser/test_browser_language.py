@@ -92,7 +92,7 @@ PAGE_KINDS = (
     "/cases/<id>/decision-limit/excluded-period", "/cases/<id>/review/materials-request",
     "/cases/<id>/review/materials-answer",
     "/admin/users", "/admin/users/new", "/admin/users/<id>", "/admin/agencies", "/admin/agencies/<id>/units",
-    "/admin/catalogs", "/catalogs", "/catalog", "/public/catalogs", "/public/agencies/<id>/catalog",
+    "/admin/catalogs", "/admin/processes", "/catalogs", "/catalog", "/public/catalogs", "/public/agencies/<id>/catalog",
 )
 #: Kinds that must have been visited by at least one role (the others depend on the demo data's states).
 MUST_VISIT = ("/todo", "/cases", "/cases/<id>", "/notifications", "/indicators", "/cases/<id>/draft",

@@ -133,6 +133,16 @@ BAD: dict[tuple[str, ...], list[Bad]] = {
                              Bad(("discretion", "show", "甲局"), "unmigrated")],
     ("assist", "rebuild"): [Bad(("assist", "rebuild"), "unmigrated")],
     ("process", "list"): [Bad(("process", "list"), "unmigrated"), Bad(("process", "list"), "unreachable")],
+    ("process", "plan"): [Bad(("process", "plan", "--from", "deadbeef00", "--to", "current"), "migrated"),
+                          Bad(("process", "plan", "--from", "abc", "--to", "current"), "migrated"),
+                          Bad(("process", "plan", "--from", "deadbeef00", "--to", "current", "--map", "{missing}"),
+                              "migrated"),
+                          Bad(("process", "plan", "--from", "deadbeef00", "--to", "current", "--map", "{malformed}"),
+                              "migrated"),
+                          Bad(("process", "plan", "--from", "deadbeef00", "--to", "current"), "unmigrated")],
+    ("process", "migrate"): [Bad(("process", "migrate", "--plan", "{missing}"), "migrated"),
+                             Bad(("process", "migrate", "--plan", "{malformed}"), "migrated"),
+                             Bad(("process", "migrate", "--plan", "{catalog}"), "migrated")],
     ("assist", "evaluate"): [Bad(("assist", "evaluate", "--database-url", UNREACHABLE))],
 }
 

@@ -53,6 +53,8 @@ ADMIN_PAGES = {"web.home", "organization.agencies", "organization.users", "organ
                "organization.unlock_user",
                # an agency's internal units and the unit a user sits in (issue 18): organization only, no case
                "organization.agency_units", "organization.edit_unit",
+               # 流程版本 (issue 21): process definitions and a migration plan naming cases by number only
+               "processes.versions",
                # 修改密码: every user's own password, nothing else
                "auth.change_password"}
 DENIED = (403, 404)

@@ -13,6 +13,7 @@ from review_service.cases.flow import registry
 from review_service.cases.models import Case
 from review_service.cli import main
 from review_service.workflow.models import ProcessDefinitionRow, WorkflowInstance
+from review_service.workflow.parser import sha256_hex
 from review_service.workflow.versions import process_versions
 from tests.fixtures.world import World
 
@@ -64,3 +65,32 @@ def test_the_case_page_draws_the_cases_own_definition(as_user: Any, web_world: A
     old_page, new_page = head.text(f"/cases/{old_case}"), head.text(f"/cases/{new_case}")
     assert "旧版本：本案按开始时的流程办理" in old_page and "旧版法制审核" in old_page
     assert "（当前版本）" in new_page and "旧版法制审核" not in new_page
+
+
+def test_the_admin_page_lists_the_versions_and_plans_without_changing_anything(as_user: Any, web_world: Any) -> None:
+    """流程版本: the stored definitions with their open cases, and a plan per step that names cases by number only."""
+    moved, stays = web_world.in_review(), web_world.in_review()
+    with web_world.uow() as session:
+        current = registry(session).definition("major_decision_review")
+        older = current.source.replace(b'name="\xe6\xb3\x95\xe5\x88\xb6\xe5\xae\xa1\xe6\xa0\xb8"', b'name="old"', 1)
+        assert older != current.source
+        registry(session).register(older, "major_decision_review.bpmn")
+        session.add(ProcessDefinitionRow(sha256=sha256_hex(older), process_id="major_decision_review",
+                                         file="major_decision_review.bpmn", source=older))
+        session.flush()
+        for case_id in (moved, stays):
+            instance_id = session.get(Case, case_id).workflow_instance_id
+            session.execute(update(WorkflowInstance).where(WorkflowInstance.id == instance_id)
+                            .values(definition_sha256=sha256_hex(older)))
+    admin = as_user("admin")
+    page = admin.text("/admin/processes")
+    assert "当前版本：新建案件使用" in page and "旧版本" in page and current.sha256[:12] in page
+    planned = admin.text(f"/admin/processes?from={sha256_hex(older)}&to={current.sha256}")
+    assert "可迁移 2 件，不能迁移 0 件" in planned and "法制审核" in planned
+    assert "某商贸公司" not in planned  # no case content for the admin (三权分立)
+    refused = admin.get(f"/admin/processes?from=abc&to={current.sha256}")
+    assert refused.status_code == 422 and "至少写 8 位" in refused.get_data(as_text=True)
+    with web_world.uow() as session:
+        assert session.get(WorkflowInstance, session.get(Case, moved).workflow_instance_id) \
+            .definition_sha256 == sha256_hex(older)  # planning changed nothing
+    assert as_user("head").get("/admin/processes").status_code in (403, 404)

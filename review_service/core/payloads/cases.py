@@ -111,6 +111,20 @@ class WorkflowContinued(TypedDict):
     at_task: list[str]
 
 
+class ProcessMigrated(TypedDict):
+    """The case's run moved from one stored process definition to another (``review-service process migrate``)."""
+
+    from_sha256: str
+    to_sha256: str
+    process_id: str
+    mapping: dict[str, str]
+    task: str
+    target: str
+    task_id: str
+    timers: dict[str, str]
+    plan_sha256: str
+
+
 class StorageSwept(TypedDict):
     by: str
     grace_hours: float

@@ -1,0 +1,245 @@
+"""Issue 21: cases started on the previous process file (``tests/workflow/previous``, the file as it was before the
+gate-and-process issue) at every step where it waits, planned and migrated to the current file by the audited
+migration, then driven to their end through the new file with the product's own operations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from review_service.audit.models import AuditEvent
+from review_service.audit.verify import verify_chain
+from review_service.cases.flow import PROCESS_ID, registry
+from review_service.cases.migration import MigrationPlan, migrate_case, plan_migration
+from review_service.cases.models import Case
+from review_service.cases.operations import attach_material, create_case, sign_off, submit_case, supplement_materials
+from review_service.cases.storage import BlobStore
+from review_service.coordination.operations import coordinate
+from review_service.core.db import unit_of_work
+from review_service.deadlines.models import Deadline
+from review_service.decisions.operations import approve_decision
+from review_service.paths.operations import withdraw_submission
+from review_service.replies.operations import reply_to_opinion, resubmit_case
+from review_service.review.operations import assign_reviewer, record_intake, submit_opinion
+from review_service.runtime import Runtime, connect_receivers
+from review_service.workflow import ProcessRegistry
+from review_service.workflow.models import WorkflowInstance
+from tests.fixtures.world import MAJOR_DRAFT, World, build_world, opinion, replies
+
+PREVIOUS = Path(__file__).resolve().parents[1] / "workflow" / "previous"
+PROBLEM = ("evidence_sufficient",)
+
+
+@pytest.fixture
+def old_world(engine: Engine, instance_path: Path, tmp_path: Path) -> Iterator[World]:
+    """An agency that requires sign-off, on a runtime whose process file is the previous one."""
+    connect_receivers()
+    runtime = Runtime.on_engine(engine, instance_path, sign_checkpoints=False,
+                                process_registry=ProcessRegistry.load(PREVIOUS))
+    yield build_world(lambda: unit_of_work(runtime.session_factory), BlobStore(tmp_path / "blobs"),
+                      settings={"signoff_required": True})
+    runtime.close()
+
+
+@pytest.fixture
+def new_world(old_world: World, uow: Callable[[], Any]) -> World:
+    """The same database and people, on the runtime that loads the current file."""
+    return World(uow=uow, blobs=old_world.blobs, ids=old_world.ids)
+
+
+def _drafted(world: World) -> int:
+    case_id = int(world.act(create_case, "handler", data=dict(MAJOR_DRAFT)).id)
+    world.act(attach_material, "handler", case_id=case_id, kind="evidence", title="询问笔录", filename="a.txt",
+              data=b"evidence", content_type="text/plain", blobs=world.blobs)
+    return case_id
+
+
+def _submitted(world: World) -> int:
+    case_id = _drafted(world)
+    world.act(submit_case, "handler", case_id=case_id, attest=True)
+    return case_id
+
+
+def _signed(world: World) -> int:
+    case_id = _submitted(world)
+    world.act(sign_off, "unit_head", case_id=case_id, approve=True, comment="同意报送")
+    return case_id
+
+
+def _assigned(world: World) -> int:
+    case_id = _signed(world)
+    world.act(assign_reviewer, "lead", case_id=case_id, reviewer_id=world.ids["reviewer"])
+    world.declare(case_id, "reviewer")
+    return case_id
+
+
+def _missing_materials(world: World) -> int:
+    case_id = _assigned(world)
+    world.act(record_intake, "reviewer", case_id=case_id, complete=False, missing=["听证告知书送达回证"])
+    return case_id
+
+
+def _in_review(world: World) -> int:
+    case_id = _assigned(world)
+    world.act(record_intake, "reviewer", case_id=case_id, complete=True)
+    return case_id
+
+
+def _opinion_given(world: World) -> int:
+    case_id = _in_review(world)
+    world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("amend", PROBLEM))
+    return case_id
+
+
+def _replied(world: World) -> int:
+    case_id = _opinion_given(world)
+    world.act(reply_to_opinion, "handler", case_id=case_id, data=replies(PROBLEM))
+    return case_id
+
+
+def _disputed(world: World) -> int:
+    case_id = _opinion_given(world)
+    world.act(reply_to_opinion, "handler", case_id=case_id, data=replies(PROBLEM, "disputed"))
+    return case_id
+
+
+def _approvable(world: World) -> int:
+    case_id = _in_review(world)
+    world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("approve"))
+    return case_id
+
+
+#: Every user task the previous file waits on, and how the product brings a case there.
+WAITING_STEPS: dict[str, Callable[[World], int]] = {
+    "draft": _drafted, "signoff": _submitted, "assign": _signed, "intake": _assigned,
+    "supplement": _missing_materials, "review": _in_review, "reply": _opinion_given, "resubmit": _replied,
+    "coordinate": _disputed, "approve": _approvable,
+}
+
+
+def _finish(world: World, case_id: int) -> list[str]:
+    """Drive the case to a decision through whatever the process asks next; the tasks it passed."""
+    passed: list[str] = []
+    for _ in range(20):
+        case = world.case(case_id)
+        if case.status == "decided":
+            return passed
+        task = case.current_task or ""
+        passed.append(task)
+        if task == "draft":
+            world.act(submit_case, "handler", case_id=case_id, attest=True)
+        elif task == "signoff":
+            world.act(sign_off, "unit_head", case_id=case_id, approve=True, comment="同意报送")
+        elif task == "assign":
+            world.act(assign_reviewer, "lead", case_id=case_id, reviewer_id=world.ids["reviewer"])
+            world.declare(case_id, "reviewer")
+        elif task == "intake":
+            world.act(record_intake, "reviewer", case_id=case_id, complete=True)
+        elif task == "supplement":
+            world.act(supplement_materials, "handler", case_id=case_id, note="已补充送达回证")
+        elif task == "review":
+            world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("approve"))
+        elif task == "reply":
+            world.act(reply_to_opinion, "handler", case_id=case_id, data=replies(PROBLEM))
+        elif task == "resubmit":
+            world.act(resubmit_case, "handler", case_id=case_id, attest=True)
+        elif task == "coordinate":
+            world.act(coordinate, "head2", case_id=case_id, data={"outcome": "reconsider",
+                                                                 "reasoning": "经协调，由法制审核机构重新审核。"})
+        elif task == "approve":
+            world.act(approve_decision, "head", case_id=case_id, data={"approve": True, "comment": "同意"})
+        else:
+            raise AssertionError(f"case {case_id} waits on {task!r} ({case.status})")
+    raise AssertionError(f"case {case_id} did not reach a decision: {passed}")
+
+
+def _snapshot(world: World, case_id: int) -> dict[str, Any]:
+    with world.uow() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        deadlines = sorted((d.kind, d.state, d.due_on, d.task_id) for d in
+                           session.scalars(select(Deadline).where(Deadline.case_id == case_id)))
+        instance = session.get(WorkflowInstance, case.workflow_instance_id)
+        assert instance is not None
+        return {"task": case.current_task, "task_id": case.current_task_id, "status": case.status,
+                "deadlines": deadlines, "sha": instance.definition_sha256, "next_due_at": instance.next_due_at,
+                "state": instance.state, "version": case.version}
+
+
+def test_cases_at_every_waiting_step_move_to_the_current_file_and_end_through_it(
+        old_world: World, new_world: World) -> None:
+    cases = {step: reach(old_world) for step, reach in WAITING_STEPS.items()}
+    decided_on_old = _approvable(old_world)
+    old_world.act(approve_decision, "head", case_id=decided_on_old, data={"approve": True, "comment": "同意"})
+    before = {step: _snapshot(new_world, case_id) for step, case_id in cases.items()}
+    assert {step: snap["task"] for step, snap in before.items()} == {step: step for step in WAITING_STEPS}
+    old_sha = before["draft"]["sha"]
+
+    with new_world.uow() as session:
+        current = registry(session).definition(PROCESS_ID).sha256
+        assert current != old_sha  # the runtime loads the current file; the cases stayed on theirs
+        plan = plan_migration(session, from_hash=old_sha[:12], to_hash="current", mapping={})
+    assert plan.to_sha256 == current and "transfer" in plan.diff["added"] and not plan.diff["removed"]
+    assert {case.case_id: (case.task, case.movable) for case in plan.cases} == \
+        {case_id: (step, True) for step, case_id in cases.items()}  # the decided case is not in it
+    plan = MigrationPlan.from_json(plan.to_json())  # what the operator runs is the file
+
+    for case_id in cases.values():
+        with new_world.uow() as session:
+            assert migrate_case(session, plan=plan, case_id=case_id).result == "migrated"
+    for step, case_id in cases.items():
+        after = _snapshot(new_world, case_id)
+        assert after["sha"] == current, step
+        # where it waits, the task id deadlines and links hold, and every due date stay as they were
+        for key in ("task", "task_id", "status", "deadlines", "next_due_at"):
+            assert after[key] == before[step][key], (step, key)
+        assert after["version"] == before[step]["version"] + 1
+    with new_world.uow() as session:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "process_migrated")).all()
+        assert sorted(event.case_id for event in events) == sorted(cases.values())  # one per case
+        payload = json.loads(next(event.payload for event in events if event.case_id == cases["review"]))
+        assert (payload["from_sha256"], payload["to_sha256"], payload["task"], payload["target"]) == \
+            (old_sha, current, "review", "review")
+        assert set(payload["timers"]) == {"review_due_soon", "review_overdue"}
+        assert session.get(WorkflowInstance, session.get(Case, decided_on_old).workflow_instance_id) \
+            .definition_sha256 == old_sha  # a decided case is never migrated
+
+    # a second run changes nothing
+    for case_id in cases.values():
+        with new_world.uow() as session:
+            assert migrate_case(session, plan=plan, case_id=case_id).result == "already"
+
+    # the new file's paths work on a migrated case: withdrawal at review (the previous file had none)
+    new_world.act(withdraw_submission, "handler", case_id=cases["review"], data={"reason": "补充证据后重新报送"})
+    assert new_world.case(cases["review"]).current_task == "draft"
+    for step, case_id in cases.items():
+        passed = _finish(new_world, case_id)
+        assert new_world.case(case_id).status == "decided", (step, passed)
+    with new_world.uow() as session:
+        assert verify_chain(session).ok
+
+
+def test_a_case_whose_step_the_target_lacks_is_refused_and_untouched(new_world: World, old_world: World) -> None:
+    """Backwards, current → previous: a case waiting on the head's 移送 decision has no such step there."""
+    case_id = _in_review(new_world)
+    new_world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("amend", ("criminal_transfer",)))
+    movable_id = _in_review(new_world)
+    before = _snapshot(new_world, case_id)
+    with new_world.uow() as session:
+        previous = registry(session).register((PREVIOUS / "major_decision_review.bpmn").read_bytes(),
+                                              "major_decision_review.bpmn")
+        current = registry(session).definition(PROCESS_ID).sha256
+        plan = plan_migration(session, from_hash=current, to_hash=previous.sha256, mapping={})
+    by_case = plan.by_case
+    assert before["task"] == "transfer"
+    assert not by_case[case_id].movable and "在新流程定义中不存在" in by_case[case_id].reasons[0]
+    assert by_case[movable_id].movable
+    with new_world.uow() as session:
+        assert migrate_case(session, plan=plan, case_id=case_id).result == "skipped"
+    assert _snapshot(new_world, case_id) == before
