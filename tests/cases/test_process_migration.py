@@ -18,7 +18,7 @@ from review_service.audit.verify import verify_chain
 from review_service.cases.flow import PROCESS_ID, registry
 from review_service.cases.migration import MigrationPlan, migrate_case, plan_migration
 from review_service.cases.models import Case
-from review_service.cases.operations import attach_material, create_case, sign_off, submit_case, supplement_materials
+from review_service.cases.operations import sign_off, submit_case, supplement_materials
 from review_service.cases.storage import BlobStore
 from review_service.coordination.operations import coordinate
 from review_service.core.db import unit_of_work
@@ -30,10 +30,10 @@ from review_service.review.operations import assign_reviewer, record_intake, sub
 from review_service.runtime import Runtime, connect_receivers
 from review_service.workflow import ProcessRegistry
 from review_service.workflow.models import WorkflowInstance
-from tests.fixtures.world import MAJOR_DRAFT, World, build_world, opinion, replies
+from tests.fixtures.waiting_steps import PROBLEM, WAITING_STEPS, approvable, in_review
+from tests.fixtures.world import World, build_world, opinion, replies
 
 PREVIOUS = Path(__file__).resolve().parents[1] / "workflow" / "previous"
-PROBLEM = ("evidence_sufficient",)
 
 
 @pytest.fixture
@@ -51,76 +51,6 @@ def old_world(engine: Engine, instance_path: Path, tmp_path: Path) -> Iterator[W
 def new_world(old_world: World, uow: Callable[[], Any]) -> World:
     """The same database and people, on the runtime that loads the current file."""
     return World(uow=uow, blobs=old_world.blobs, ids=old_world.ids)
-
-
-def _drafted(world: World) -> int:
-    case_id = int(world.act(create_case, "handler", data=dict(MAJOR_DRAFT)).id)
-    world.act(attach_material, "handler", case_id=case_id, kind="evidence", title="询问笔录", filename="a.txt",
-              data=b"evidence", content_type="text/plain", blobs=world.blobs)
-    return case_id
-
-
-def _submitted(world: World) -> int:
-    case_id = _drafted(world)
-    world.act(submit_case, "handler", case_id=case_id, attest=True)
-    return case_id
-
-
-def _signed(world: World) -> int:
-    case_id = _submitted(world)
-    world.act(sign_off, "unit_head", case_id=case_id, approve=True, comment="同意报送")
-    return case_id
-
-
-def _assigned(world: World) -> int:
-    case_id = _signed(world)
-    world.act(assign_reviewer, "lead", case_id=case_id, reviewer_id=world.ids["reviewer"])
-    world.declare(case_id, "reviewer")
-    return case_id
-
-
-def _missing_materials(world: World) -> int:
-    case_id = _assigned(world)
-    world.act(record_intake, "reviewer", case_id=case_id, complete=False, missing=["听证告知书送达回证"])
-    return case_id
-
-
-def _in_review(world: World) -> int:
-    case_id = _assigned(world)
-    world.act(record_intake, "reviewer", case_id=case_id, complete=True)
-    return case_id
-
-
-def _opinion_given(world: World) -> int:
-    case_id = _in_review(world)
-    world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("amend", PROBLEM))
-    return case_id
-
-
-def _replied(world: World) -> int:
-    case_id = _opinion_given(world)
-    world.act(reply_to_opinion, "handler", case_id=case_id, data=replies(PROBLEM))
-    return case_id
-
-
-def _disputed(world: World) -> int:
-    case_id = _opinion_given(world)
-    world.act(reply_to_opinion, "handler", case_id=case_id, data=replies(PROBLEM, "disputed"))
-    return case_id
-
-
-def _approvable(world: World) -> int:
-    case_id = _in_review(world)
-    world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("approve"))
-    return case_id
-
-
-#: Every user task the previous file waits on, and how the product brings a case there.
-WAITING_STEPS: dict[str, Callable[[World], int]] = {
-    "draft": _drafted, "signoff": _submitted, "assign": _signed, "intake": _assigned,
-    "supplement": _missing_materials, "review": _in_review, "reply": _opinion_given, "resubmit": _replied,
-    "coordinate": _disputed, "approve": _approvable,
-}
 
 
 def _finish(world: World, case_id: int) -> list[str]:
@@ -175,7 +105,7 @@ def _snapshot(world: World, case_id: int) -> dict[str, Any]:
 def test_cases_at_every_waiting_step_move_to_the_current_file_and_end_through_it(
         old_world: World, new_world: World) -> None:
     cases = {step: reach(old_world) for step, reach in WAITING_STEPS.items()}
-    decided_on_old = _approvable(old_world)
+    decided_on_old = approvable(old_world)
     old_world.act(approve_decision, "head", case_id=decided_on_old, data={"approve": True, "comment": "同意"})
     before = {step: _snapshot(new_world, case_id) for step, case_id in cases.items()}
     assert {step: snap["task"] for step, snap in before.items()} == {step: step for step in WAITING_STEPS}
@@ -227,9 +157,9 @@ def test_cases_at_every_waiting_step_move_to_the_current_file_and_end_through_it
 
 def test_a_case_whose_step_the_target_lacks_is_refused_and_untouched(new_world: World, old_world: World) -> None:
     """Backwards, current → previous: a case waiting on the head's 移送 decision has no such step there."""
-    case_id = _in_review(new_world)
+    case_id = in_review(new_world)
     new_world.act(submit_opinion, "reviewer", case_id=case_id, data=opinion("amend", ("criminal_transfer",)))
-    movable_id = _in_review(new_world)
+    movable_id = in_review(new_world)
     before = _snapshot(new_world, case_id)
     with new_world.uow() as session:
         previous = registry(session).register((PREVIOUS / "major_decision_review.bpmn").read_bytes(),
@@ -243,3 +173,45 @@ def test_a_case_whose_step_the_target_lacks_is_refused_and_untouched(new_world: 
     with new_world.uow() as session:
         assert migrate_case(session, plan=plan, case_id=case_id).result == "skipped"
     assert _snapshot(new_world, case_id) == before
+
+
+def test_the_commands_plan_then_migrate_each_case_alone_and_run_again_safely(
+        old_world: World, new_world: World, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``process plan`` writes the plan and changes nothing; ``process migrate`` moves each case in its own
+    transaction: one that fails is left as it was and reported, the others move; a second run finishes it."""
+    from review_service.cli import main
+    from review_service.workflow.registry import ProcessRegistry as Registry
+
+    monkeypatch.setenv("REVIEW_SERVICE_DATABASE_URL", database_url)
+    monkeypatch.setenv("REVIEW_SERVICE_INSTANCE", str(tmp_path / "instance"))
+    reviewed, approvable_id = in_review(old_world), approvable(old_world)
+    before = _snapshot(new_world, reviewed)
+    out = tmp_path / "plan.json"
+    assert main(["process", "plan", "--from", before["sha"][:12], "--to", "current", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "可迁移 2 件，不能迁移 0 件" in printed and "未作任何改动" in printed
+    assert _snapshot(new_world, reviewed) == before
+
+    real_move = Registry.move
+
+    def failing_for_review(self: Registry, run: Any, to_sha256: str, mapping: Any) -> Any:
+        if run.ready_tasks()[0].kind == "review":
+            raise RuntimeError("磁盘已满")
+        return real_move(self, run, to_sha256, mapping)
+
+    monkeypatch.setattr(Registry, "move", failing_for_review)
+    assert main(["process", "migrate", "--plan", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert f"案件 {reviewed}：不能迁移，未动（RuntimeError: 磁盘已满）" in captured.out
+    assert "已迁移 1 件" in captured.out
+    assert _snapshot(new_world, reviewed) == before  # rolled back: exactly as it was
+    assert _snapshot(new_world, approvable_id)["sha"] != before["sha"]
+
+    monkeypatch.setattr(Registry, "move", real_move)
+    assert main(["process", "migrate", "--plan", str(out)]) == 0
+    assert "已迁移 1 件，已在目标版本 1 件" in capsys.readouterr().out
+    with new_world.uow() as session:
+        assert [event.case_id for event in session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "process_migrated").order_by(AuditEvent.seq))] == \
+            [approvable_id, reviewed]  # one event per case, whatever the runs
