@@ -143,13 +143,21 @@ def resolve_definition(session: Session, reg: ProcessRegistry, given: str) -> st
     return sha
 
 
-def _open_cases(session: Session, from_sha256: str) -> Iterator[tuple[Case, WorkflowInstance]]:
-    rows = session.execute(select(Case, WorkflowInstance).join(Case.workflow_instance)
-                           .where(WorkflowInstance.definition_sha256 == from_sha256,
-                                  WorkflowInstance.completed.is_(False))
-                           .order_by(Case.id)
-                           .execution_options(yield_per=500))
-    yield from rows.tuples()
+def _open_cases(session: Session, from_sha256: str, batch: int = 500) -> Iterator[Any]:
+    """The open cases on ``from_sha256`` with their engine state, by id, a page at a time: plain rows, so that
+    nothing piles up in the session (and a read snapshot may hold no server-side cursor)."""
+    after = 0
+    while True:
+        rows = session.execute(select(Case.id, Case.title, Case.case_number, Case.status, WorkflowInstance.state,
+                                      WorkflowInstance.generation)
+                               .join(Case.workflow_instance)
+                               .where(WorkflowInstance.definition_sha256 == from_sha256,
+                                      WorkflowInstance.completed.is_(False), Case.id > after)
+                               .order_by(Case.id).limit(batch)).all()
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].id
 
 
 def plan_migration(session: Session, *, from_hash: str, to_hash: str, mapping: Mapping[str, str]) -> MigrationPlan:
@@ -162,7 +170,7 @@ def plan_migration(session: Session, *, from_hash: str, to_hash: str, mapping: M
     if source.process_id != target.process_id:
         raise Invalid(f"两个版本不是同一个流程：{source.process_id} 与 {target.process_id}。", rule="migration_plan")
     diff = reg.diff(from_sha, to_sha)
-    cases = [_case_plan(reg, case, instance, to_sha, mapping) for case, instance in _open_cases(session, from_sha)]
+    cases = [_case_plan(reg, row, from_sha, to_sha, mapping) for row in _open_cases(session, from_sha)]
     return MigrationPlan(process_id=source.process_id, from_sha256=from_sha, to_sha256=to_sha, mapping=dict(mapping),
                          made_at=utcnow().isoformat(timespec="seconds"),
                          diff={"added": list(diff.added), "removed": list(diff.removed),
@@ -170,19 +178,18 @@ def plan_migration(session: Session, *, from_hash: str, to_hash: str, mapping: M
                          cases=cases)
 
 
-def _case_plan(reg: ProcessRegistry, case: Case, instance: WorkflowInstance, to_sha: str,
-               mapping: Mapping[str, str]) -> CasePlan:
+def _case_plan(reg: ProcessRegistry, row: Any, from_sha: str, to_sha: str, mapping: Mapping[str, str]) -> CasePlan:
     reasons: list[str] = []
     task = target = None
-    if case.status in ENDED:
+    if row.status in ENDED:
         reasons.append("案件已办结，不迁移")
     else:
         try:
-            check = reg.check_move(store.load(reg, instance), to_sha, mapping)
+            check = reg.check_move(reg.restore(from_sha, row.state, row.generation), to_sha, mapping)
             task, target, reasons = check.task, check.target, list(check.reasons)
         except WorkflowError as exc:
             reasons.append(f"流程实例无法读取：{exc}")
-    return CasePlan(case_id=case.id, title=case.title, case_number=case.case_number, status=case.status,
+    return CasePlan(case_id=row.id, title=row.title, case_number=row.case_number, status=row.status,
                     task=task, target=target, movable=not reasons, reasons=reasons)
 
 

@@ -142,7 +142,9 @@ def _waiting(workflow: BpmnWorkflow) -> _Waiting | str:
     boundary = {child.task_spec.bpmn_id: child for child in wrapper.children
                 if isinstance(child.task_spec, BoundaryEvent)} if split else {}
     for active in workflow.tasks.values():
-        if active.has_state(_ACTIVE) and active is not wrapper and not active.is_descendant_of(wrapper):
+        # the engine's own joins (the end join an ended branch waits in) hold no work: they go with the history
+        if (active.has_state(_ACTIVE) and _is_node(active.task_spec) and active is not wrapper
+                and not active.is_descendant_of(wrapper)):
             return f"流程在“{active.task_spec.bpmn_name or active.task_spec.name}”处还有进行中的分支"
     return _Waiting(task, wrapper, boundary)
 
@@ -239,8 +241,11 @@ def move_run(run: WorkflowRun, source: LoadedDefinition, target: LoadedDefinitio
     task = _only_ready(workflow, check.target)
     timers = {t.task_spec.bpmn_id: t for t in workflow.tasks.values() if t.task_spec.bpmn_id in new_vars
               and t.state == TaskState.WAITING and t.parent is task.parent}
-    if fired:  # fired before the move: fired again now, long past, and nobody told twice
-        for timer_id in fired & set(timers):
+    # fired before the move: fired again now, long past, and nobody told twice; an interrupting one (the old file's
+    # was not, or the task would not wait) is left unscheduled instead, lest it cancel the task it sits on
+    refire = {timer_id for timer_id in fired & set(timers) if not timers[timer_id].task_spec.cancel_activity}
+    if refire:
+        for timer_id in refire:
             timers[timer_id]._set_internal_data(event_value=_FIRED_LONG_AGO)
         workflow.refresh_timers()
         workflow.do_engine_steps()

@@ -124,6 +124,7 @@ PAGE_KINDS: dict[str, tuple[str | None, str]] = {
     "admin-new-user": ("admin", "/admin/users/new"),
     "admin-agencies": ("admin", "/admin/agencies"),
     "admin-catalogs": ("admin", "/admin/catalogs"),
+    "admin-processes": ("admin", "/admin/processes"),
     "error": ("zhang.wei", "/cases/999999"),
 }
 

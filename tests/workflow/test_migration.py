@@ -87,6 +87,35 @@ def test_a_timer_due_but_not_yet_fired_fires_at_the_next_refresh_not_during_the_
         assert moved.refresh_timers() == ["review_due_soon"]
 
 
+def test_a_fired_timer_that_interrupts_in_the_target_is_not_fired_again(both: ProcessRegistry) -> None:
+    edited = _edited(both, lambda text: text.replace(
+        'id="review_due_soon" name="审核期限前一个工作日" attachedToRef="review" cancelActivity="false"',
+        'id="review_due_soon" name="审核期限前一个工作日" attachedToRef="review" cancelActivity="true"', 1))
+    with time_machine.travel(datetime(2026, 10, 10, 3, tzinfo=UTC), tick=False):
+        driver = _at_review(both, review_remind_at=REMIND, review_due_at=DUE)
+    with time_machine.travel(datetime(2026, 10, 12, 3, tzinfo=UTC), tick=False):
+        assert driver.run.refresh_timers() == ["review_due_soon"]
+        moved = both.move(driver.run, edited, {})
+        assert [t.kind for t in moved.ready_tasks()] == ["review"]  # still waits: not cancelled by a second firing
+        assert moved.refresh_timers() == [] and set(moved.pending_timers()) == {"review_due_soon", "review_overdue"}
+        assert moved.pending_timers()["review_due_soon"] is None  # left unscheduled
+
+
+def test_a_case_in_its_second_step_after_a_fired_reminder_moves(both: ProcessRegistry) -> None:
+    """The reminder branch that ended in round one leaves the engine's end join waiting: no work, not a branch."""
+    with time_machine.travel(datetime(2026, 10, 10, 3, tzinfo=UTC), tick=False):
+        driver = _at_review(both, review_remind_at=REMIND, review_due_at=DUE)
+    with time_machine.travel(datetime(2026, 10, 15, 3, tzinfo=UTC), tick=False):
+        assert driver.run.refresh_timers() == ["review_due_soon", "review_overdue"]
+        driver.step("review", conclusion="amend", reply_remind_at="2026-10-20T00:00:00+08:00", reply_due_at=LATER)
+        check = both.check_move(driver.run, _current(both), {})
+        assert check.movable and check.task == "reply" and set(check.timers) == {"reply_due_soon", "reply_overdue"}
+        moved = both.move(driver.run, _current(both), {})
+        moved.complete(moved.ready_tasks()[0].id, {"disputed": False, "force_coordination": False})
+        moved.complete(moved.ready_tasks()[0].id, {"abandon": False})
+        assert [t.kind for t in moved.ready_tasks()] == ["review"]
+
+
 def test_a_step_the_target_lacks_is_refused_and_a_mapping_renames_it(both: ProcessRegistry) -> None:
     renamed = _edited(both, _rename("review", "legal_review"))
     driver = _at_review(both)

@@ -94,3 +94,26 @@ def test_save_refuses_a_run_on_another_definition(uow: UnitOfWork, registry: Pro
     row = WorkflowInstance(definition_sha256="0" * 64, state="{}")
     with uow() as session, pytest.raises(WorkflowError, match="不一致"):
         store.save(session, row, registry.start(PROCESS_ID))
+
+
+def test_a_run_changes_definition_only_through_save_moved(uow: UnitOfWork) -> None:
+    """``save`` refuses a run on another definition than its row's; ``save_moved`` (the migration) is the one way."""
+    previous = ProcessRegistry.load(Path(__file__).resolve().parent / "previous")
+    current = previous.register((BPMN_DIR / "major_decision_review.bpmn").read_bytes(), "major_decision_review.bpmn")
+    with uow() as session:
+        row = _start(session, previous)
+        row_id, old_sha = row.id, row.definition_sha256
+    with uow() as session:
+        row = session.get(WorkflowInstance, row_id)
+        assert row is not None
+        moved = previous.move(store.load(previous, row), current.sha256, {})
+        with pytest.raises(WorkflowError, match="不一致"):
+            store.save(session, row, moved)
+        store.ensure_definition(session, current)
+        store.save_moved(session, row, moved)
+        with pytest.raises(WorkflowError, match="已在该流程定义上"):
+            store.save_moved(session, row, moved)
+    with uow() as session:
+        row = session.get(WorkflowInstance, row_id)
+        assert row is not None and row.definition_sha256 == current.sha256 != old_sha
+        assert [task.kind for task in store.load(previous, row).ready_tasks()] == ["draft"]
