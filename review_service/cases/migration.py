@@ -169,6 +169,11 @@ def plan_migration(session: Session, *, from_hash: str, to_hash: str, mapping: M
     source, target = reg.by_hash(from_sha), reg.by_hash(to_sha)
     if source.process_id != target.process_id:
         raise Invalid(f"两个版本不是同一个流程：{source.process_id} 与 {target.process_id}。", rule="migration_plan")
+    for old, new in mapping.items():  # a typo in the mapping file would silently map nothing
+        if old not in reg.flow_nodes(from_sha):
+            raise Invalid(f"映射中的环节 {old} 在源版本中不存在。", rule="migration_mapping")
+        if new not in reg.flow_nodes(to_sha):
+            raise Invalid(f"映射中的环节 {new} 在目标版本中不存在。", rule="migration_mapping")
     diff = reg.diff(from_sha, to_sha)
     cases = [_case_plan(reg, row, from_sha, to_sha, mapping) for row in _open_cases(session, from_sha)]
     return MigrationPlan(process_id=source.process_id, from_sha256=from_sha, to_sha256=to_sha, mapping=dict(mapping),
@@ -224,7 +229,7 @@ def migrate_case(session: Session, *, plan: MigrationPlan, case_id: int, actor: 
     case = lock_case(session, case_id, actor=scope, while_suspended=True)
     row = case.workflow_instance
     if row.definition_sha256 == plan.to_sha256:
-        return Outcome(case_id, "already", "已在目标版本上")
+        return Outcome(case_id, "already", "")
     if row.completed or case.status in ENDED:
         return Outcome(case_id, "ended", "案件已办结，不迁移")
     if row.definition_sha256 != plan.from_sha256:
@@ -243,7 +248,7 @@ def migrate_case(session: Session, *, plan: MigrationPlan, case_id: int, actor: 
     case.updated_at = utcnow()
     signals.emit(Action.PROCESS_MIGRATED, session=session, actor=actor, role="admin" if actor is not None else "system",
                  agency_id=case.agency_id, case_id=case.id,
-                 payload={"from_sha256": plan.from_sha256, "to_sha256": plan.to_sha256, "process_id": PROCESS_ID,
+                 payload={"from_sha256": plan.from_sha256, "to_sha256": plan.to_sha256, "process_id": plan.process_id,
                           "mapping": dict(plan.mapping), "task": check.task, "target": check.target,
                           "task_id": task_id, "timers": dict(check.timers), "plan_sha256": plan.sha256})
-    return Outcome(case_id, "migrated", f"{check.task} → {check.target}")
+    return Outcome(case_id, "migrated", f"{check.task} → {check.target}" if check.task != check.target else check.task)

@@ -44,13 +44,21 @@ def cmd_process_plan(args: argparse.Namespace) -> int:
     if mapping:
         print("环节映射：" + "，".join(f"{old} → {new}" for old, new in mapping.items()))
     for case in plan.cases:
-        where = f"{case.task} → {case.target}" if case.movable else "；".join(case.reasons)
+        where = _step(case.task, case.target) if case.movable else "；".join(case.reasons)
         print(f"  案件 {case.case_id} {case.case_number or case.title}：{'可迁移' if case.movable else '不能迁移'}"
               f"（{where}）")
     print(f"进行中的案件 {len(plan.cases)} 件：可迁移 {len(plan.movable)} 件，不能迁移 "
           f"{len(plan.cases) - len(plan.movable)} 件。计划已写入 {out}；未作任何改动。")
     print(f"执行：review-service process migrate --plan {out}")
     return 0
+
+
+def _step(task: str | None, target: str | None) -> str:
+    """Where a case waits, as people name it: 法制审核（review）, and the new name when the mapping renames it."""
+    from review_service.cases.flow import TASK_LABELS
+
+    where = f"{TASK_LABELS.get(task or '', task)}（{task}）"
+    return where if target == task else f"{where} → {target}"
 
 
 def cmd_process_migrate(args: argparse.Namespace) -> int:
@@ -74,7 +82,8 @@ def cmd_process_migrate(args: argparse.Namespace) -> int:
             bar.advance()
     for outcome in outcomes:
         if outcome.result != "migrated" or args.verbose:
-            print(f"  案件 {outcome.case_id}：{OUTCOME_LABELS[outcome.result]}（{outcome.message}）")
+            detail = f"（{outcome.message}）" if outcome.message else ""
+            print(f"  案件 {outcome.case_id}：{OUTCOME_LABELS[outcome.result]}{detail}")
     counts = Counter(outcome.result for outcome in outcomes)
     tally = [f"{OUTCOME_LABELS[key]} {counts[key]} 件" for key in OUTCOME_LABELS if counts[key]]
     print("，".join(tally) or "计划中没有案件")

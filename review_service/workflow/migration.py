@@ -33,6 +33,7 @@ from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from review_service.core.permissions import ROLE_LABELS
 from review_service.workflow.errors import WorkflowError
 from review_service.workflow.expressions import SCRIPT_ENGINE, compile_expression
 from review_service.workflow.parser import LoadedDefinition
@@ -119,7 +120,8 @@ def check_move(run: WorkflowRun, source: LoadedDefinition, target: LoadedDefinit
         return MoveCheck(kind, None, (f"所在环节“{name}”（{kind}）{renamed}在新流程定义中不存在",))
     reasons: list[str] = []
     if target.roles.get(goal) != source.roles.get(kind):
-        reasons.append(f"环节“{name}”的办理角色由 {source.roles.get(kind)} 变为 {target.roles.get(goal)}")
+        before, after = (ROLE_LABELS.get(role or "", role) for role in (source.roles.get(kind), target.roles.get(goal)))
+        reasons.append(f"环节“{name}”的办理角色由{before}变为{after}")
     timers, timer_reasons = _timers_kept(waiting, source, target, goal, mapping)
     reasons.extend(timer_reasons)
     data = waiting.task.data

@@ -119,6 +119,11 @@ class ProcessRegistry:
         """The flow nodes ``to_sha256`` adds, removes and changes against ``from_sha256`` (both held)."""
         return diff_definitions(self._loaded(from_sha256), self._loaded(to_sha256))
 
+    def flow_nodes(self, sha256: str) -> frozenset[str]:
+        """The BPMN ids of the flow nodes of the definition ``sha256`` (tasks, events, gateways)."""
+        return frozenset(spec.bpmn_id for spec in self._loaded(sha256).spec.task_specs.values()
+                         if getattr(spec, "bpmn_id", None) is not None)
+
     def check_move(self, run: WorkflowRun, to_sha256: str, mapping: Mapping[str, str]) -> MoveCheck:
         """Whether ``run`` can move to the definition ``to_sha256`` as it stands, and why not. Nothing changes."""
         return check_move(run, self._loaded(run.definition_sha256), self._loaded(to_sha256), mapping)

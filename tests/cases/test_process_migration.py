@@ -16,12 +16,13 @@ from sqlalchemy.engine import Engine
 from review_service.audit.models import AuditEvent
 from review_service.audit.verify import verify_chain
 from review_service.cases.flow import PROCESS_ID, registry
-from review_service.cases.migration import MigrationPlan, migrate_case, plan_migration
+from review_service.cases.migration import MigrationPlan, migrate_case, plan_migration, read_mapping
 from review_service.cases.models import Case
 from review_service.cases.operations import sign_off, submit_case, supplement_materials
 from review_service.cases.storage import BlobStore
 from review_service.coordination.operations import coordinate
 from review_service.core.db import unit_of_work
+from review_service.core.errors import Invalid
 from review_service.deadlines.models import Deadline
 from review_service.decisions.operations import approve_decision
 from review_service.paths.operations import withdraw_submission
@@ -215,3 +216,18 @@ def test_the_commands_plan_then_migrate_each_case_alone_and_run_again_safely(
         assert [event.case_id for event in session.scalars(
             select(AuditEvent).where(AuditEvent.action == "process_migrated").order_by(AuditEvent.seq))] == \
             [approvable_id, reviewed]  # one event per case, whatever the runs
+
+
+def test_a_mapping_file_names_steps_that_exist(old_world: World, new_world: World) -> None:
+    """One ``旧环节 = 新环节`` per line (comments and blank lines allowed); a bad line or a step neither file has is
+    refused with its line, never silently mapping nothing."""
+    assert read_mapping("# 改名\nreview = legal_review\n\ncoordinate: coordination  # 注释\n") == {
+        "review": "legal_review", "coordinate": "coordination"}
+    with pytest.raises(Invalid, match="第 2 行"):
+        read_mapping("review = legal_review\n法制审核 → 审核\n")
+    case_id = in_review(old_world)
+    old_sha = _snapshot(new_world, case_id)["sha"]
+    with new_world.uow() as session, pytest.raises(Invalid, match="reviw 在源版本中不存在"):
+        plan_migration(session, from_hash=old_sha, to_hash="current", mapping={"reviw": "review"})
+    with new_world.uow() as session, pytest.raises(Invalid, match="legal_review 在目标版本中不存在"):
+        plan_migration(session, from_hash=old_sha, to_hash="current", mapping={"review": "legal_review"})

@@ -140,7 +140,7 @@ def test_a_changed_role_is_refused(both: ProcessRegistry) -> None:
     driver = Driver(both)
     driver.step("draft", signoff_required=False, major=True)
     check = both.check_move(driver.run, edited, {})
-    assert not check.movable and "办理角色由 review_lead 变为 head" in check.reasons[0]
+    assert not check.movable and "办理角色由法制审核机构负责人变为行政执法机关负责人" in check.reasons[0]
 
 
 def test_routing_data_the_case_cannot_give_is_refused(both: ProcessRegistry) -> None:
