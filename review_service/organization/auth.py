@@ -108,20 +108,44 @@ def _check_password(transaction: Transaction, username: str, password: str,
                 user.locked_until = None
                 return succeed(session, user)
             reason = "disabled" if not user.active else "locked" if locked else "wrong_password"
-            payload: dict[str, Any] = {"user_id": user.id, "username": user.username, "reason": reason}
             if reason == "wrong_password":
-                user.failed_logins += 1
-                payload["failures"] = user.failed_logins
-            _login_failed(session, user, payload)
-            if reason == "wrong_password" and user.failed_logins >= MAX_FAILURES:
-                user.locked_until = now + LOCK_DURATION
-                user.failed_logins = 0
-                signals.emit(Action.ACCOUNT_LOCKED, session=session, actor=None, role="system",
-                             agency_id=user.agency_id, case_id=None,
-                             payload={**payload, "locked_until": user.locked_until.isoformat()})
+                _count_failure(session, user, reason, now)
+            else:
+                _login_failed(session, user, {"user_id": user.id, "username": user.username, "reason": reason})
             if correct:  # only the right password learns why it does not open the account
                 refusal = Unauthenticated("账户已停用。") if reason == "disabled" else _locked_error(user.locked_until)  # type: ignore[arg-type]
     raise refusal
+
+
+def _count_failure(session: Session, user: User, reason: str, now: datetime) -> bool:
+    """One more wrong password for ``user`` (locked ``FOR UPDATE``), audited; at ``MAX_FAILURES`` the account
+    locks for ``LOCK_DURATION`` (audited ``account_locked``). True when it locked."""
+    user.failed_logins += 1
+    payload: dict[str, Any] = {"user_id": user.id, "username": user.username, "reason": reason,
+                               "failures": user.failed_logins}
+    _login_failed(session, user, payload)
+    if user.failed_logins < MAX_FAILURES:
+        return False
+    user.locked_until = now + LOCK_DURATION
+    user.failed_logins = 0
+    signals.emit(Action.ACCOUNT_LOCKED, session=session, actor=None, role="system", agency_id=user.agency_id,
+                 case_id=None, payload={**payload, "locked_until": user.locked_until.isoformat()})
+    return True
+
+
+def wrong_current_password(transaction: Transaction, *, user_id: int) -> bool:
+    """修改密码 with a wrong current password: a failed login like any other, in a transaction of its own (the
+    refused change rolls back). A session left open must not let anyone guess the password without limit: at
+    ``MAX_FAILURES`` the account locks and every session and token of it ends. True when it locked."""
+    with transaction() as session:
+        user = session.scalars(select(User).where(User.id == user_id).with_for_update(of=User)).unique().one()
+        now = utcnow()
+        locked = _count_failure(session, user, "wrong_current_password", now)
+        if locked:  # a lock only bars logging in: the sessions and tokens already open end here
+            user.session_version += 1
+            session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                            .values(revoked_at=now))
+        return locked
 
 
 def _login_failed(session: Session, user: User | None, payload: dict[str, Any]) -> None:

@@ -332,7 +332,9 @@ def change_own_password(session: Session, *, actor: User, current_password: str,
     if user is None or not user.active:
         raise NotFound("用户不存在或已停用。")
     if not verify_password(user.password_hash, current_password):
-        raise Invalid("当前密码不正确。", fields={"current_password": "当前密码不正确，请重新输入"})
+        # counted as a failed login by the edge, in a transaction of its own (auth.wrong_current_password)
+        raise Invalid("当前密码不正确。", fields={"current_password": "当前密码不正确，请重新输入"},
+                      rule="wrong_current_password")
     if problem := password_problem(new_password):
         raise Invalid("新密码不符合要求。", fields={"new_password": problem})
     if new_password == current_password:

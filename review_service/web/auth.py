@@ -124,6 +124,13 @@ def change_password() -> Any:
                     web_user = WebUser.of(user)
             except Invalid as error:
                 failure, status = Failure.of(error), 422
+                if error.details.get("rule") == "wrong_current_password" and auth.wrong_current_password(
+                        runtime().transaction, user_id=current_user.id):
+                    logout_user()
+                    session.clear()
+                    flash(f"当前密码连续输错 {auth.MAX_FAILURES} 次，账户已锁定 {auth.LOCK_MINUTES} 分钟，"
+                          "所有登录和接口令牌均已失效。", "error")
+                    return redirect(url_for("auth.login"))
             else:
                 # the session version moved on (every other session ends): this one starts afresh with it
                 session.clear()

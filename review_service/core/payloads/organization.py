@@ -53,7 +53,7 @@ class LoginFailed(TypedDict):
     """An unknown username carries no ``user_id``; only a wrong password counts ``failures``."""
 
     username: str
-    reason: str  # unknown_user | wrong_password | disabled | locked
+    reason: str  # unknown_user | wrong_password | disabled | locked | wrong_current_password (修改密码)
     user_id: NotRequired[int]
     failures: NotRequired[int]
 

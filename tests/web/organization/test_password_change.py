@@ -154,3 +154,28 @@ def test_every_role_has_the_page_and_a_visitor_is_sent_to_log_in(as_user: Any, a
         assert empty.status_code == 422 and "请填写当前密码" in empty.get_data(as_text=True), username
     visitor = app.test_client().get("/account/password")
     assert visitor.status_code == 302 and visitor.headers["Location"].startswith("/login")
+
+
+def test_guessing_the_current_password_on_an_open_session_locks_the_account(as_user: Any, web_world: Any,
+                                                                            app: Flask, browser: Any) -> None:
+    """A session left open must not let anyone try passwords without limit: each wrong current password is a failed
+    login (audited ``login_failed``, reason ``wrong_current_password``), counted with those of the login form;
+    at the fifth the account locks and every session and token of it ends."""
+    client = app.test_client()
+    token = client.post("/api/v1/auth/token", json={"username": "handler", "password": PASSWORD}).get_json()["token"]
+    here, elsewhere = as_user("handler"), as_user("handler")
+    assert browser.login("handler", "Wrong@2026pw").status_code == 401  # one failure at the login form
+    for attempt in range(1, 4):
+        refused = _change(here, f"Guess@2026no{attempt}", MINE)
+        assert refused.status_code == 422 and "当前密码不正确" in refused.get_data(as_text=True)
+    assert [e["failures"] for e in _events(web_world, Action.LOGIN_FAILED)] == [1, 2, 3, 4]
+    assert _events(web_world, Action.LOGIN_FAILED)[-1]["reason"] == "wrong_current_password"
+    locked = _change(here, "Guess@2026no5", MINE)
+    assert locked.status_code == 302 and locked.headers["Location"].endswith("/login")
+    [event] = _events(web_world, Action.ACCOUNT_LOCKED)
+    assert event["reason"] == "wrong_current_password"
+    for session in (here, elsewhere):
+        assert session.get("/todo").headers["Location"].startswith("/login")
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert browser.login("handler", PASSWORD).status_code == 401  # locked: the right password waits too
+    assert _events(web_world, Action.PASSWORD_CHANGED) == []
