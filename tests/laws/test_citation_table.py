@@ -143,3 +143,12 @@ def test_the_cited_part_alone(national: National) -> None:
     assert paragraph.cited_text == "对情节复杂或者重大违法行为给予行政处罚，行政机关负责人应当集体讨论决定。"
     assert article.cited_text == article.article_text
     assert loose.cited_text == "（三）扣押财物；"
+
+
+def test_findings_write_provisions_as_the_law_does(national: National) -> None:
+    """没有第九百条, not 第900条, whatever form the citation took."""
+    with national.runtime.reading() as session:
+        messages = [f.message for c in check_text(session, f"《{PENALTY}》第900条；《{PENALTY}》第五十八条第三款；"
+                                                  "《刑法》第一百二十条之九", on=D) for f in c.findings]
+    assert "没有第九百条" in messages[0] and "第五十八条只有" in messages[1] and "没有第三款" in messages[1]
+    assert "没有第一百二十条之九" in messages[2]
