@@ -81,7 +81,7 @@ class Verifier:
 def _check_key_name(name: str) -> None:
     # Names sit between spaces on the signature line and before '+' in the verifier key.
     if not name or "+" in name or any(ch.isspace() for ch in name) or _CONTROL.search(name):
-        raise CheckpointError(f"not a valid note key name: {name!r} (non-empty, no spaces, no '+')")
+        raise CheckpointError(f"密钥名称无效：{name!r}（不能为空，不能含空格或“+”）")
 
 
 def _raw_public(public_key: Ed25519PublicKey) -> bytes:
@@ -104,10 +104,10 @@ def _b64decode(text: str, what: str) -> bytes:
     try:
         raw = base64.b64decode(text.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError):
-        raise CheckpointError(f"{what} is not valid base64") from None
+        raise CheckpointError(f"{what}不是有效的 base64") from None
     # Only the one canonical encoding: otherwise the same signed note could be spelled several ways.
     if base64.b64encode(raw).decode("ascii") != text:
-        raise CheckpointError(f"{what} is not canonical base64")
+        raise CheckpointError(f"{what}不是规范的 base64")
     return raw
 
 
@@ -116,14 +116,14 @@ def parse_verifier_key(text: str) -> Verifier:
     name, sep, rest = text.strip().partition("+")
     id_hex, sep2, key_b64 = rest.partition("+")
     if not (sep and sep2) or not re.fullmatch(r"[0-9a-f]{8}", id_hex):
-        raise CheckpointError("verifier key must be <name>+<8 hex digits>+<base64 key>")
+        raise CheckpointError("验证公钥的格式应为 <名称>+<8 位十六进制>+<base64 公钥>")
     _check_key_name(name)
-    raw = _b64decode(key_b64, "verifier key")
+    raw = _b64decode(key_b64, "验证公钥")
     if len(raw) != 33 or raw[:1] != ED25519_TYPE:
-        raise CheckpointError("verifier key is not an Ed25519 (type 0x01) key")
+        raise CheckpointError("验证公钥不是 Ed25519（类型 0x01）公钥")
     public_key = Ed25519PublicKey.from_public_bytes(raw[1:])
     if key_id(name, public_key).hex() != id_hex:
-        raise CheckpointError("verifier key ID does not match its name and key")
+        raise CheckpointError("验证公钥的 ID 与其名称和公钥不符")
     return Verifier(name, bytes.fromhex(id_hex), public_key)
 
 
@@ -194,27 +194,27 @@ def checkpoint_body(origin: str, size: int, root: bytes, extensions: tuple[str, 
     """The note text: origin, size and base64 root, then any extension lines, each ending in a newline."""
     _check_key_name(origin)  # the origin doubles as the key name, so it obeys the same rules
     if size < 0:
-        raise CheckpointError("tree size cannot be negative")
+        raise CheckpointError("树大小不能为负数")
     if len(root) != ROOT_SIZE:
-        raise CheckpointError(f"root must be {ROOT_SIZE} bytes, got {len(root)}")
+        raise CheckpointError(f"根哈希应为 {ROOT_SIZE} 字节，实为 {len(root)} 字节")
     if any(not line or "\n" in line for line in extensions):
-        raise CheckpointError("extension lines must be non-empty single lines")
+        raise CheckpointError("扩展行必须是非空的单行")
     return "".join(f"{line}\n" for line in (origin, str(size), base64.b64encode(root).decode("ascii"), *extensions))
 
 
 def parse_checkpoint_body(body: str) -> Checkpoint:
     """Parse the note text of a checkpoint (strictly: the form :func:`checkpoint_body` writes, plus extensions)."""
     if not body.endswith("\n"):
-        raise CheckpointError("checkpoint text must end with a newline")
+        raise CheckpointError("检查点文本必须以换行结尾")
     lines = body[:-1].split("\n")
     if len(lines) < 3 or any(not line for line in lines):
-        raise CheckpointError("checkpoint text needs origin, size and root on three non-empty lines")
+        raise CheckpointError("检查点文本须有来源、树大小和根哈希三行，且均不能为空")
     origin, size_text, root_text, *extensions = lines
     if not _SIZE.fullmatch(size_text):
-        raise CheckpointError(f"tree size {size_text!r} is not a decimal number without leading zeros")
-    root = _b64decode(root_text, "root hash")
+        raise CheckpointError(f"树大小 {size_text!r} 不是不带前导零的十进制数")
+    root = _b64decode(root_text, "根哈希")
     if len(root) != ROOT_SIZE:
-        raise CheckpointError(f"root hash must be {ROOT_SIZE} bytes, got {len(root)}")
+        raise CheckpointError(f"根哈希应为 {ROOT_SIZE} 字节，实为 {len(root)} 字节")
     return Checkpoint(origin, int(size_text), root, tuple(extensions))
 
 
@@ -222,7 +222,7 @@ def sign_note(text: str, key: Ed25519PrivateKey, name: str) -> str:
     """``text`` (ending in a newline) as a signed note with one Ed25519 signature line by ``name``."""
     _check_key_name(name)
     if not text.endswith("\n") or _CONTROL.search(text):
-        raise CheckpointError("note text must end with a newline and hold no control characters")
+        raise CheckpointError("签名文本必须以换行结尾且不含控制字符")
     signature = key.sign(text.encode("utf-8"))
     line = base64.b64encode(key_id(name, key.public_key()) + signature).decode("ascii")
     return f"{text}\n{SIGNATURE_PREFIX}{name} {line}\n"
@@ -257,27 +257,27 @@ def signed_chain_hash(checkpoint: Checkpoint) -> str | None:
 def split_note(text: str) -> tuple[str, list[tuple[str, bytes]]]:
     """A signed note's text and its signature lines as ``(key name, key ID + signature)``; no verification."""
     if _CONTROL.search(text):
-        raise CheckpointError("signed note contains control characters")
+        raise CheckpointError("签名文本含有控制字符")
     if not text.endswith("\n"):
-        raise CheckpointError("signed note must end with a newline")
+        raise CheckpointError("签名文本必须以换行结尾")
     cut = text.rfind("\n\n")  # the text is separated from the signatures by the last blank line
     if cut < 0:
-        raise CheckpointError("signed note has no blank line before its signatures")
+        raise CheckpointError("签名文本在签名行之前缺少空行")
     body, signature_block = text[: cut + 1], text[cut + 2 :]
     lines = signature_block[:-1].split("\n") if signature_block else []
     if not lines or len(lines) > MAX_SIGNATURES:
-        raise CheckpointError("signed note must carry between 1 and 64 signature lines")
+        raise CheckpointError("签名文本须带 1 至 64 行签名")
     signatures: list[tuple[str, bytes]] = []
     for line in lines:
         if not line.startswith(SIGNATURE_PREFIX):
-            raise CheckpointError("signature line must start with an em dash and a space")
+            raise CheckpointError("签名行须以破折号（—）和空格开头")
         name, space, encoded = line[len(SIGNATURE_PREFIX) :].partition(" ")
         if not space:
-            raise CheckpointError("signature line must be '— <key name> <base64 signature>'")
+            raise CheckpointError("签名行的格式应为“— <密钥名称> <base64 签名>”")
         _check_key_name(name)
-        raw = _b64decode(encoded, "signature")
+        raw = _b64decode(encoded, "签名")
         if len(raw) < 5:
-            raise CheckpointError("signature too short to hold a key ID and a signature")
+            raise CheckpointError("签名过短，容不下密钥 ID 和签名")
         signatures.append((name, raw))
     return body, signatures
 
@@ -299,10 +299,10 @@ def verify_note(text: str, verifier: Verifier | str) -> str:
         try:
             verifier.public_key.verify(raw[4:], body.encode("utf-8"))
         except InvalidSignature:
-            raise CheckpointError(f"checkpoint signature by {name} does not verify (forged or altered)") from None
+            raise CheckpointError(f"{name} 的检查点签名验证失败（伪造或被改动）") from None
         verified = True
     if not verified:
-        raise CheckpointError(f"checkpoint is not signed by {verifier.name}")
+        raise CheckpointError(f"检查点不是由 {verifier.name} 签名的")
     return body
 
 
@@ -314,5 +314,5 @@ def verify_checkpoint(text: str, verifier_key: Verifier | str, *, origin: str | 
     """
     checkpoint = parse_checkpoint_body(verify_note(text, verifier_key))
     if origin is not None and checkpoint.origin != origin:
-        raise CheckpointError(f"checkpoint is for {checkpoint.origin!r}, not {origin!r}")
+        raise CheckpointError(f"检查点属于日志 {checkpoint.origin!r}，不是 {origin!r}")
     return checkpoint

@@ -50,7 +50,7 @@ def test_interoperates_with_go_note_example() -> None:
     assert cp.verifier_key("PeterNeumann", go_key.public_key()) == GO_VKEY
     assert cp.sign_note(GO_TEXT, go_key, "PeterNeumann") == GO_NOTE
     assert cp.verify_note(GO_NOTE, GO_VKEY) == GO_TEXT
-    with pytest.raises(CheckpointError, match="does not verify"):
+    with pytest.raises(CheckpointError, match="签名验证失败"):
         cp.verify_note(GO_NOTE.replace("cryptography", "cryptographY"), GO_VKEY)
 
 
@@ -87,24 +87,24 @@ def test_forged_signature_is_rejected(key: Ed25519PrivateKey, vkey: str) -> None
     raw = bytearray(base64.b64decode(encoded))
     raw[-1] ^= 1
     flipped = text.replace(encoded, base64.b64encode(bytes(raw)).decode())
-    with pytest.raises(CheckpointError, match="does not verify"):
+    with pytest.raises(CheckpointError, match="签名验证失败"):
         cp.verify_checkpoint(flipped, vkey)
     # The signed body altered: a truncated log claiming a smaller size, under the original signature.
-    with pytest.raises(CheckpointError, match="does not verify"):
+    with pytest.raises(CheckpointError, match="签名验证失败"):
         cp.verify_checkpoint(text.replace("\n1024\n", "\n1000\n"), vkey)
     # Another root under the original signature.
     other_root = base64.b64encode(hashlib.sha256(b"rewritten").digest()).decode()
-    with pytest.raises(CheckpointError, match="does not verify"):
+    with pytest.raises(CheckpointError, match="签名验证失败"):
         cp.verify_checkpoint(text.replace(base64.b64encode(ROOT).decode(), other_root), vkey)
     # The attacker's own key, claiming our key's name and key ID on the signature line.
     mallory = Ed25519PrivateKey.generate()
     body = cp.checkpoint_body(ORIGIN, 1000, ROOT)
     forged_raw = base64.b64decode(encoded)[:4] + mallory.sign(body.encode())
     forged = f"{body}\n\u2014 {ORIGIN} {base64.b64encode(forged_raw).decode()}\n"
-    with pytest.raises(CheckpointError, match="does not verify"):
+    with pytest.raises(CheckpointError, match="签名验证失败"):
         cp.verify_checkpoint(forged, vkey)
     # The attacker's key under our name: its key ID differs, so it is ignored and nothing verifies.
-    with pytest.raises(CheckpointError, match="not signed by"):
+    with pytest.raises(CheckpointError, match="不是由"):
         cp.verify_checkpoint(cp.make_checkpoint(ORIGIN, 1000, ROOT, mallory), vkey)
 
 
@@ -120,7 +120,7 @@ def test_signatures_by_other_keys_are_ignored(key: Ed25519PrivateKey, vkey: str)
 def test_checkpoint_of_another_origin_is_refused(key: Ed25519PrivateKey, vkey: str) -> None:
     text = cp.make_checkpoint("other.example/log", 3, ROOT, key, key_name=ORIGIN)
     assert cp.verify_checkpoint(text, vkey).origin == "other.example/log"
-    with pytest.raises(CheckpointError, match="not 'review-service"):
+    with pytest.raises(CheckpointError, match="不是 'review-service"):
         cp.verify_checkpoint(text, vkey, origin=ORIGIN)
 
 
