@@ -24,7 +24,9 @@ _PATH_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 ERROR_MEANING = {
     400: "bad_request: the body is not UTF-8 JSON holding an object, or a header is malformed",
     401: "unauthenticated: no valid token (details.locked_until when the account is locked)",
-    403: "forbidden: role, agency scope or separation of duties (details.rule)",
+    403: "forbidden: role, agency scope or separation of duties (details.rule); for every authenticated call but "
+         "DELETE /auth/token, also a password an admin handed over and not yet changed "
+         "(details.rule = password_change_required)",
     404: "not_found: no such resource, or a case outside the caller's scope",
     409: "conflict (details.expected_version / actual_version) or not_cleared",
     413: "too_large: the body or upload is over the size limit",
@@ -116,7 +118,9 @@ def _operation(spec: Endpoint, refs: dict[type[BaseModel], Any], schemas: dict[s
         ok["content"] = {"application/json": {"schema": _schema_of(spec.response, refs, schemas)}}
     responses[str(spec.status)] = ok
     error_ref = _schema_of(ErrorOut, refs, schemas)
-    for status in sorted(set(spec.errors)):
+    # a token whose user must first change a handed-over password is refused everywhere but logging out (edge.py)
+    forced = {403} if spec.auth and spec.view.__name__ != "revoke_token" else set()
+    for status in sorted(set(spec.errors) | forced):
         responses[str(status)] = {"description": ERROR_MEANING.get(status, HTTP_CODES.get(status, "error")),
                                   "content": {"application/json": {"schema": error_ref}}}
     operation["responses"] = responses

@@ -112,6 +112,9 @@ def test_openapi_document_is_valid_and_complete(api: Api) -> None:
     review = document["paths"]["/api/v1/cases/{case_id}/review"]["post"]
     assert review["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/OpinionIn"}
     assert "DraftPatch" in document["components"]["schemas"]
+    # a handed-over password not yet changed: 403 on every authenticated call but logging out
+    assert "password_change_required" in document["paths"]["/api/v1/me"]["get"]["responses"]["403"]["description"]
+    assert "403" not in document["paths"]["/api/v1/auth/token"]["delete"]["responses"]
 
 
 def test_auditor_reads_the_agencies_below_and_nothing_else(api: Api, world: Any) -> None:
