@@ -228,15 +228,24 @@ class CaseFlow:
         signals.send_required(signals.step_completed, kind, session=self.session, case=self.case, run=self.run,
                               timers=timers, actor=actor, role=role)
 
+    def require_signal(self, name: str,
+                       message: str = "案件当前环节不能办理该事项：该任务已被办理或案件已进入其他环节。") -> None:
+        """A conflict unless the process waits for the signal ``name`` now; one that says so when the case's own
+        (older) process file has no such signal at all, so that the person learns what would help."""
+        if not self.run.knows_signal(name):  # a case still on an older process file (issue 21)
+            raise Conflict("本案按开始时的旧版本流程办理，该版本没有这一办理事项；"
+                           "请系统管理员将本案迁移到当前流程版本后再办理。",
+                           rule="process_version", signal=name, actual_version=self.case.version)
+        if name not in self.run.waiting_signals():
+            raise Conflict(message, signal=name, actual_version=self.case.version, ready=[t.kind for t in self.ready()])
+
     def send_event(self, name: str, data: dict[str, Any], *, actor: Any, role: str) -> None:
         """Send the process the signal ``name`` (withdrawal, termination request, transfer); save and move on.
 
         A conflict if the case does not wait where the signal is caught. The deadlines of the
         task the signal interrupted are cancelled (its timers went with it in the engine).
         """
-        if name not in self.run.waiting_signals():
-            raise Conflict("案件当前环节不能办理该事项：该任务已被办理或案件已进入其他环节。", signal=name,
-                           actual_version=self.case.version, ready=[t.kind for t in self.ready()])
+        self.require_signal(name)
         self.run.send_event(name, data)
         store.save(self.session, self.row, self.run)
         self.case.status = self.derived_status().value

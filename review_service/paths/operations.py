@@ -19,7 +19,7 @@ from review_service.cases.schemas import parse_input
 from review_service.core import signals, tx
 from review_service.core.actions import Action
 from review_service.core.clock import beijing_today
-from review_service.core.errors import Conflict, Invalid
+from review_service.core.errors import Invalid
 from review_service.core.permissions import require_role
 from review_service.organization.models import User
 from review_service.paths.models import (
@@ -47,11 +47,6 @@ def _emit(session: Session, action: Action, case: Case, actor: User, role: str, 
                  payload=payload)
 
 
-def _require_signal(flow: CaseFlow, name: str, message: str) -> None:
-    if name not in flow.run.waiting_signals():
-        raise Conflict(message, signal=name, actual_version=flow.case.version, ready=[t.kind for t in flow.ready()])
-
-
 def withdraw_submission(session: Session, *, actor: User, case_id: int, data: Any,
                         expected_version: int | None = None) -> tuple[Case, Withdrawal]:
     """撤回送审: before the opinion is written the handler takes the submission back; the case returns to draft.
@@ -62,7 +57,7 @@ def withdraw_submission(session: Session, *, actor: User, case_id: int, data: An
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
     require_handler(session, case, actor)
     flow = CaseFlow(session, case)
-    _require_signal(flow, WITHDRAW, "只有在审核意见作出之前（待签核、分配、受理审查、补充材料或审核中）才能撤回送审。")
+    flow.require_signal(WITHDRAW, "只有在审核意见作出之前（待签核、分配、受理审查、补充材料或审核中）才能撤回送审。")
     withdrawal_in = parse_input(WithdrawalIn, data)
     submission = session.scalars(select(Submission).where(Submission.case_id == case.id)
                                  .order_by(Submission.id.desc()).limit(1)).one()
@@ -86,7 +81,7 @@ def request_termination(session: Session, *, actor: User, case_id: int, data: An
     case = lock_case(session, case_id, actor=actor, expected_version=expected_version)
     require_handler(session, case, actor)
     flow = CaseFlow(session, case)
-    _require_signal(flow, REQUEST_TERMINATION, "只有在起草或重新报送环节才能申请终止（审核中的案件请先撤回送审）。")
+    flow.require_signal(REQUEST_TERMINATION, "只有在起草或重新报送环节才能申请终止（审核中的案件请先撤回送审）。")
     request_in = parse_input(TerminationRequestIn, data)
     at_task = case.current_task or ""
     record = tx.record(session, TerminationRequest(case_id=case.id, reason_code=request_in.reason_code,
@@ -139,8 +134,8 @@ def transfer_case(session: Session, *, actor: User, case_id: int, data: Any,
     flow = CaseFlow(session, case)
     task = flow.run.find_ready("transfer")
     if task is None:
-        _require_signal(flow, TRANSFER_DECIDED,
-                        "当前环节不能决定移送：只有在负责人决定是否移送或审批时才能移送司法机关。")
+        flow.require_signal(TRANSFER_DECIDED,
+                            "当前环节不能决定移送：只有在负责人决定是否移送或审批时才能移送司法机关。")
     transfer_in = parse_input(TransferIn, data)
     if transfer_in.transferred_on > beijing_today():
         raise Invalid("移送日期不能晚于今天。", fields={"transferred_on": "不能是将来的日期"})

@@ -221,6 +221,12 @@ class WorkflowRun:
                  and isinstance(task.task_spec.event_definition, SignalEventDefinition)}
         return sorted(names)
 
+    def knows_signal(self, name: str) -> bool:
+        """Whether this run's definition catches the signal ``name`` anywhere (an older file may not: a withdrawal
+        came with issue 14), whether or not it waits for it now."""
+        return any(isinstance(spec, BoundaryEvent) and isinstance(spec.event_definition, SignalEventDefinition)
+                   and spec.event_definition.name == name for spec in self._loaded.spec.task_specs.values())
+
     def send_event(self, name: str, data: Mapping[str, Any] | None = None) -> None:
         """Send the signal ``name`` (with routing ``data`` as its payload) and run the engine until it waits.
 

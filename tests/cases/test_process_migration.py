@@ -22,7 +22,7 @@ from review_service.cases.operations import sign_off, submit_case, supplement_ma
 from review_service.cases.storage import BlobStore
 from review_service.coordination.operations import coordinate
 from review_service.core.db import unit_of_work
-from review_service.core.errors import Invalid
+from review_service.core.errors import Conflict, Invalid
 from review_service.deadlines.models import Deadline
 from review_service.decisions.operations import approve_decision
 from review_service.paths.operations import withdraw_submission
@@ -231,3 +231,18 @@ def test_a_mapping_file_names_steps_that_exist(old_world: World, new_world: Worl
         plan_migration(session, from_hash=old_sha, to_hash="current", mapping={"reviw": "review"})
     with new_world.uow() as session, pytest.raises(Invalid, match="legal_review 在目标版本中不存在"):
         plan_migration(session, from_hash=old_sha, to_hash="current", mapping={"review": "legal_review"})
+
+
+def test_a_path_the_old_file_lacks_says_the_case_needs_migrating(old_world: World, new_world: World) -> None:
+    """撤回送审 on a case still on the previous file (which had no withdrawal): a conflict that says why and what
+    helps, not "the task was done"; after the migration the same request goes through."""
+    case_id = in_review(old_world)
+    with pytest.raises(Conflict) as refused:
+        new_world.act(withdraw_submission, "handler", case_id=case_id, data={"reason": "补充证据后重新报送"})
+    assert refused.value.details["rule"] == "process_version" and "迁移到当前流程版本" in refused.value.message
+    with new_world.uow() as session:
+        plan = plan_migration(session, from_hash=_snapshot(new_world, case_id)["sha"], to_hash="current", mapping={})
+    with new_world.uow() as session:
+        assert migrate_case(session, plan=plan, case_id=case_id).result == "migrated"
+    new_world.act(withdraw_submission, "handler", case_id=case_id, data={"reason": "补充证据后重新报送"})
+    assert new_world.case(case_id).current_task == "draft"

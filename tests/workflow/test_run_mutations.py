@@ -47,6 +47,7 @@ READS: dict[str, Callable[[WorkflowRun], Any]] = {
     "ready_tasks": lambda run: run.ready_tasks(),
     "find_ready": lambda run: run.find_ready("review"),
     "waiting_signals": lambda run: run.waiting_signals(),
+    "knows_signal": lambda run: run.knows_signal("withdraw_submission"),
     "prepare_step": lambda run: run.prepare_step(_review_id(run), REVIEW),
     "data": lambda run: run.data(),
     "dump": lambda run: run.dump(),
