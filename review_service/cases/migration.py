@@ -143,6 +143,14 @@ def resolve_definition(session: Session, reg: ProcessRegistry, given: str) -> st
     return sha
 
 
+def _hold(session: Session, reg: ProcessRegistry, sha256: str) -> None:
+    """Make sure ``reg`` holds the definition ``sha256`` (the migrating process may not have planned)."""
+    try:
+        reg.by_hash(sha256)
+    except WorkflowError:
+        resolve_definition(session, reg, sha256)
+
+
 def _open_cases(session: Session, from_sha256: str, batch: int = 500) -> Iterator[Any]:
     """The open cases on ``from_sha256`` with their engine state, by id, a page at a time: plain rows, so that
     nothing piles up in the session (and a read snapshot may hold no server-side cursor)."""
@@ -236,19 +244,20 @@ def migrate_case(session: Session, *, plan: MigrationPlan, case_id: int, actor: 
         return Outcome(case_id, "elsewhere", f"案件在版本 {row.definition_sha256[:12]} 上，不是计划的源版本")
     reg = registry(session)
     run = store.load(reg, row)
+    _hold(session, reg, plan.to_sha256)
     check = reg.check_move(run, plan.to_sha256, plan.mapping)
     if not check.movable or check.task is None or check.target is None:
         return Outcome(case_id, "refused", "；".join(check.reasons))
     moved = reg.move(run, plan.to_sha256, plan.mapping)
     store.ensure_definition(session, reg.by_hash(plan.to_sha256))
-    task_id = moved.ready_tasks()[0].id
+    [waiting] = moved.ready_tasks()
     store.save_moved(session, row, moved)
-    case.current_task, case.current_task_id = moved.ready_tasks()[0].kind, task_id
+    case.current_task, case.current_task_id = waiting.kind, waiting.id
     case.version += 1
     case.updated_at = utcnow()
     signals.emit(Action.PROCESS_MIGRATED, session=session, actor=actor, role="admin" if actor is not None else "system",
                  agency_id=case.agency_id, case_id=case.id,
                  payload={"from_sha256": plan.from_sha256, "to_sha256": plan.to_sha256, "process_id": plan.process_id,
                           "mapping": dict(plan.mapping), "task": check.task, "target": check.target,
-                          "task_id": task_id, "timers": dict(check.timers), "plan_sha256": plan.sha256})
+                          "task_id": waiting.id, "timers": dict(check.timers), "plan_sha256": plan.sha256})
     return Outcome(case_id, "migrated", f"{check.task} → {check.target}" if check.task != check.target else check.task)

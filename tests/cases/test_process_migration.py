@@ -174,6 +174,12 @@ def test_a_case_whose_step_the_target_lacks_is_refused_and_untouched(new_world: 
     with new_world.uow() as session:
         assert migrate_case(session, plan=plan, case_id=case_id).result == "skipped"
     assert _snapshot(new_world, case_id) == before
+    with new_world.uow() as session:  # back to an older file (a rollback): stored with the first case moved there
+        assert migrate_case(session, plan=plan, case_id=movable_id).result == "migrated"
+    assert _snapshot(new_world, movable_id)["sha"] == previous.sha256
+    new_world.act(submit_opinion, "reviewer", case_id=movable_id, data=opinion("approve"))
+    new_world.act(approve_decision, "head", case_id=movable_id, data={"approve": True, "comment": "同意"})
+    assert new_world.case(movable_id).status == "decided"
 
 
 def test_the_commands_plan_then_migrate_each_case_alone_and_run_again_safely(
