@@ -43,10 +43,14 @@ def cmd_process_plan(args: argparse.Namespace) -> int:
           f"（新增 {len(diff['added'])} 个节点，删除 {len(diff['removed'])} 个，变更 {len(diff['changed'])} 个）")
     if mapping:
         print("环节映射：" + "，".join(f"{old} → {new}" for old, new in mapping.items()))
-    for case in plan.cases:
-        where = _step(case.task, case.target) if case.movable else "；".join(case.reasons)
-        print(f"  案件 {case.case_id} {case.case_number or case.title}：{'可迁移' if case.movable else '不能迁移'}"
-              f"（{where}）")
+    by_step = Counter(_step(case.task, case.target) for case in plan.movable)
+    for step, count in sorted(by_step.items()):
+        print(f"  可迁移：{step} {count} 件")
+    for case in plan.cases:  # every refused case with its reasons; the movable ones one by one on request
+        if not case.movable or args.verbose:
+            where = _step(case.task, case.target) if case.movable else "；".join(case.reasons)
+            print(f"  案件 {case.case_id} {case.case_number or case.title}："
+                  f"{'可迁移' if case.movable else '不能迁移'}（{where}）")
     print(f"进行中的案件 {len(plan.cases)} 件：可迁移 {len(plan.movable)} 件，不能迁移 "
           f"{len(plan.cases) - len(plan.movable)} 件。计划已写入 {out}；未作任何改动。")
     print(f"执行：review-service process migrate --plan {out}")
@@ -102,6 +106,7 @@ def add_commands(sub: Any) -> None:
     plan.add_argument("--to", dest="to_hash", required=True, help="目标版本的 SHA-256、前缀，或 current（当前版本）")
     plan.add_argument("--map", help="环节映射文件：每行“旧环节 = 新环节”（环节改名时）")
     plan.add_argument("--out", help="计划文件（默认 migration-plan-<源>-<目标>.json）")
+    plan.add_argument("--verbose", action="store_true", help="也逐件列出可迁移的案件")
     plan.set_defaults(func=cmd_process_plan)
     migrate = process.add_parser("migrate", help="按迁移计划迁移案件（逐件一个事务，可重复运行）")
     migrate.add_argument("--plan", required=True, help="review-service process plan 写出的计划文件")

@@ -198,6 +198,7 @@ def test_the_commands_plan_then_migrate_each_case_alone_and_run_again_safely(
     assert main(["process", "plan", "--from", before["sha"][:12], "--to", "current", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "可迁移 2 件，不能迁移 0 件" in printed and "未作任何改动" in printed
+    assert "可迁移：法制审核（review） 1 件" in printed and "可迁移：负责人审批（approve） 1 件" in printed
     assert _snapshot(new_world, reviewed) == before
 
     real_move = Registry.move
