@@ -70,6 +70,7 @@ def test_the_case_page_draws_the_cases_own_definition(as_user: Any, web_world: A
 def test_the_admin_page_lists_the_versions_and_plans_without_changing_anything(as_user: Any, web_world: Any) -> None:
     """流程版本: the stored definitions with their open cases, and a plan per step that names cases by number only."""
     moved, stays = web_world.in_review(), web_world.in_review()
+    assert "没有需要迁移的案件" in as_user("admin").text("/admin/processes")  # one version: nothing to plan
     with web_world.uow() as session:
         current = registry(session).definition("major_decision_review")
         older = current.source.replace(b'name="\xe6\xb3\x95\xe5\x88\xb6\xe5\xae\xa1\xe6\xa0\xb8"', b'name="old"', 1)
