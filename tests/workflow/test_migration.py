@@ -116,6 +116,21 @@ def test_a_case_in_its_second_step_after_a_fired_reminder_moves(both: ProcessReg
         assert [t.kind for t in moved.ready_tasks()] == ["review"]
 
 
+def test_a_long_case_continued_in_fresh_instances_moves_and_runs_on(both: ProcessRegistry) -> None:
+    """After rounds enough to be continued (compacted) on the old file, the run moves and finishes on the new one."""
+    driver = _at_review(both)
+    for _ in range(4):
+        driver.step("review", conclusion="amend")
+        driver.step("reply", disputed=False, force_coordination=False)
+        driver.step("resubmit", abandon=False)
+    assert driver.continuations >= 1 and driver.run.generation >= 1
+    moved = both.move(driver.run, _current(both), {})
+    assert moved.generation == driver.run.generation + 1
+    moved.complete(moved.ready_tasks()[0].id, {"conclusion": "approve"})
+    moved.complete(moved.ready_tasks()[0].id, {"approved": True})
+    assert moved.completed and moved.end_event == "decided"
+
+
 def test_a_step_the_target_lacks_is_refused_and_a_mapping_renames_it(both: ProcessRegistry) -> None:
     renamed = _edited(both, _rename("review", "legal_review"))
     driver = _at_review(both)
