@@ -11,7 +11,7 @@ from review_service.workflow.compaction import DEFAULT_MAX_TASKS
 from review_service.workflow.errors import WorkflowError, WorkflowLintError
 from review_service.workflow.migration import DefinitionDiff, MoveCheck, check_move, diff_definitions, move_run
 from review_service.workflow.parser import LoadedDefinition, ProcessDefinition, parse_definition, sha256_hex
-from review_service.workflow.runtime import WorkflowRun, new_workflow
+from review_service.workflow.runtime import WorkflowRun, caught_signals, new_workflow
 from review_service.workflow.serializer import load_workflow
 
 
@@ -123,6 +123,11 @@ class ProcessRegistry:
         """The BPMN ids of the flow nodes of the definition ``sha256`` (tasks, events, gateways)."""
         return frozenset(spec.bpmn_id for spec in self._loaded(sha256).spec.task_specs.values()
                          if getattr(spec, "bpmn_id", None) is not None)
+
+    def signals(self, sha256: str) -> frozenset[str]:
+        """The names of the signals the definition ``sha256`` catches anywhere (withdrawal, termination, transfer):
+        a case on an older file may lack some, and the pages then do not offer them."""
+        return caught_signals(self._loaded(sha256))
 
     def check_move(self, run: WorkflowRun, to_sha256: str, mapping: Mapping[str, str]) -> MoveCheck:
         """Whether ``run`` can move to the definition ``to_sha256`` as it stands, and why not. Nothing changes."""

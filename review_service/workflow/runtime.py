@@ -32,6 +32,12 @@ from review_service.workflow.serializer import dump_workflow, load_workflow
 from review_service.workflow.timers import NEVER, due_of, timer_variables, waiting_timers
 
 
+def caught_signals(loaded: LoadedDefinition) -> frozenset[str]:
+    """The names of the signals a boundary event of ``loaded`` catches anywhere."""
+    return frozenset(spec.event_definition.name for spec in loaded.spec.task_specs.values()
+                     if isinstance(spec, BoundaryEvent) and isinstance(spec.event_definition, SignalEventDefinition))
+
+
 @dataclass(frozen=True)
 class ReadyTask:
     """A user task waiting for a person."""
@@ -224,8 +230,7 @@ class WorkflowRun:
     def knows_signal(self, name: str) -> bool:
         """Whether this run's definition catches the signal ``name`` anywhere (an older file may not: a withdrawal
         came with issue 14), whether or not it waits for it now."""
-        return any(isinstance(spec, BoundaryEvent) and isinstance(spec.event_definition, SignalEventDefinition)
-                   and spec.event_definition.name == name for spec in self._loaded.spec.task_specs.values())
+        return name in caught_signals(self._loaded)
 
     def send_event(self, name: str, data: Mapping[str, Any] | None = None) -> None:
         """Send the signal ``name`` (with routing ``data`` as its payload) and run the engine until it waits.

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from review_service.workflow.errors import WorkflowError
 from review_service.workflow.models import ProcessDefinitionRow, WorkflowInstance
 from review_service.workflow.registry import ProcessRegistry
 
@@ -61,3 +62,15 @@ def definition_source(session: Session, registry: ProcessRegistry, sha256: str) 
     if row is None:
         raise LookupError(f"流程定义 {sha256} 未存入数据库")
     return bytes(row.source)
+
+
+def definition_signals(session: Session, registry: ProcessRegistry, sha256: str) -> frozenset[str]:
+    """The signals the definition ``sha256`` (a case's own) catches: what the pages may offer on that case (a case
+    still on a file from before issue 14 has no withdrawal). A definition only the database holds is registered."""
+    try:
+        return registry.signals(sha256)
+    except WorkflowError:
+        row = session.get(ProcessDefinitionRow, sha256)
+        if row is None:
+            return frozenset()
+        return registry.signals(registry.register(bytes(row.source), row.file).sha256)

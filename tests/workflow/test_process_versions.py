@@ -95,3 +95,30 @@ def test_the_admin_page_lists_the_versions_and_plans_without_changing_anything(a
         assert session.get(WorkflowInstance, session.get(Case, moved).workflow_instance_id) \
             .definition_sha256 == sha256_hex(older)  # planning changed nothing
     assert as_user("head").get("/admin/processes").status_code in (403, 404)
+
+
+def test_the_case_page_offers_only_the_paths_the_cases_own_file_has(as_user: Any, web_world: Any, engine: Any,
+                                                                     tmp_path: Path) -> None:
+    """A case still on the previous file (no withdrawal there) shows no 撤回送审; once migrated it does."""
+    from review_service.cases.migration import migrate_case, plan_migration
+    from review_service.core.db import unit_of_work
+    from review_service.review.operations import record_intake
+    from review_service.runtime import Runtime
+    from review_service.workflow import ProcessRegistry
+    from tests.fixtures.world import World
+
+    previous = ProcessRegistry.load(Path(__file__).resolve().parent / "previous")
+    old_runtime = Runtime.on_engine(engine, tmp_path / "old", sign_checkpoints=False, process_registry=previous)
+    on_old = World(uow=lambda: unit_of_work(old_runtime.session_factory), blobs=web_world.blobs, ids=web_world.ids)
+    case_id = on_old.assigned()
+    on_old.act(record_intake, "reviewer", case_id=case_id, complete=False, missing=["听证告知书送达回证"])
+    handler = as_user("handler")
+    page = handler.text(f"/cases/{case_id}")
+    assert "补充材料" in page and "/submission/withdraw" not in page and "旧版本" in page
+    with web_world.uow() as session:
+        plan = plan_migration(session, from_hash=previous.definition("major_decision_review").sha256,
+                              to_hash="current", mapping={})
+    with web_world.uow() as session:
+        assert migrate_case(session, plan=plan, case_id=case_id).result == "migrated"
+    assert f'href="/cases/{case_id}/submission/withdraw"' in handler.text(f"/cases/{case_id}")
+    old_runtime.close()

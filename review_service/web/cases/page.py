@@ -45,7 +45,7 @@ from review_service.web.reads import (
     timeline,
 )
 from review_service.workflow.models import ProcessDefinitionRow
-from review_service.workflow.versions import definition_source
+from review_service.workflow.versions import definition_signals, definition_source
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,8 @@ def _process_version(session: Session, case_row: Case) -> dict[str, Any]:
     sha = case_row.workflow_instance.definition_sha256
     stored = session.scalar(select(ProcessDefinitionRow.created_at).where(ProcessDefinitionRow.sha256 == sha))
     return {"sha256": sha, "stored_at": cn_datetime(stored) if stored else "",
-            "current": registry(session).definition(PROCESS_ID).sha256 == sha}
+            "current": registry(session).definition(PROCESS_ID).sha256 == sha,
+            "signals": definition_signals(session, registry(session), sha)}
 
 
 def _version_number(name: str, versions: list[Any], default: int | None) -> int | None:
