@@ -14,7 +14,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import cn2an
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +22,7 @@ from review_service.assist.engine import Index, current
 from review_service.assist.models import SimilarCase
 from review_service.assist.text import basis_keys, draft_text, tokenize
 from review_service.core.clock import BEIJING, as_utc
+from review_service.laws.citations import article_label
 from review_service.organization.models import User
 from review_service.organization.queries import visible_agencies
 from review_service.review.points import TEN_POINTS
@@ -61,8 +61,9 @@ def basis_label(key: str) -> str:
     """``产品质量法|49`` → 《产品质量法》第四十九条 (``21之1`` → 第二十一条之一)."""
     law, _, article = key.partition("|")
     number, _, suffix = article.partition("之")
-    written = cn2an.an2cn(number) if number.isdigit() else number
-    return f"《{law}》第{written}条" + (f"之{cn2an.an2cn(suffix)}" if suffix.isdigit() else "")
+    if not number.isdigit():
+        return f"《{law}》第{number}条"
+    return f"《{law}》{article_label(int(number), int(suffix) if suffix.isdigit() else None)}"
 
 
 def _rank(index: Index, scope: set[int], draft: dict[str, Any], case_id: int | None) -> tuple[Any, Any, list[str]]:

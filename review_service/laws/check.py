@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import cn2an
 from sqlalchemy.orm import Session
 
 from review_service.core.clock import beijing_today
-from review_service.laws.citations import Citation, parse_citations
+from review_service.laws.citations import Citation, article_label, chinese_number, parse_citations
 from review_service.laws.queries import LawVersion, Library, first_effective, repeal
 
 _ITEM_LINE = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")
@@ -106,14 +105,8 @@ def _law_findings(citation: Citation, versions: list[LawVersion], on: date) -> l
     return []
 
 
-def _cn(number: int) -> str:
-    """A provision's number as the law writes it: 九百, 一百一十, 十."""
-    return str(cn2an.an2cn(number, "low"))
-
-
 def _label(citation: Citation) -> str:
-    suffix = f"之{_cn(citation.article_suffix)}" if citation.article_suffix else ""
-    return f"第{_cn(citation.article or 0)}条{suffix}"
+    return article_label(citation.article or 0, citation.article_suffix)
 
 
 def _missing_article(library: Library, citation: Citation, versions: list[LawVersion],
@@ -147,13 +140,13 @@ def cited_part(citation: Citation, text: str) -> tuple[str | None, Finding | Non
     label = _label(citation)
     if citation.paragraph is not None and citation.paragraph > len(parts):
         return None, Finding(FindingCode.NO_SUCH_ARTICLE,
-                             f"{label}只有 {len(parts)} 款，没有第{_cn(citation.paragraph)}款")
+                             f"{label}只有 {len(parts)} 款，没有第{chinese_number(citation.paragraph)}款")
     part = parts[citation.paragraph - 1] if citation.paragraph is not None else None
     if citation.item is None:
         return ("\n".join(part) if part is not None else text), None
     items = part[1:] if part is not None else [line for p in parts for line in p[1:]]
     if citation.item > len(items):
-        where = f"第{_cn(citation.paragraph)}款" if citation.paragraph else ""
+        where = f"第{chinese_number(citation.paragraph)}款" if citation.paragraph else ""
         return None, Finding(FindingCode.NO_SUCH_ARTICLE,
-                             f"{label}{where}只有 {len(items)} 项，没有第{_cn(citation.item)}项")
+                             f"{label}{where}只有 {len(items)} 项，没有第{chinese_number(citation.item)}项")
     return items[citation.item - 1], None

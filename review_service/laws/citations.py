@@ -83,6 +83,16 @@ def law_key(name: str) -> str:
     return key
 
 
+def chinese_number(number: int) -> str:
+    """An article's, 款's or 项's number as the law writes it: 九百, 一百一十, 十."""
+    return str(cn2an.an2cn(number, "low"))
+
+
+def article_label(article: int, suffix: int | None = None) -> str:
+    """第四十九条, 第二十一条之一: an article as the law names it."""
+    return f"第{chinese_number(article)}条" + (f"之{chinese_number(suffix)}" if suffix else "")
+
+
 def _number(written: str | None) -> int | None:
     if not written:
         return None
