@@ -61,6 +61,12 @@ TASK_LABELS: dict[str, str] = {
     "terminate": "终止审批",
 }
 
+def in_process_order(task: str | None) -> tuple[int, str]:
+    """A sort key for steps: as the process meets them (the order of ``TASK_LABELS``), unknown ones after, by id."""
+    order = list(TASK_LABELS)
+    return (order.index(task), task) if task in order else (len(order), task or "")
+
+
 #: Tasks outside the process file (after it, or beside it) and the role that does each; a task of the
 #: process gets its role from its lane (:func:`task_role`).
 SIDE_TASK_ROLES: dict[str, str] = {"publish": "handler", "withdraw": "handler", "reassign": "review_lead"}

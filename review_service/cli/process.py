@@ -30,7 +30,7 @@ def cmd_process_list(args: argparse.Namespace) -> int:
 
 
 def cmd_process_plan(args: argparse.Namespace) -> int:
-    from review_service.cases.flow import TASK_LABELS
+    from review_service.cases.flow import in_process_order
     from review_service.cases.migration import plan_migration, read_mapping
 
     mapping = read_mapping(Path(args.map).read_text("utf-8")) if args.map else {}
@@ -45,9 +45,7 @@ def cmd_process_plan(args: argparse.Namespace) -> int:
     if mapping:
         print("环节映射：" + "，".join(f"{old} → {new}" for old, new in mapping.items()))
     by_step = Counter((case.task, case.target) for case in plan.movable)
-    order = list(TASK_LABELS)  # as the process meets them
-    for (task, target), count in sorted(by_step.items(),
-                                        key=lambda item: order.index(item[0][0]) if item[0][0] in order else 99):
+    for (task, target), count in sorted(by_step.items(), key=lambda item: in_process_order(item[0][0])):
         print(f"  可迁移：{_step(task, target)} {count} 件")
     for case in plan.cases:  # every refused case with its reasons; the movable ones one by one on request
         if not case.movable or args.verbose:

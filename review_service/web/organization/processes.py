@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
-from review_service.cases.flow import TASK_LABELS, registry
+from review_service.cases.flow import TASK_LABELS, in_process_order, registry
 from review_service.cases.migration import CasePlan, MigrationPlan, plan_migration, read_mapping
 from review_service.core.errors import Invalid, NotFound
 from review_service.web.edge import Failure, reading
@@ -51,10 +51,4 @@ def _by_task(plan: MigrationPlan | None) -> list[dict[str, Any]]:
         groups[case.task or ""].append(case)
     return [{"task": task, "movable": sum(case.movable for case in cases),
              "refused": [case for case in cases if not case.movable]}
-            for task, cases in sorted(groups.items(), key=lambda item: _in_process_order(item[0]))]
-
-
-def _in_process_order(task: str) -> tuple[int, str]:
-    """Steps as the process meets them (draft, sign-off, … approval), unknown ones after, by name."""
-    order = list(TASK_LABELS)
-    return (order.index(task), task) if task in order else (len(order), task)
+            for task, cases in sorted(groups.items(), key=lambda item: in_process_order(item[0]))]
