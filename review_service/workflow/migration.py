@@ -35,9 +35,9 @@ from SpiffWorkflow.util.task import TaskState
 
 from review_service.core.permissions import ROLE_LABELS
 from review_service.workflow.errors import WorkflowError
-from review_service.workflow.expressions import SCRIPT_ENGINE, compile_expression
+from review_service.workflow.expressions import compile_expression
 from review_service.workflow.parser import LoadedDefinition
-from review_service.workflow.runtime import WorkflowRun
+from review_service.workflow.runtime import WorkflowRun, new_workflow
 from review_service.workflow.serializer import SERIALIZER
 from review_service.workflow.timers import NEVER, timer_variables
 
@@ -65,6 +65,11 @@ def diff_definitions(source: LoadedDefinition, target: LoadedDefinition) -> Defi
         changed={spec.bpmn_id: tuple(changes) for spec, changes in sorted(diff.changed.items(), key=_by_name)
                  if _is_node(spec)},
     )
+
+
+def flow_nodes(definition: LoadedDefinition) -> frozenset[str]:
+    """The BPMN ids of the definition's flow nodes (tasks, events, gateways; not the engine's helpers)."""
+    return frozenset(spec.bpmn_id for spec in definition.spec.task_specs.values() if _is_node(spec))
 
 
 def _is_node(spec: TaskSpec) -> bool:
@@ -231,7 +236,7 @@ def move_run(run: WorkflowRun, source: LoadedDefinition, target: LoadedDefinitio
     fired = {mapping.get(timer_id, timer_id) for timer_id, task in waiting.boundary.items()
              if timer_id in old_vars and task.state == TaskState.COMPLETED}
     data = {**target.routing_defaults, **waiting.task.data}  # a default the old file did not declare
-    workflow = _fresh_workflow(target, run._workflow.task_tree.data, new_vars)
+    workflow = _fresh_workflow(target, run._workflow.task_tree.data)
     entry_spec = target.spec.task_specs.get(f"{check.target}.BoundaryEventSplit") \
         or target.spec.task_specs[check.target]
     entry = workflow.task_tree._add_child(entry_spec, TaskState.FUTURE)
@@ -263,13 +268,13 @@ def move_run(run: WorkflowRun, source: LoadedDefinition, target: LoadedDefinitio
     return moved
 
 
-def _fresh_workflow(target: LoadedDefinition, root_data: Mapping[str, Any],
-                    timer_keys: Mapping[str, str]) -> BpmnWorkflow:
-    """A workflow on ``target`` whose root has run, with no children yet: the entry is added under it."""
-    workflow = BpmnWorkflow(target.spec, target.subprocess_specs, script_engine=SCRIPT_ENGINE)
+def _fresh_workflow(target: LoadedDefinition, root_data: Mapping[str, Any]) -> BpmnWorkflow:
+    """A workflow on ``target`` (as a new case starts: unscheduled timers, the file's defaults) holding the old
+    root's data, whose root has run, with no children yet: the entry is added under it."""
+    workflow = new_workflow(target, None)
     root = workflow.task_tree
     root._drop_children(force=True)
-    root.data = {**dict.fromkeys(timer_keys.values(), NEVER), **target.routing_defaults, **root_data}
+    root.data.update(root_data)
     root._set_state(TaskState.COMPLETED)
     workflow.last_task = root
     return workflow

@@ -9,7 +9,14 @@ from typing import Any
 
 from review_service.workflow.compaction import DEFAULT_MAX_TASKS
 from review_service.workflow.errors import WorkflowError, WorkflowLintError
-from review_service.workflow.migration import DefinitionDiff, MoveCheck, check_move, diff_definitions, move_run
+from review_service.workflow.migration import (
+    DefinitionDiff,
+    MoveCheck,
+    check_move,
+    diff_definitions,
+    flow_nodes,
+    move_run,
+)
 from review_service.workflow.parser import LoadedDefinition, ProcessDefinition, parse_definition, sha256_hex
 from review_service.workflow.runtime import WorkflowRun, caught_signals, new_workflow
 from review_service.workflow.serializer import load_workflow
@@ -121,8 +128,7 @@ class ProcessRegistry:
 
     def flow_nodes(self, sha256: str) -> frozenset[str]:
         """The BPMN ids of the flow nodes of the definition ``sha256`` (tasks, events, gateways)."""
-        return frozenset(spec.bpmn_id for spec in self._loaded(sha256).spec.task_specs.values()
-                         if getattr(spec, "bpmn_id", None) is not None)
+        return flow_nodes(self._loaded(sha256))
 
     def signals(self, sha256: str) -> frozenset[str]:
         """The names of the signals the definition ``sha256`` catches anywhere (withdrawal, termination, transfer):
