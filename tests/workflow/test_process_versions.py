@@ -18,18 +18,23 @@ from review_service.workflow.versions import process_versions
 from tests.fixtures.world import World
 
 
+def _put_on_older(session: Any, source: bytes, sha256: str, case_ids: tuple[int, ...]) -> None:
+    """Store ``source`` as an older definition under ``sha256`` and point the cases' instances at it."""
+    session.add(ProcessDefinitionRow(sha256=sha256, process_id="major_decision_review",
+                                     file="major_decision_review.bpmn", source=source))
+    session.flush()
+    for case_id in case_ids:
+        instance_id = session.get(Case, case_id).workflow_instance_id
+        session.execute(update(WorkflowInstance).where(WorkflowInstance.id == instance_id)
+                        .values(definition_sha256=sha256))
+
+
 def test_versions_count_the_open_cases_on_each_definition(world: World) -> None:
     first = world.in_review()
     world.in_review(), world.in_review()  # these two stay on the current file
     with world.uow() as session:
         current = registry(session).definition("major_decision_review")
-        older = b"<!-- an older process file -->" + current.source
-        session.add(ProcessDefinitionRow(sha256="a" * 64, process_id="major_decision_review",
-                                         file="major_decision_review.bpmn", source=older))
-        session.flush()
-        instance_id = session.get(Case, first).workflow_instance_id
-        session.execute(update(WorkflowInstance).where(WorkflowInstance.id == instance_id)
-                        .values(definition_sha256="a" * 64))
+        _put_on_older(session, b"<!-- an older process file -->" + current.source, "a" * 64, (first,))
     with world.uow() as session:
         versions = {v["sha256"]: v for v in process_versions(session, registry(session))}
     assert (versions[current.sha256]["current"], versions[current.sha256]["open"],
@@ -55,12 +60,7 @@ def test_the_case_page_draws_the_cases_own_definition(as_user: Any, web_world: A
     with web_world.uow() as session:
         current = registry(session).definition("major_decision_review")
         older = current.source.replace("法制审核".encode(), "旧版法制审核".encode(), 1)
-        session.add(ProcessDefinitionRow(sha256="b" * 64, process_id="major_decision_review",
-                                         file="major_decision_review.bpmn", source=older))
-        session.flush()
-        instance_id = session.get(Case, old_case).workflow_instance_id
-        session.execute(update(WorkflowInstance).where(WorkflowInstance.id == instance_id)
-                        .values(definition_sha256="b" * 64))
+        _put_on_older(session, older, "b" * 64, (old_case,))
     head = as_user("head")
     old_page, new_page = head.text(f"/cases/{old_case}"), head.text(f"/cases/{new_case}")
     assert "旧版本：本案按开始时的流程办理" in old_page and "旧版法制审核" in old_page
@@ -76,13 +76,7 @@ def test_the_admin_page_lists_the_versions_and_plans_without_changing_anything(a
         older = current.source.replace(b'name="\xe6\xb3\x95\xe5\x88\xb6\xe5\xae\xa1\xe6\xa0\xb8"', b'name="old"', 1)
         assert older != current.source
         registry(session).register(older, "major_decision_review.bpmn")
-        session.add(ProcessDefinitionRow(sha256=sha256_hex(older), process_id="major_decision_review",
-                                         file="major_decision_review.bpmn", source=older))
-        session.flush()
-        for case_id in (moved, stays):
-            instance_id = session.get(Case, case_id).workflow_instance_id
-            session.execute(update(WorkflowInstance).where(WorkflowInstance.id == instance_id)
-                            .values(definition_sha256=sha256_hex(older)))
+        _put_on_older(session, older, sha256_hex(older), (moved, stays))
     admin = as_user("admin")
     page = admin.text("/admin/processes")
     assert "当前版本：新建案件使用" in page and "旧版本" in page and current.sha256[:12] in page
